@@ -1,0 +1,194 @@
+"""Keras callbacks used by training: progress reports, cooperative stop, checkpoints."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import keras
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Reports training progress to a plain function, for the CLI and the GUI alike.
+
+    `on_progress(event)` receives dicts:
+
+    * ``{"kind": "batch", "epoch", "epochs", "step", "steps", "loss", "accuracy",
+      "tokens_per_second", "eta_seconds"}`` after every `every` batches;
+    * ``{"kind": "epoch", "epoch", "epochs", "loss", "accuracy", "val_loss",
+      "val_accuracy", "tokens_per_second", "seconds"}`` after each epoch.
+
+    Epochs and steps count from 1.
+    """
+
+    def __init__(self, on_progress, steps_per_epoch, epochs, every=1):
+        super().__init__()
+        self.on_progress = on_progress
+        self.steps = max(int(steps_per_epoch), 1)
+        self.epochs = epochs
+        self.every = max(int(every), 1)
+        self._epoch_start = 0.0
+        self._tokens = 0.0
+        self._train_start = None
+        self._steps_done = 0
+        self._epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self._train_start = time.perf_counter()
+        self._steps_done = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._epoch_start = time.perf_counter()
+        self._tokens = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        self._steps_done += 1
+        self._tokens = float(logs.get("tokens", 0.0))
+        if (batch + 1) % self.every and batch + 1 != self.steps:
+            return
+        elapsed = time.perf_counter() - self._epoch_start
+        total_elapsed = time.perf_counter() - self._train_start
+        remaining = (self.epochs - self._epoch) * self.steps - (batch + 1)
+        rate = self._steps_done / total_elapsed if total_elapsed > 0 else 0.0
+        self.on_progress({
+            "kind": "batch", "epoch": self._epoch + 1, "epochs": self.epochs,
+            "step": batch + 1, "steps": self.steps,
+            "loss": float(logs.get("loss", math.nan)),
+            "accuracy": float(logs.get("accuracy", math.nan)),
+            "tokens_per_second": self._tokens / elapsed if elapsed > 0 else 0.0,
+            "eta_seconds": max(remaining, 0) / rate if rate > 0 else None,
+        })
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        seconds = time.perf_counter() - self._epoch_start
+        self.on_progress({
+            "kind": "epoch", "epoch": epoch + 1, "epochs": self.epochs,
+            "loss": float(logs.get("loss", math.nan)),
+            "accuracy": float(logs.get("accuracy", math.nan)),
+            "val_loss": float(logs["val_loss"]) if "val_loss" in logs else None,
+            "val_accuracy": float(logs["val_accuracy"]) if "val_accuracy" in logs else None,
+            "tokens_per_second": float(logs.get("tokens", 0.0)) / seconds if seconds else 0.0,
+            "seconds": seconds,
+        })
+
+
+class StopCallback(keras.callbacks.Callback):
+    """Stops training cleanly, after the current batch, when asked or when time is up.
+
+    Args:
+        should_stop: a function returning True when training should stop (for example
+            `threading.Event().is_set`), or None.
+        time_limit: seconds of training allowed, 0 for no limit.
+    """
+
+    def __init__(self, should_stop=None, time_limit=0.0):
+        super().__init__()
+        self.should_stop = should_stop
+        self.time_limit = time_limit
+        self.reason = None
+        self._start = None
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = float((logs or {}).get("loss", 0.0))
+        if not math.isfinite(loss):
+            self.reason = "the loss became NaN or infinite"
+        elif self.should_stop is not None and self.should_stop():
+            self.reason = "stopped on request"
+        elif self.time_limit and time.perf_counter() - self._start >= self.time_limit:
+            self.reason = f"time limit of {self.time_limit:g} s reached"
+        if self.reason:
+            self.model.stop_training = True
+
+
+class CheckpointCallback(keras.callbacks.Callback):
+    """Keeps the best weights in memory and saves a resumable checkpoint every epoch.
+
+    After each epoch with a finite loss, the whole model (weights, optimizer state,
+    vocabularies) is saved atomically to ``DIR/last.keras``, with ``DIR/state.json``
+    recording the epochs done, the best validation loss and the history so far. An
+    epoch whose loss is not finite is not saved: the last good checkpoint stays.
+
+    Args:
+        directory: checkpoint folder, or None to keep the best weights in memory only.
+        monitor: the logged value that decides "best" (``val_loss``, else ``loss``).
+        patience: epochs without improvement before stopping (0: never).
+        history: history to continue (when resuming).
+        initial_best: best value so far (when resuming).
+        steps_per_epoch: batches in a full epoch; an epoch cut short by a stop request is
+            neither recorded nor saved, so that a resumed run repeats it whole.
+    """
+
+    def __init__(self, directory=None, monitor="val_loss", patience=0, history=None,
+                 initial_best=math.inf, steps_per_epoch=None):
+        super().__init__()
+        self.steps_per_epoch = steps_per_epoch
+        self._batches = 0
+        self.directory = Path(directory) if directory else None
+        self.monitor = monitor
+        self.patience = patience
+        self.history = {k: list(v) for k, v in (history or {}).items()}
+        self.best = initial_best
+        self.best_weights = None
+        self.best_epoch = None
+        self.wait = 0
+        self.early_stopped = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        if not math.isfinite(logs.get("loss", math.nan)):
+            return
+        if self.steps_per_epoch and self._batches < self.steps_per_epoch:
+            return
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(value)
+        value = logs.get(self.monitor, logs.get("loss"))
+        if value < self.best:
+            self.best, self.best_epoch, self.wait = value, epoch + 1, 0
+            self.best_weights = self.model.get_weights()
+        else:
+            self.wait += 1
+            if self.patience and self.wait >= self.patience:
+                self.early_stopped = True
+                self.model.stop_training = True
+        if self.directory is not None:
+            self.save(epoch + 1)
+
+    def save(self, epochs_done):
+        from keras_attn.saving import save_model
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        save_model(self.model, self.directory / "last.keras")
+        state = {"epochs_done": epochs_done, "best": self.best, "best_epoch": self.best_epoch,
+                 "wait": self.wait, "history": self.history}
+        temporary = self.directory / "state.json.tmp"
+        temporary.write_text(json.dumps(state, indent=1))
+        os.replace(temporary, self.directory / "state.json")
+
+    def restore_best(self):
+        """Put the best weights seen back into the model (no-op if none)."""
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def read_checkpoint_state(directory) -> dict | None:
+    """The state saved beside ``last.keras``, or None when there is no checkpoint."""
+    directory = Path(directory)
+    state_file = directory / "state.json"
+    if not (state_file.exists() and (directory / "last.keras").exists()):
+        return None
+    return json.loads(state_file.read_text())

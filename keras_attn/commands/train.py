@@ -1,0 +1,197 @@
+"""``keras-attn train``: train a translation model on a parallel-data file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from keras_attn.config import ATTENTIONS, PRECISIONS, PRESETS, RNN_TYPES, STYLES, TOKENIZERS
+
+# Command-line option -> dotted configuration field (None values are left as the preset has them).
+OPTION_FIELDS = {
+    "epochs": ["train.epochs"],
+    "batch_size": ["train.batch_size"],
+    "learning_rate": ["train.learning_rate"],
+    "max_pairs": ["train.max_pairs"],
+    "validation_split": ["train.validation_split"],
+    "time_limit": ["train.time_limit"],
+    "patience": ["train.patience"],
+    "precision": ["train.precision"],
+    "seed": ["train.seed"],
+    "label_smoothing": ["train.label_smoothing"],
+    "warmup_steps": ["train.warmup_steps"],
+    "decay": ["train.decay"],
+    "tokenizer": ["source.tokenizer", "target.tokenizer"],
+    "source_tokenizer": ["source.tokenizer"],
+    "target_tokenizer": ["target.tokenizer"],
+    "vocab_size": ["source.vocab_size", "target.vocab_size"],
+    "max_length": ["source.max_length", "target.max_length"],
+    "units": ["model.units", "model.attention_units"],
+    "embedding_dim": ["model.embedding_dim"],
+    "encoder_layers": ["model.encoder_layers"],
+    "attention": ["model.attention"],
+    "style": ["model.style"],
+    "rnn": ["model.rnn"],
+    "dropout": ["model.dropout"],
+}
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "train", help="train a model on parallel data",
+        description="Train a translation model with attention on a parallel-data file and "
+                    "save it as one .keras file. Options not given keep the preset's value.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("data", help="parallel-data file (TSV, CSV, TMX, or the source side of "
+                                "two aligned text files)")
+    p.add_argument("--out", "-o", required=True, help="where to save the model (.keras)")
+    from keras_attn.commands.check import add_data_arguments
+
+    add_data_arguments(p)
+    g = p.add_argument_group("model and text")
+    g.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    g.add_argument("--tokenizer", choices=TOKENIZERS, help="tokenizer for both sides")
+    g.add_argument("--source-tokenizer", choices=TOKENIZERS)
+    g.add_argument("--target-tokenizer", choices=TOKENIZERS)
+    g.add_argument("--vocab-size", type=int, help="largest vocabulary per side")
+    g.add_argument("--max-length", type=int, help="tokens kept per sentence")
+    g.add_argument("--units", type=int, help="RNN and attention units")
+    g.add_argument("--embedding-dim", type=int)
+    g.add_argument("--encoder-layers", type=int)
+    g.add_argument("--rnn", choices=RNN_TYPES)
+    g.add_argument("--attention", choices=ATTENTIONS)
+    g.add_argument("--style", choices=STYLES)
+    g.add_argument("--input-feeding", action="store_true", default=None,
+                   help="luong style: feed the attentional vector back into the RNN")
+    g.add_argument("--dropout", type=float)
+    t = p.add_argument_group("training")
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--learning-rate", type=float)
+    t.add_argument("--warmup-steps", type=int)
+    t.add_argument("--decay", choices=("none", "cosine", "inverse_sqrt"))
+    t.add_argument("--label-smoothing", type=float)
+    t.add_argument("--max-pairs", type=int, help="use at most this many pairs (0: all)")
+    t.add_argument("--validation-split", type=float)
+    t.add_argument("--patience", type=int, help="early-stopping patience in epochs (0: off)")
+    t.add_argument("--time-limit", type=float, help="stop cleanly after this many seconds")
+    t.add_argument("--precision", choices=PRECISIONS)
+    t.add_argument("--jit-compile", action="store_true", default=None, help="XLA-compile the training step")
+    t.add_argument("--seed", type=int)
+    t.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from its checkpoint")
+    t.add_argument("--checkpoint-dir", help="checkpoint folder (default: OUT.checkpoints)")
+    t.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard logs to DIR")
+    t.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return p
+
+
+def config_from_args(args):
+    """The configuration a command line asks for: the preset, then the options given."""
+    from keras_attn.config import preset
+
+    config = preset(args.preset)
+    changes = {}
+    for option, fields in OPTION_FIELDS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            changes.update({field: value for field in fields})
+    if args.input_feeding:
+        changes["model.input_feeding"] = True
+    if args.jit_compile:
+        changes["train.jit_compile"] = True
+    return config.replace(**changes) if changes else config
+
+
+def run(args) -> int:
+    config = config_from_args(args)  # validate options before any slow import
+    out = Path(args.out)
+    if out.suffix != ".keras":
+        print(f"keras-attn train: error: --out must end in .keras, got {out}", file=sys.stderr)
+        return 2
+    from keras_attn.commands.check import read_from_args
+    from keras_attn.data import split_pairs
+
+    data = read_from_args(args)
+    pairs = data.pairs
+    if config.train.max_pairs:
+        pairs = pairs[:config.train.max_pairs]
+    train_pairs, val_pairs, _ = split_pairs(pairs, validation=config.train.validation_split,
+                                            test=0.0, seed=config.train.seed)
+    print(f"data: {data.report.path}: {len(pairs)} pairs ({len(train_pairs)} train, "
+          f"{len(val_pairs)} validation); {len(data.report.problems)} problem(s) reported "
+          f"by `keras-attn check`", file=sys.stderr)
+
+    from keras_attn import device, training
+
+    checkpoint_dir = Path(args.checkpoint_dir or f"{out}.checkpoints")
+    print(f"device: {device.describe()}; precision: "
+          f"{device.resolve_precision(config.train.precision)}", file=sys.stderr)
+    bar = ProgressBar(sys.stderr, quiet=args.quiet)
+    result = training.train(train_pairs, config, validation_pairs=val_pairs,
+                            on_progress=bar.update, checkpoint_dir=checkpoint_dir,
+                            resume=args.resume, tensorboard_dir=args.tensorboard)
+    bar.close()
+    model = result.model
+    training.save(model, out)
+    history = result.history
+    best = (result.best_epoch or len(history.get("loss", []))) - 1
+    summary = [f"stopped: {result.stop_reason} after {result.epochs_done} epoch(s), "
+               f"{result.seconds:.0f} s, {result.tokens_per_second:,.0f} target tokens/s"]
+    if history.get("val_loss"):
+        summary.append(f"best epoch {best + 1}: validation loss {history['val_loss'][best]:.4f}, "
+                       f"validation accuracy {history['val_accuracy'][best]:.4f}")
+    print("\n".join(summary))
+    print(f"saved: {out}")
+    if val_pairs:
+        samples = val_pairs[:3]
+        for (source, reference), output in zip(samples, model.translate([s for s, _ in samples]),
+                                               strict=True):
+            print(f"  {source}\n    -> {output}\n    (reference: {reference})")
+    return 0
+
+
+class ProgressBar:
+    """A one-line progress display on a terminal stream, a line per epoch otherwise."""
+
+    def __init__(self, stream, quiet=False, width=24):
+        self.stream = stream
+        self.quiet = quiet
+        self.width = width
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self._last = 0.0
+
+    def update(self, event):
+        if self.quiet:
+            return
+        if event["kind"] == "epoch":
+            val = ""
+            if event.get("val_loss") is not None:
+                val = f", val loss {event['val_loss']:.4f}, val acc {event['val_accuracy']:.4f}"
+            self._write(f"epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, "
+                        f"acc {event['accuracy']:.4f}{val}, {event['tokens_per_second']:,.0f} "
+                        f"tok/s, {event['seconds']:.0f} s", end="\n")
+            return
+        now = time.monotonic()
+        if not self.tty or now - self._last < 0.2:
+            return
+        self._last = now
+        done = int(self.width * event["step"] / event["steps"])
+        eta = event.get("eta_seconds")
+        eta_text = f"ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
+        self._write(f"epoch {event['epoch']}/{event['epochs']} [{'#' * done}"
+                    f"{'.' * (self.width - done)}] {event['step']}/{event['steps']} "
+                    f"loss {event['loss']:.3f} acc {event['accuracy']:.3f} "
+                    f"{event['tokens_per_second']:,.0f} tok/s {eta_text}", end="")
+
+    def _write(self, text, end):
+        prefix = "\r\033[K" if self.tty else ""
+        self.stream.write(prefix + text + end)
+        self.stream.flush()
+
+    def close(self):
+        if self.tty and not self.quiet:
+            self.stream.write("\r\033[K")
+            self.stream.flush()

@@ -1,0 +1,212 @@
+"""The one configuration of a keras-attn model: text, model and training settings.
+
+A :class:`Config` is saved inside every ``.keras`` file, shown in the GUI and filled
+from the CLI. Presets (``tiny``, ``small``, ``base``) give sensible starting points.
+Every value is validated by :meth:`Config.validate`, which raises
+:class:`~keras_attn.errors.ConfigurationError` naming the field and the value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from keras_attn.errors import ConfigurationError
+
+TOKENIZERS = ("word", "subword", "char")
+NORMALIZATIONS = ("NFKC", "NFKD")
+ATTENTIONS = ("bahdanau", "luong-dot", "luong-general", "luong-concat")
+STYLES = ("luong", "bahdanau")
+RNN_TYPES = ("gru", "lstm")
+PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
+
+
+@dataclass
+class TextConfig:
+    """How one side's text becomes tokens."""
+
+    tokenizer: str = "word"  # word | subword (WordPiece) | char
+    lowercase: bool = True  # fold case before tokenizing
+    strip_accents: bool = False  # drop combining marks (é -> e); letters of all scripts stay
+    normalization: str = "NFKC"  # Unicode normal form applied first
+    vocab_size: int = 8000  # upper bound; small data gives smaller vocabularies
+    max_length: int = 50  # tokens kept per sentence (longer input is truncated)
+
+
+@dataclass
+class ModelConfig:
+    """Sizes and kinds of the encoder, attention and decoder."""
+
+    embedding_dim: int = 256  # size of token embeddings, both sides
+    units: int = 256  # RNN units (encoder directions are summed to this size)
+    encoder_layers: int = 1  # stacked bidirectional RNN layers
+    rnn: str = "gru"  # gru | lstm
+    attention: str = "bahdanau"  # bahdanau | luong-dot | luong-general | luong-concat
+    attention_units: int = 256  # hidden size of additive (Bahdanau / concat) scoring
+    style: str = "luong"  # luong: RNN step then attention; bahdanau: attention feeds the RNN
+    input_feeding: bool = False  # luong style: feed the previous attentional vector back in
+    dropout: float = 0.1  # dropout on embeddings and RNN outputs while training
+
+
+@dataclass
+class TrainConfig:
+    """How training runs."""
+
+    batch_size: int = 64  # sentence pairs per step
+    epochs: int = 10  # passes over the training pairs
+    learning_rate: float = 1e-3  # Adam's initial rate
+    warmup_steps: int = 0  # linear warm-up before the rate decays
+    decay: str = "none"  # none | cosine | inverse_sqrt
+    label_smoothing: float = 0.0  # 0 turns it off
+    clipnorm: float = 5.0  # global gradient-norm clipping, 0 turns it off
+    validation_split: float = 0.05  # share of pairs held out for validation
+    patience: int = 3  # epochs without validation improvement before stopping (0: never)
+    max_pairs: int = 0  # use at most this many pairs (0: all)
+    time_limit: float = 0.0  # seconds of training before stopping cleanly (0: none)
+    bucketing: bool = True  # group sentences of similar length to cut padding
+    jit_compile: bool = False  # XLA-compile the training step
+    precision: str = "auto"  # auto | float32 | mixed_float16 | mixed_bfloat16
+    seed: int = 1234  # one seed for splits, shuffling and initialisation
+
+
+@dataclass
+class Config:
+    """Everything that defines a model and how it was trained."""
+
+    source: TextConfig = field(default_factory=TextConfig)
+    target: TextConfig = field(default_factory=TextConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    # -- conversion ---------------------------------------------------------
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Config:
+        """Build a config from a (possibly partial) nested dict; unknown keys are errors."""
+        if not isinstance(data, dict):
+            raise ConfigurationError(f"Expected a dict for the configuration, got {type(data).__name__}.")
+        parts = {"source": TextConfig, "target": TextConfig, "model": ModelConfig,
+                 "train": TrainConfig}
+        unknown = set(data) - set(parts)
+        if unknown:
+            raise ConfigurationError(f"Unknown configuration section(s): {sorted(unknown)}.")
+        kwargs = {}
+        for name, klass in parts.items():
+            section = data.get(name, {}) or {}
+            names = {f.name for f in dataclasses.fields(klass)}
+            bad = set(section) - names
+            if bad:
+                raise ConfigurationError(
+                    f"Unknown field(s) in configuration section `{name}`: {sorted(bad)}; "
+                    f"known fields: {sorted(names)}.")
+            kwargs[name] = klass(**section)
+        config = cls(**kwargs)
+        config.validate()
+        return config
+
+    def replace(self, **changes) -> Config:
+        """A copy with dotted-name changes, e.g. ``replace(**{"model.units": 64})``."""
+        data = self.to_dict()
+        for dotted, value in changes.items():
+            section, _, key = dotted.partition(".")
+            if section not in data or key not in data[section]:
+                raise ConfigurationError(f"Unknown configuration field `{dotted}`.")
+            data[section][key] = value
+        return Config.from_dict(data)
+
+    # -- validation ---------------------------------------------------------
+    def validate(self) -> Config:
+        for side in ("source", "target"):
+            t = getattr(self, side)
+            _choice(f"{side}.tokenizer", t.tokenizer, TOKENIZERS)
+            _choice(f"{side}.normalization", t.normalization, NORMALIZATIONS)
+            _bool(f"{side}.lowercase", t.lowercase)
+            _bool(f"{side}.strip_accents", t.strip_accents)
+            _int(f"{side}.vocab_size", t.vocab_size, minimum=8)
+            _int(f"{side}.max_length", t.max_length, minimum=1)
+        m = self.model
+        for name in ("embedding_dim", "units", "encoder_layers", "attention_units"):
+            _int(f"model.{name}", getattr(m, name), minimum=1)
+        _choice("model.rnn", m.rnn, RNN_TYPES)
+        _choice("model.attention", m.attention, ATTENTIONS)
+        _choice("model.style", m.style, STYLES)
+        _bool("model.input_feeding", m.input_feeding)
+        _float("model.dropout", m.dropout, 0.0, 0.95)
+        if m.input_feeding and m.style != "luong":
+            raise ConfigurationError(
+                "Received `model.input_feeding=True` with `model.style='bahdanau'`; input "
+                "feeding belongs to the luong style (the bahdanau style already feeds the "
+                "context into the RNN).")
+        tr = self.train
+        _int("train.batch_size", tr.batch_size, minimum=1)
+        _int("train.epochs", tr.epochs, minimum=1)
+        _float("train.learning_rate", tr.learning_rate, 1e-8, 10.0)
+        _int("train.warmup_steps", tr.warmup_steps, minimum=0)
+        _choice("train.decay", tr.decay, ("none", "cosine", "inverse_sqrt"))
+        _float("train.label_smoothing", tr.label_smoothing, 0.0, 0.5)
+        _float("train.clipnorm", tr.clipnorm, 0.0, 1e6)
+        _float("train.validation_split", tr.validation_split, 0.0, 0.5)
+        _int("train.patience", tr.patience, minimum=0)
+        _int("train.max_pairs", tr.max_pairs, minimum=0)
+        _float("train.time_limit", tr.time_limit, 0.0, 1e9)
+        _bool("train.bucketing", tr.bucketing)
+        _bool("train.jit_compile", tr.jit_compile)
+        _choice("train.precision", tr.precision, PRECISIONS)
+        _int("train.seed", tr.seed, minimum=0)
+        return self
+
+
+def preset(name: str) -> Config:
+    """A named starting configuration: ``tiny`` (tests, seconds), ``small`` (minutes on a
+    laptop CPU), ``base`` (the size of the TensorFlow NMT tutorial's model)."""
+    if name not in PRESETS:
+        raise ConfigurationError(
+            f"Received an unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
+    return Config.from_dict(PRESETS[name])
+
+
+PRESETS = {
+    "tiny": {
+        "source": {"vocab_size": 500, "max_length": 30},
+        "target": {"vocab_size": 500, "max_length": 30},
+        "model": {"embedding_dim": 32, "units": 32, "attention_units": 32, "dropout": 0.0},
+        "train": {"batch_size": 32, "epochs": 3, "learning_rate": 5e-3, "patience": 0},
+    },
+    "small": {
+        "source": {"vocab_size": 4000, "max_length": 40},
+        "target": {"vocab_size": 4000, "max_length": 40},
+        "model": {"embedding_dim": 128, "units": 128, "attention_units": 128, "dropout": 0.1},
+        "train": {"batch_size": 64, "epochs": 10, "learning_rate": 2e-3},
+    },
+    "base": {
+        "source": {"vocab_size": 5000, "max_length": 50},
+        "target": {"vocab_size": 5000, "max_length": 50},
+        "model": {"embedding_dim": 256, "units": 256, "attention_units": 256, "dropout": 0.1},
+        "train": {"batch_size": 64, "epochs": 20, "learning_rate": 1e-3},
+    },
+}
+
+
+def _choice(name, value, choices):
+    if value not in choices:
+        raise ConfigurationError(
+            f"Received an invalid value for `{name}`: {value!r}; expected one of {list(choices)}.")
+
+
+def _bool(name, value):
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"Received an invalid value for `{name}`: {value!r}; expected true or false.")
+
+
+def _int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigurationError(
+            f"Received an invalid value for `{name}`: {value!r}; expected an integer >= {minimum}.")
+
+
+def _float(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (low <= value <= high):
+        raise ConfigurationError(
+            f"Received an invalid value for `{name}`: {value!r}; expected a number in [{low}, {high}].")

@@ -1,0 +1,38 @@
+"""Bundled sample datasets, made by seeded generators in this package (no outside data).
+
+* ``dates``: dates written in many human formats -> ISO 8601 (char / char tokenizers);
+* ``numbers``: English number words -> digits (word / char);
+* ``toy_language``: English -> Zelan, a made-up subject-object-verb language (word / word).
+
+>>> from keras_attn.datasets import DATASETS, generate, dataset_path
+>>> generate("numbers", count=2, seed=0)
+[('seven thousand eight hundred and ninety', '7890'), ('seventy-three thousand six hundred and ninety-one', '73691')]
+
+Only the Python standard library is used, so importing this package is cheap.
+"""
+
+from keras_attn.datasets.registry import (
+    DATASETS,
+    DatasetInfo,
+    bundled_dir,
+    dataset_path,
+    generate,
+    info,
+    main,
+    to_tsv,
+    write_bundled,
+    write_dataset,
+)
+
+__all__ = [
+    "DATASETS",
+    "DatasetInfo",
+    "bundled_dir",
+    "dataset_path",
+    "generate",
+    "info",
+    "main",
+    "to_tsv",
+    "write_bundled",
+    "write_dataset",
+]

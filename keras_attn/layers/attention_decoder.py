@@ -1,0 +1,180 @@
+"""The attention decoder: one step function used for training and every kind of decoding."""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from keras_attn.layers.encoder import make_rnn
+from keras_attn.layers.luong_attention import make_attention
+
+STYLES = ("luong", "bahdanau")
+
+
+@keras.saving.register_keras_serializable(package="keras_attn")
+class AttentionDecoder(keras.layers.Layer):
+    """Predicts the next target token from the previous one, its state and the source.
+
+    Two styles:
+
+    * ``"luong"`` (Luong et al. 2015): RNN step first, then attention with the new state
+      `h_t` as query, then the attentional vector `tanh(W_c [h_t; c_t])` -> output
+      projection. With `input_feeding`, the previous attentional vector is concatenated
+      to the next token's embedding. Without it, training runs the RNN over the whole
+      target sentence at once (a fused cuDNN kernel on a GPU).
+    * ``"bahdanau"`` (Bahdanau et al. 2015): attention first, with the previous state as
+      query; the context is concatenated to the token's embedding and enters the RNN;
+      then `tanh(W_c [h_t; c_t])` -> output projection.
+
+    Args:
+        vocab_size: number of target tokens.
+        embedding_dim: size of the target token embeddings.
+        units: RNN units (the encoder's output size must match for `luong-dot`).
+        attention: `"bahdanau"`, `"luong-dot"`, `"luong-general"` or `"luong-concat"`.
+        attention_units: hidden size of additive scoring.
+        style: `"luong"` or `"bahdanau"`.
+        input_feeding: bool, luong style only.
+        rnn: `"gru"` or `"lstm"`.
+        dropout: dropout rate on embeddings and attentional vectors while training.
+
+    The decoder state is a tuple of tensors `(batch, units)`: the RNN state (`h`, or
+    `h, c` for an LSTM), followed by the previous attentional vector when input feeding.
+    """
+
+    def __init__(self, vocab_size, embedding_dim, units, attention="bahdanau",
+                 attention_units=None, style="luong", input_feeding=False, rnn="gru",
+                 dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if style not in STYLES:
+            raise ValueError(f"Received an invalid value for argument `style`, expected one "
+                             f"of {STYLES}, got {style!r}.")
+        if input_feeding and style != "luong":
+            raise ValueError("Received `input_feeding=True` with `style='bahdanau'`; input "
+                             "feeding belongs to the luong style.")
+        self.vocab_size = vocab_size
+        self.embedding_dim = embedding_dim
+        self.units = units
+        self.attention_kind = attention
+        self.attention_units = attention_units or units
+        self.style = style
+        self.input_feeding = input_feeding
+        self.rnn_kind = rnn
+        self.dropout = dropout
+        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
+        self.rnn = make_rnn(rnn, units, name=rnn, return_sequences=True, return_state=True)
+        self.attention = make_attention(attention, self.attention_units)
+        self.combine = keras.layers.Dense(units, activation="tanh", use_bias=False,
+                                          name="combine")
+        self.output_dense = keras.layers.Dense(vocab_size, dtype="float32", name="logits")
+        self.dropout_layer = keras.layers.Dropout(dropout)
+
+    @property
+    def parallel(self):
+        """True when training can run the RNN over all target positions at once."""
+        return self.style == "luong" and not self.input_feeding
+
+    @property
+    def rnn_state_size(self):
+        return 2 if self.rnn_kind == "lstm" else 1
+
+    def build(self, input_shape=None):
+        rnn_in = self.embedding_dim + (self.units if self.style == "bahdanau" or self.input_feeding else 0)
+        self.embedding.build((None, None))
+        self.rnn.build((None, None, rnn_in))
+        self.attention.build((None, None, self.units), (None, None, self.units))
+        self.combine.build((None, 2 * self.units))
+        self.output_dense.build((None, self.units))
+        self.built = True
+
+    # -- state ------------------------------------------------------------------
+    def initial_state(self, encoder_state):
+        """Decoder state from the encoder's final state (a list of `(batch, units)`)."""
+        state = list(encoder_state)
+        if self.input_feeding:
+            state.append(ops.zeros_like(encoder_state[0]))
+        return tuple(state)
+
+    def project_keys(self, encoder_outputs):
+        """The per-sentence part of the attention score, computed once per sentence."""
+        return self.attention.project_keys(encoder_outputs)
+
+    # -- one step -----------------------------------------------------------------
+    def step(self, token, state, encoder_outputs, keys, source_mask, training=False):
+        """Advance one target position.
+
+        Args:
+            token: int `(batch,)`, the previous target token.
+            state: tuple of `(batch, units)` tensors from `initial_state` or a step.
+            encoder_outputs: `(batch, src_len, units)`.
+            keys: `project_keys(encoder_outputs)`.
+            source_mask: bool `(batch, src_len)`.
+
+        Returns:
+            `(logits, new_state, weights)`: logits float32 `(batch, vocab_size)`, the
+            new state tuple, attention weights float32 `(batch, src_len)`.
+        """
+        x = self.dropout_layer(self.embedding(token), training=training)  # (batch, emb)
+        n = self.rnn_state_size
+        rnn_state = list(state[:n])
+        if self.style == "bahdanau":
+            context, weights = self.attention(rnn_state[0], encoder_outputs, keys=keys,
+                                              mask=source_mask)
+            x = ops.concatenate([x, ops.cast(context, x.dtype)], axis=-1)
+        elif self.input_feeding:
+            x = ops.concatenate([x, ops.cast(state[n], x.dtype)], axis=-1)
+        h, new_rnn_state = self.rnn.cell(x, rnn_state, training=training)
+        new_rnn_state = list(new_rnn_state) if isinstance(new_rnn_state, list | tuple) else [new_rnn_state]
+        if self.style == "luong":
+            context, weights = self.attention(h, encoder_outputs, keys=keys, mask=source_mask)
+        attentional = self.combine(ops.concatenate([h, ops.cast(context, h.dtype)], axis=-1))
+        new_state = list(new_rnn_state)
+        if self.input_feeding:
+            new_state.append(attentional)
+        attentional = self.dropout_layer(attentional, training=training)
+        return self.output_dense(attentional), tuple(new_state), weights
+
+    # -- whole sentences (teacher forcing) -------------------------------------------
+    def call(self, target_in, encoder_outputs, source_mask, encoder_state, training=None):
+        """Logits for every target position given the gold previous tokens.
+
+        Args:
+            target_in: int `(batch, tgt_len)`, `[START] y_1 ... y_{n}` padded with 0.
+            encoder_outputs: `(batch, src_len, units)`.
+            source_mask: bool `(batch, src_len)`.
+            encoder_state: list of `(batch, units)`, the encoder's final state.
+
+        Returns:
+            `(logits, weights)`: float32 `(batch, tgt_len, vocab_size)` and
+            `(batch, tgt_len, src_len)`.
+        """
+        keys = self.project_keys(encoder_outputs)
+        state = self.initial_state(encoder_state)
+        if self.parallel:
+            x = self.dropout_layer(self.embedding(target_in), training=training)
+            h, *_ = self.rnn(x, initial_state=list(state), training=training)
+            context, weights = self.attention(h, encoder_outputs, keys=keys, mask=source_mask)
+            attentional = self.combine(ops.concatenate([h, ops.cast(context, h.dtype)], axis=-1))
+            attentional = self.dropout_layer(attentional, training=training)
+            return self.output_dense(attentional), weights
+
+        def body(carry, token):
+            _, prev_state, _ = carry
+            logits, new_state, weights = self.step(token, prev_state, encoder_outputs, keys,
+                                                   source_mask, training=training)
+            return logits, new_state, weights
+
+        batch = tf.shape(target_in)[0]
+        first = (tf.zeros((batch, self.vocab_size), "float32"), state,
+                 tf.zeros(tf.shape(source_mask), "float32"))
+        logits, _, weights = tf.scan(body, tf.transpose(target_in), initializer=first)
+        return tf.transpose(logits, (1, 0, 2)), tf.transpose(weights, (1, 0, 2))
+
+    def compute_mask(self, *args, **kwargs):
+        return None
+
+    def get_config(self):
+        base_config = super().get_config()
+        return {**base_config, "vocab_size": self.vocab_size,
+                "embedding_dim": self.embedding_dim, "units": self.units,
+                "attention": self.attention_kind, "attention_units": self.attention_units,
+                "style": self.style, "input_feeding": self.input_feeding,
+                "rnn": self.rnn_kind, "dropout": self.dropout}

@@ -1,0 +1,199 @@
+"""The translation model: encoder + attention decoder + both vocabularies, in one Keras model.
+
+A :class:`Translator` carries its :class:`~keras_attn.config.Config` and the source and
+target vocabularies in its Keras config, so one ``.keras`` file holds everything needed
+to translate.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_attn.config import Config
+from keras_attn.errors import TranslationError
+from keras_attn.layers import AttentionDecoder, Encoder
+from keras_attn.text import END_ID, PAD_ID, TextEncoder
+
+
+@keras.saving.register_keras_serializable(package="keras_attn")
+class Translator(keras.Model):
+    """Sequence-to-sequence model with attention.
+
+    Args:
+        config: a :class:`Config` or its dict form.
+        source_vocabulary: list of source tokens, the four special tokens first.
+        target_vocabulary: list of target tokens, the four special tokens first.
+
+    Call arguments:
+        inputs: tuple `(source_ids, target_in)`, int `(batch, src_len)` and
+            `(batch, tgt_len)`, padded with 0.
+        training: bool.
+
+    Returns:
+        logits, float32 `(batch, tgt_len, target_vocab_size)`.
+    """
+
+    def __init__(self, config, source_vocabulary, target_vocabulary, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config if isinstance(config, Config) else Config.from_dict(config)
+        self.config.validate()
+        src, tgt, m = self.config.source, self.config.target, self.config.model
+        self.source_text = TextEncoder(
+            list(source_vocabulary), tokenizer=src.tokenizer, lowercase=src.lowercase,
+            strip_accents=src.strip_accents, normalization=src.normalization,
+            max_length=src.max_length)
+        self.target_text = TextEncoder(
+            list(target_vocabulary), tokenizer=tgt.tokenizer, lowercase=tgt.lowercase,
+            strip_accents=tgt.strip_accents, normalization=tgt.normalization,
+            max_length=tgt.max_length)
+        self.encoder = Encoder(self.source_text.vocab_size, m.embedding_dim, m.units,
+                               num_layers=m.encoder_layers, rnn=m.rnn, dropout=m.dropout,
+                               name="encoder")
+        self.decoder = AttentionDecoder(
+            self.target_text.vocab_size, m.embedding_dim, m.units, attention=m.attention,
+            attention_units=m.attention_units, style=m.style,
+            input_feeding=m.input_feeding, rnn=m.rnn, dropout=m.dropout, name="decoder")
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
+        self.token_counter = keras.metrics.Sum(name="tokens")
+        self._compiled_greedy = None
+
+    # -- Keras plumbing -----------------------------------------------------------
+    def build(self, input_shape=None):
+        self.encoder.build((None, None))
+        self.decoder.build()
+        self.built = True
+
+    def get_config(self):
+        base_config = super().get_config()
+        return {**base_config, "config": self.config.to_dict(),
+                "source_vocabulary": list(self.source_text.vocabulary),
+                "target_vocabulary": list(self.target_text.vocabulary)}
+
+    @classmethod
+    def from_config(cls, config):
+        model = cls(**config)
+        model.build()
+        return model
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.accuracy_tracker, self.token_counter]
+
+    # -- forward ------------------------------------------------------------------
+    def call(self, inputs, training=None):
+        source_ids, target_in = inputs
+        outputs, state, mask = self.encoder(source_ids, training=training)
+        logits, _ = self.decoder(target_in, outputs, mask, state, training=training)
+        return logits
+
+    def encode(self, source_ids, training=False):
+        """Encode a batch of source ids once for decoding.
+
+        Returns:
+            dict with `outputs` `(batch, src_len, units)`, `keys` (the attention's key
+            projection), `mask` bool `(batch, src_len)` and `state`, the decoder's initial
+            state tuple.
+        """
+        outputs, state, mask = self.encoder(source_ids, training=training)
+        return {"outputs": outputs, "keys": self.decoder.project_keys(outputs), "mask": mask,
+                "state": self.decoder.initial_state(state)}
+
+    def step(self, token, state, encoded):
+        """One decoding step: `(logits (batch, vocab), new_state, weights (batch, src_len))`."""
+        return self.decoder.step(token, state, encoded["outputs"], encoded["keys"],
+                                 encoded["mask"], training=False)
+
+    # -- training -------------------------------------------------------------------
+    def masked_loss_and_accuracy(self, target_out, logits):
+        """Mean cross-entropy and accuracy over real (non-padding) target tokens."""
+        mask = ops.cast(ops.not_equal(target_out, PAD_ID), "float32")
+        smoothing = self.config.train.label_smoothing
+        logits = ops.cast(logits, "float32")
+        if smoothing > 0:
+            log_probs = ops.log_softmax(logits, axis=-1)
+            nll = -ops.take_along_axis(log_probs, ops.expand_dims(target_out, -1), axis=-1)[..., 0]
+            uniform = -ops.mean(log_probs, axis=-1)
+            per_token = (1.0 - smoothing) * nll + smoothing * uniform
+        else:
+            per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=tf.cast(target_out, tf.int32), logits=logits)
+        n_tokens = ops.maximum(ops.sum(mask), 1.0)
+        loss = ops.sum(per_token * mask) / n_tokens
+        correct = ops.cast(ops.equal(ops.cast(ops.argmax(logits, axis=-1), target_out.dtype),
+                                     target_out), "float32")
+        accuracy = ops.sum(correct * mask) / n_tokens
+        return loss, accuracy, n_tokens
+
+    def train_step(self, data):
+        (source_ids, target_in), target_out = data
+        with tf.GradientTape() as tape:
+            logits = self((source_ids, target_in), training=True)
+            loss, accuracy, n_tokens = self.masked_loss_and_accuracy(target_out, logits)
+            scaled = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
+        return self._update_metrics(loss, accuracy, n_tokens)
+
+    def test_step(self, data):
+        (source_ids, target_in), target_out = data
+        logits = self((source_ids, target_in), training=False)
+        loss, accuracy, n_tokens = self.masked_loss_and_accuracy(target_out, logits)
+        return self._update_metrics(loss, accuracy, n_tokens)
+
+    def _update_metrics(self, loss, accuracy, n_tokens):
+        self.loss_tracker.update_state(loss, sample_weight=n_tokens)
+        self.accuracy_tracker.update_state(accuracy, sample_weight=n_tokens)
+        self.token_counter.update_state(n_tokens)
+        return {m.name: m.result() for m in self.metrics}
+
+    # -- translation --------------------------------------------------------------
+    def source_ids(self, sentences):
+        """Token ids of sentences as the model reads them: `(batch, src_len)` int32 with
+        `[END]` appended, padded with 0."""
+        ragged = self.source_text.encode(list(sentences))
+        end = tf.fill([ragged.nrows(), 1], tf.constant(END_ID, ragged.dtype))
+        ragged = tf.concat([ragged, tf.RaggedTensor.from_tensor(end)], axis=1)
+        return tf.cast(ragged.to_tensor(default_value=PAD_ID), tf.int32)
+
+    def max_output_length(self, source_lengths):
+        """Per-sentence cap on output tokens (END included), from the source length."""
+        cap = self.config.target.max_length + 1
+        return tf.minimum(2 * source_lengths + 10, cap)
+
+    def greedy(self, source_ids):
+        """Greedy decoding in a compiled graph.
+
+        Args:
+            source_ids: int32 `(batch, src_len)`.
+
+        Returns:
+            `(tokens, weights, lengths)`: int32 `(batch, T)` (0 after each sentence's end),
+            float32 `(batch, T, src_len)` attention weights, int32 `(batch,)` output
+            lengths including `[END]` when it was produced.
+        """
+        if self._compiled_greedy is None:
+            from keras_attn.search import greedy_search
+
+            self._compiled_greedy = tf.function(
+                lambda ids: greedy_search(self, ids),
+                input_signature=[tf.TensorSpec((None, None), tf.int32)], reduce_retracing=True)
+        return self._compiled_greedy(tf.convert_to_tensor(source_ids, tf.int32))
+
+    def translate(self, sentences, batch_size=64):
+        """Translate a list of sentences greedily; returns a list of strings."""
+        if isinstance(sentences, str):
+            sentences = [sentences]
+        sentences = list(sentences)
+        for i, sentence in enumerate(sentences):
+            if not isinstance(sentence, str) or not sentence.strip():
+                raise TranslationError(f"Sentence {i + 1} is empty: nothing to translate.")
+        results = []
+        for start in range(0, len(sentences), batch_size):
+            ids = self.source_ids(sentences[start:start + batch_size])
+            tokens, _, _ = self.greedy(ids)
+            results.extend(self.target_text.decode(np.asarray(tokens)))
+        return results

@@ -1,0 +1,152 @@
+"""The `tf.data` input pipeline: sentence pairs to padded batches of token ids.
+
+:func:`make_dataset` tokenizes inside the graph (``Dataset.map`` over string tensors,
+a thousand sentences a call), caches the ids, shuffles with a seed, groups sentences of
+similar length into the same batch (``Dataset.bucket_by_sequence_length``) and pads each
+batch to its longest sentence with ``PAD_ID`` (0). Each element is::
+
+    ((source_ids, target_in), target_out)
+    source_ids: encode(source) + [END]      int32 `(batch, src_len)`
+    target_in:  [START] + encode(target)    int32 `(batch, tgt_len)`
+    target_out: encode(target) + [END]      int32 `(batch, tgt_len)`
+
+:func:`count_padding` and :func:`token_count` measure what a dataset holds.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import tensorflow as tf
+
+from keras_attn.errors import DataError
+from keras_attn.text.vocabulary import END_ID, START_ID
+
+_ENCODE_CHUNK = 1024  # sentences tokenized per map call
+_MAX_SHUFFLE_BUFFER = 200_000
+
+
+def bucket_boundaries(max_length: int) -> list[int]:
+    """A fixed ladder of bucket boundaries for sequence lengths up to `max_length`.
+
+    Step 1 up to 16 tokens, 2 up to 32, 4 up to 64, then 8: fine where most sentences
+    are, coarse where few are. Sentences of length `n` go to the bucket of the first
+    boundary greater than `n`.
+    """
+    boundaries, length = [], 2
+    while length <= max_length:
+        boundaries.append(length)
+        length += 1 if length < 16 else 2 if length < 32 else 4 if length < 64 else 8
+    boundaries.append(max_length + 1)  # the longest sequences get a bucket of their own
+    return boundaries
+
+
+def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=1234,
+                 bucketing=True, drop_remainder=False, cache=True,
+                 boundaries=None) -> tf.data.Dataset:
+    """Batches of token ids for training or evaluating a translation model.
+
+    Args:
+        pairs: a list of ``(source_sentence, target_sentence)`` string pairs.
+        source: the :class:`~keras_attn.text.TextEncoder` of the source side.
+        target: the :class:`~keras_attn.text.TextEncoder` of the target side.
+        batch_size: sentence pairs per batch.
+        shuffle: shuffle the pairs, differently each epoch, the same way for the same
+            `seed` (the buffer holds every pair, up to 200,000).
+        seed: the shuffling seed.
+        bucketing: batch sentences of similar length together (by the longer of the
+            source and target sequences) to cut padding; batches then come in an order
+            that depends on how fast each bucket fills.
+        drop_remainder: drop batches smaller than `batch_size` (with bucketing, the
+            last incomplete batch of each bucket).
+        cache: keep the token ids in memory after the first pass.
+        boundaries: bucket boundaries (increasing lengths); default
+            :func:`bucket_boundaries` of the longest possible sequence.
+
+    Returns:
+        A `tf.data.Dataset` of ``((source_ids, target_in), target_out)``, int32
+        tensors padded with 0 (see the module docstring).
+    """
+    pairs = list(pairs)
+    if not pairs:
+        raise DataError("Received no sentence pairs to make a dataset from.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(
+            f"Received an invalid value for argument `batch_size`: {batch_size!r}; "
+            f"expected an integer >= 1.")
+    try:
+        sources, targets = zip(*pairs, strict=True)
+    except (TypeError, ValueError) as error:
+        raise DataError("Expected `pairs` to hold (source, target) string pairs.") from error
+
+    def encode(src, tgt):
+        src_ids = source.encode(src)
+        tgt_ids = target.encode(tgt)
+        n = tf.shape(src)[0]
+        end = tf.fill([n, 1], END_ID)
+        start = tf.fill([n, 1], START_ID)
+        return ((tf.concat([src_ids, end], axis=1), tf.concat([start, tgt_ids], axis=1)),
+                tf.concat([tgt_ids, end], axis=1))
+
+    dataset = tf.data.Dataset.from_tensor_slices(
+        (tf.constant(sources, dtype=tf.string), tf.constant(targets, dtype=tf.string)))
+    dataset = dataset.batch(_ENCODE_CHUNK).map(encode, num_parallel_calls=tf.data.AUTOTUNE,
+                                               deterministic=True)
+    # Unbatched ragged rows are typed as ragged; identity makes them plain tensors.
+    dataset = dataset.unbatch().map(lambda x, y: ((tf.identity(x[0]), tf.identity(x[1])),
+                                                  tf.identity(y)))
+    if cache:
+        dataset = dataset.cache()
+    if shuffle:
+        dataset = dataset.shuffle(min(len(pairs), _MAX_SHUFFLE_BUFFER), seed=seed,
+                                  reshuffle_each_iteration=True)
+    if bucketing:
+        if boundaries is None:
+            boundaries = bucket_boundaries(max(source.max_length, target.max_length) + 1)
+        boundaries = [int(b) for b in boundaries]
+        dataset = dataset.bucket_by_sequence_length(
+            element_length_func=_pair_length,
+            bucket_boundaries=boundaries,
+            bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+            drop_remainder=drop_remainder)
+    else:
+        dataset = dataset.padded_batch(batch_size, drop_remainder=drop_remainder)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _pair_length(inputs, target_out):
+    source_ids, _ = inputs
+    return tf.maximum(tf.shape(source_ids)[0], tf.shape(target_out)[0])
+
+
+class PaddingCount(NamedTuple):
+    """Token slots of a padded dataset: real tokens and all slots (real + padding)."""
+
+    real_tokens: int
+    padded_slots: int
+
+    @property
+    def padding_ratio(self) -> float:
+        """Share of slots that hold padding."""
+        return 1.0 - self.real_tokens / self.padded_slots if self.padded_slots else 0.0
+
+
+def count_padding(dataset: tf.data.Dataset) -> PaddingCount:
+    """Counts real tokens and slots over one pass of a :func:`make_dataset` dataset.
+
+    Counts the source ids and the target outputs (the target inputs have the same shape
+    as the target outputs); a real token is any id other than ``PAD_ID`` (0).
+    """
+    real = slots = 0
+    for (source_ids, _), target_out in dataset:
+        for batch in (source_ids, target_out):
+            array = np.asarray(batch)
+            real += int(np.count_nonzero(array))
+            slots += int(array.size)
+    return PaddingCount(real, slots)
+
+
+def token_count(dataset: tf.data.Dataset) -> int:
+    """Real target tokens (END included) in one pass of a :func:`make_dataset` dataset."""
+    return sum(int(np.count_nonzero(np.asarray(target_out))) for _, target_out in dataset)

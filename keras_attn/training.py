@@ -1,0 +1,171 @@
+"""Training: from sentence pairs and a :class:`Config` to a trained :class:`Translator`.
+
+One function, :func:`train`, serves the CLI and the GUI alike: progress goes to a plain
+callback function, a stop request is a function returning True, checkpoints are written
+every epoch so that an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+import warnings
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from keras_attn.callbacks import (
+    CheckpointCallback,
+    ProgressCallback,
+    StopCallback,
+    read_checkpoint_state,
+)
+from keras_attn.config import Config
+from keras_attn.device import dtype_policy, resolve_precision
+from keras_attn.errors import ConfigurationError, DataError
+from keras_attn.model import Translator
+from keras_attn.saving import load_model, save_model
+from keras_attn.schedules import LearningRateSchedule
+from keras_attn.text import TextEncoder, make_dataset
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What a training run produced."""
+
+    model: Translator
+    history: dict  # per-epoch lists: loss, accuracy, val_loss, val_accuracy, tokens
+    epochs_done: int
+    best_epoch: int | None
+    stop_reason: str  # "finished", "early stopping", "stopped on request", ...
+    seconds: float
+    tokens_per_second: float
+
+
+def build_model(config: Config, train_pairs) -> Translator:
+    """A new, untrained model whose vocabularies are learned from `train_pairs`."""
+    if not train_pairs:
+        raise DataError("No training pairs: cannot learn vocabularies.")
+    keras.utils.set_random_seed(config.train.seed)
+    encoders = []
+    for side, column in (("source", 0), ("target", 1)):
+        text_config = getattr(config, side)
+        encoders.append(TextEncoder.build(
+            [pair[column] for pair in train_pairs], tokenizer=text_config.tokenizer,
+            lowercase=text_config.lowercase, strip_accents=text_config.strip_accents,
+            normalization=text_config.normalization, vocab_size=text_config.vocab_size,
+            max_length=text_config.max_length))
+    with dtype_policy(resolve_precision(config.train.precision)):
+        model = Translator(config, encoders[0].vocabulary, encoders[1].vocabulary)
+        model.build()
+    return model
+
+
+def compile_model(model: Translator, steps_per_epoch: int) -> None:
+    """Attach Adam with the configured schedule and clipping."""
+    tr = model.config.train
+    schedule = LearningRateSchedule(tr.learning_rate, tr.warmup_steps, tr.decay,
+                                    total_steps=steps_per_epoch * tr.epochs)
+    optimizer = keras.optimizers.Adam(schedule, clipnorm=tr.clipnorm or None)
+    if model.dtype_policy.name == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    model.compile(optimizer=optimizer, jit_compile=tr.jit_compile)
+
+
+def count_batches(dataset) -> int:
+    """Number of batches in a finite dataset (iterates it once; cheap once cached)."""
+    cardinality = int(dataset.cardinality())
+    if cardinality >= 0:
+        return cardinality
+    return sum(1 for _ in dataset)
+
+
+def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=None,
+          should_stop=None, checkpoint_dir=None, resume=False, tensorboard_dir=None,
+          progress_every=10, model: Translator | None = None) -> TrainResult:
+    """Train a model.
+
+    Args:
+        train_pairs: list of `(source, target)` strings.
+        config: the full configuration; `config.train` says how to train.
+        validation_pairs: pairs for validation loss each epoch (early stopping uses it).
+        on_progress: function receiving progress dicts (see `ProgressCallback`).
+        should_stop: function returning True to stop after the current batch.
+        checkpoint_dir: folder for per-epoch checkpoints (``last.keras``, ``state.json``).
+        resume: continue from the checkpoint in `checkpoint_dir` when there is one.
+        tensorboard_dir: write TensorBoard logs there.
+        progress_every: report every this many batches.
+        model: continue training this model instead of building a new one.
+
+    Returns:
+        a :class:`TrainResult`; its model holds the best weights seen (by validation loss
+        when there is validation data, else by training loss).
+    """
+    config.validate()
+    tr = config.train
+    state = None
+    if resume:
+        if checkpoint_dir is None:
+            raise ConfigurationError("Resuming needs a checkpoint folder.")
+        state = read_checkpoint_state(checkpoint_dir)
+    if state is not None:
+        model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
+    elif model is None:
+        model = build_model(config, train_pairs)
+    else:
+        model.config.train = tr
+
+    train_ds = make_dataset(train_pairs, model.source_text, model.target_text,
+                            batch_size=tr.batch_size, shuffle=True, seed=tr.seed,
+                            bucketing=tr.bucketing)
+    steps = count_batches(train_ds)
+    val_ds = None
+    if validation_pairs:
+        val_ds = make_dataset(validation_pairs, model.source_text, model.target_text,
+                              batch_size=tr.batch_size, shuffle=False, bucketing=tr.bucketing)
+    if state is None or model.optimizer is None:
+        compile_model(model, steps)
+
+    initial_epoch = state["epochs_done"] if state else 0
+    checkpoint = CheckpointCallback(
+        checkpoint_dir, monitor="val_loss" if val_ds is not None else "loss",
+        patience=tr.patience, history=state["history"] if state else None,
+        initial_best=state["best"] if state else math.inf, steps_per_epoch=steps)
+    if state:
+        checkpoint.best_epoch, checkpoint.wait = state["best_epoch"], state["wait"]
+    stopper = StopCallback(should_stop, tr.time_limit)
+    callbacks = [stopper, checkpoint]
+    if on_progress is not None:
+        callbacks.insert(0, ProgressCallback(on_progress, steps, tr.epochs, every=progress_every))
+    if tensorboard_dir:
+        callbacks.append(keras.callbacks.TensorBoard(str(tensorboard_dir)))
+
+    start = time.perf_counter()
+    if initial_epoch < tr.epochs:
+        # Repeat, with a fixed number of steps an epoch: bucketing can make the number of
+        # batches vary a little from one shuffle to the next.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*ran out of data.*")
+            model.fit(train_ds.repeat(), steps_per_epoch=steps, validation_data=val_ds,
+                      epochs=tr.epochs, initial_epoch=initial_epoch, callbacks=callbacks,
+                      shuffle=False, verbose=0)
+    seconds = time.perf_counter() - start
+    if stopper.reason and "NaN" in stopper.reason and checkpoint.best_weights is None \
+            and checkpoint_dir is None:
+        raise DataError("Training stopped: " + stopper.reason + " in the first epoch; try a "
+                        "lower learning rate.")
+    checkpoint.restore_best()
+    history = checkpoint.history
+    tokens = float(np.sum(history.get("tokens", [0.0])[initial_epoch:]))
+    reason = stopper.reason or ("early stopping" if checkpoint.early_stopped else "finished")
+    return TrainResult(model=model, history=history,
+                       epochs_done=len(history.get("loss", [])), best_epoch=checkpoint.best_epoch,
+                       stop_reason=reason, seconds=seconds,
+                       tokens_per_second=tokens / seconds if seconds > 0 else 0.0)
+
+
+def save(model: Translator, path) -> Path:
+    """Save a trained model as one ``.keras`` file (atomically)."""
+    return save_model(model, path)

@@ -1,0 +1,87 @@
+"""Tests of the encoder and the attention decoder layers."""
+
+import numpy as np
+import pytest
+
+from keras_attn.layers import AttentionDecoder, Encoder
+
+SRC = np.array([[5, 6, 7, 3], [4, 3, 0, 0]], "int32")
+TGT = np.array([[2, 5, 6, 9], [2, 7, 0, 0]], "int32")
+
+
+@pytest.mark.parametrize("rnn,layers", [("gru", 1), ("gru", 2), ("lstm", 1)])
+def test_encoder_shapes_and_mask(rnn, layers):
+    """Outputs are (batch, src_len, units); state per RNN kind; mask marks real tokens."""
+    encoder = Encoder(20, 8, 16, num_layers=layers, rnn=rnn)
+    outputs, state, mask = encoder(SRC)
+    assert tuple(outputs.shape) == (2, 4, 16)
+    assert len(state) == (2 if rnn == "lstm" else 1)
+    assert all(tuple(s.shape) == (2, 16) for s in state)
+    np.testing.assert_array_equal(np.asarray(mask), SRC != 0)
+
+
+def test_encoder_ignores_padding():
+    """Appending padding to a sentence does not change its encoding."""
+    encoder = Encoder(20, 8, 16)
+    short = np.array([[4, 3]], "int32")
+    padded = np.array([[4, 3, 0, 0, 0]], "int32")
+    out_a, state_a, _ = encoder(short)
+    out_b, state_b, _ = encoder(padded)
+    np.testing.assert_allclose(np.asarray(out_a), np.asarray(out_b)[:, :2], atol=1e-6)
+    np.testing.assert_allclose(np.asarray(state_a[0]), np.asarray(state_b[0]), atol=1e-6)
+
+
+def test_encoder_weight_count():
+    """Embedding, two GRU directions (3 tensors each) and the bridge (kernel, bias)."""
+    encoder = Encoder(20, 8, 16)
+    encoder(SRC)
+    assert len(encoder.weights) == 1 + 2 * 3 + 2
+    assert tuple(encoder.embedding.embeddings.shape) == (20, 8)
+
+
+VARIANTS = [("luong", False, "bahdanau"), ("luong", True, "luong-general"),
+            ("bahdanau", False, "bahdanau"), ("luong", False, "luong-dot"),
+            ("bahdanau", False, "luong-concat")]
+
+
+@pytest.mark.parametrize("style,feeding,attention", VARIANTS)
+def test_step_function_matches_teacher_forcing(style, feeding, attention):
+    """Stepping token by token gives the same logits and weights as the whole-sentence call."""
+    encoder = Encoder(20, 8, 16)
+    decoder = AttentionDecoder(30, 8, 16, attention=attention, style=style,
+                               input_feeding=feeding)
+    outputs, state, mask = encoder(SRC)
+    logits, weights = decoder(TGT, outputs, mask, state)
+    assert tuple(logits.shape) == (2, 4, 30)
+    assert tuple(weights.shape) == (2, 4, 4)
+    keys = decoder.project_keys(outputs)
+    step_state = decoder.initial_state(state)
+    for t in range(TGT.shape[1]):
+        step_logits, step_state, step_weights = decoder.step(TGT[:, t], step_state, outputs,
+                                                             keys, mask)
+        np.testing.assert_allclose(np.asarray(step_logits), np.asarray(logits)[:, t], atol=1e-5)
+        np.testing.assert_allclose(np.asarray(step_weights), np.asarray(weights)[:, t], atol=1e-6)
+    assert np.all(np.asarray(weights)[1, :, 2:] == 0.0)
+
+
+def test_decoder_config_round_trip_and_errors():
+    """get_config round trips; bahdanau style refuses input feeding with a clear message."""
+    decoder = AttentionDecoder(30, 8, 16, attention="luong-general", style="luong",
+                               input_feeding=True, rnn="lstm")
+    clone = AttentionDecoder.from_config(decoder.get_config())
+    assert clone.get_config() == decoder.get_config()
+    with pytest.raises(ValueError, match="input_feeding"):
+        AttentionDecoder(30, 8, 16, style="bahdanau", input_feeding=True)
+    with pytest.raises(ValueError, match="argument `style`"):
+        AttentionDecoder(30, 8, 16, style="transformer")
+
+
+def test_lstm_decoder_runs_both_styles():
+    """An LSTM decoder carries (h, c) through steps in both styles."""
+    encoder = Encoder(20, 8, 16, rnn="lstm")
+    outputs, state, mask = encoder(SRC)
+    for style in ("luong", "bahdanau"):
+        decoder = AttentionDecoder(30, 8, 16, style=style, rnn="lstm")
+        logits, _ = decoder(TGT, outputs, mask, state)
+        assert tuple(logits.shape) == (2, 4, 30)
+        assert len(decoder.initial_state(state)) == 2

@@ -1,0 +1,171 @@
+"""Tests of the Translator model: learning, saving, loading, resuming."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+import keras_attn
+from keras_attn.config import preset
+from keras_attn.errors import ModelFileError, TranslationError
+from keras_attn.text import make_dataset
+from keras_attn.training import build_model, count_batches, train
+from tests.helpers import reverse_pairs
+
+TINY = preset("tiny").replace(**{"model.units": 48, "model.embedding_dim": 32,
+                                 "train.learning_rate": 1e-2, "train.epochs": 8})
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A tiny model trained on the reverse task (shared: training is the slow part)."""
+    pairs = reverse_pairs(1900, seed=1)
+    result = train(pairs[:1700], TINY, validation_pairs=pairs[1700:])
+    return result, pairs[1700:]
+
+
+def test_tiny_model_learns_reverse_task(trained):
+    """Within seconds, a tiny model reverses word sequences with >= 95% token accuracy."""
+    result, held_out = trained
+    assert result.history["val_accuracy"][-1] >= 0.95
+    assert result.history["loss"][-1] < result.history["loss"][0]
+    outputs = result.model.translate([s for s, _ in held_out[:50]])
+    exact = np.mean([o == t for o, (_, t) in zip(outputs, held_out, strict=False)])
+    assert exact >= 0.8
+    assert result.stop_reason == "finished" and result.epochs_done == TINY.train.epochs
+
+
+def test_model_weights_and_config_round_trip(trained):
+    """get_config carries the configuration and both vocabularies."""
+    model = trained[0].model
+    config = model.get_config()
+    assert config["config"] == TINY.to_dict()
+    assert config["source_vocabulary"][:4] == ["[PAD]", "[UNK]", "[START]", "[END]"]
+    clone = keras_attn.Translator.from_config(config)
+    assert len(clone.weights) == len(model.weights)
+    assert model.count_params() == clone.count_params()
+
+
+def test_save_then_load_in_new_process_translates_identically(trained, tmp_path):
+    """keras.models.load_model in a fresh process (safe mode on) gives identical output."""
+    model = trained[0].model
+    path = keras_attn.save(model, tmp_path / "m.keras")
+    sentences = [s for s, _ in trained[1][:20]]
+    expected = model.translate(sentences)
+    code = ("import json, sys, keras, keras_attn\n"
+            "m = keras.models.load_model(sys.argv[1])\n"
+            "print(json.dumps(m.translate(json.loads(sys.argv[2]))))\n")
+    run = subprocess.run([sys.executable, "-c", code, str(path), json.dumps(sentences)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == expected
+
+
+def test_save_replaces_atomically_and_keeps_old_file_on_failure(trained, tmp_path):
+    """A failed save leaves the previous model file intact and no temporary files."""
+    model = trained[0].model
+    path = keras_attn.save(model, tmp_path / "m.keras")
+    before = path.read_bytes()
+    with pytest.raises(ModelFileError, match="must end in .keras"):
+        keras_attn.save(model, tmp_path / "m.h5")
+
+    class Broken:
+        """Not a Keras model: saving it fails part-way."""
+
+    with pytest.raises(Exception):  # noqa: B017  (Keras decides the exception type)
+        keras_attn.save(Broken(), path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
+
+
+def test_resume_continues_from_checkpoint(tmp_path):
+    """A run stopped in epoch 2 resumes from the epoch-1 checkpoint and finishes all epochs."""
+    pairs = reverse_pairs(300, seed=2)
+    config = preset("tiny").replace(**{"train.epochs": 3, "train.batch_size": 50})
+    model = build_model(config, pairs)
+    steps = count_batches(make_dataset(pairs, model.source_text, model.target_text,
+                                       batch_size=50))
+    seen = {"batches": 0}
+
+    def stop_in_second_epoch():
+        seen["batches"] += 1
+        return seen["batches"] > steps + 2
+
+    first = train(pairs, config, checkpoint_dir=tmp_path, should_stop=stop_in_second_epoch)
+    assert first.stop_reason == "stopped on request"
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert state["epochs_done"] == 1
+    resumed = train(pairs, config, checkpoint_dir=tmp_path, resume=True)
+    assert resumed.epochs_done == 3
+    assert len(resumed.history["loss"]) == 3
+    assert json.loads((tmp_path / "state.json").read_text())["epochs_done"] == 3
+    assert resumed.model.optimizer.iterations.numpy() == 3 * steps
+
+
+def test_empty_sentence_is_refused_with_a_message(trained):
+    """Translating an empty sentence raises TranslationError naming which one."""
+    with pytest.raises(TranslationError, match="Sentence 2 is empty"):
+        trained[0].model.translate(["a b", "   "])
+
+
+def test_unknown_words_still_translate(trained):
+    """A sentence of only unknown words gives a translation, not a crash."""
+    (output,) = trained[0].model.translate(["zzz qqq"])
+    assert isinstance(output, str)
+
+
+@pytest.mark.parametrize("kind", ["not_zip", "truncated", "foreign", "lambda", "missing"])
+def test_bad_model_files_are_refused_clearly(trained, tmp_path, kind):
+    """Corrupt, truncated, foreign and code-carrying files raise ModelFileError naming the file."""
+    path = tmp_path / "bad.keras"
+    if kind == "not_zip":
+        path.write_text("hello")
+        pattern = "not a .keras model file"
+    elif kind == "truncated":
+        good = keras_attn.save(trained[0].model, tmp_path / "good.keras").read_bytes()
+        path.write_bytes(good[: len(good) // 2])
+        pattern = "not a .keras model file|damaged|cannot load"
+    elif kind == "foreign":
+        inputs = keras.Input((3,))
+        keras.Model(inputs, keras.layers.Dense(2)(inputs)).save(path)
+        pattern = "not a keras-attn translation model"
+    elif kind == "lambda":
+        inputs = keras.Input((3,))
+        keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs)).save(path)
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+        config["class_name"] = "Translator"  # pretend, to reach Keras's own check
+        rewritten = tmp_path / "rewritten.keras"
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(rewritten, "w") as dst:
+            for item in src.namelist():
+                data = json.dumps(config) if item == "config.json" else src.read(item)
+                dst.writestr(item, data)
+        path = rewritten
+        pattern = "cannot load the model"
+    else:
+        path = tmp_path / "nothing.keras"
+        pattern = "no such file"
+    with pytest.raises(ModelFileError, match=pattern) as info:
+        keras_attn.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_mixed_bfloat16_policy_builds_and_trains_on_cpu():
+    """The bfloat16 mixed-precision path builds, trains a step and keeps float32 logits."""
+    config = preset("tiny").replace(**{"train.precision": "mixed_bfloat16", "train.epochs": 1})
+    pairs = reverse_pairs(64, seed=3)
+    result = train(pairs, config)
+    assert result.model.encoder.embedding.dtype_policy.name == "mixed_bfloat16"
+    assert np.isfinite(result.history["loss"][0])
+    assert keras.config.dtype_policy().name == "float32"  # global policy restored
+
+
+def test_build_model_learns_vocabularies_from_training_pairs():
+    """Vocabularies come from the training pairs and start with the special tokens."""
+    model = build_model(preset("tiny"), [("x y", "y x"), ("z", "z")])
+    assert set(model.source_text.vocabulary[4:]) == {"x", "y", "z"}
+    assert model.target_text.vocabulary[:4] == ["[PAD]", "[UNK]", "[START]", "[END]"]

@@ -10,6 +10,7 @@ Importing this package registers its Keras layers and model, so that
 
 __version__ = "0.1.0"
 
+from keras_attn._quiet import import_tensorflow  # noqa: E402
 from keras_attn.config import Config, ModelConfig, TextConfig, TrainConfig, preset  # noqa: F401
 from keras_attn.errors import (  # noqa: F401
     ConfigurationError,
@@ -18,8 +19,6 @@ from keras_attn.errors import (  # noqa: F401
     ModelFileError,
     TranslationError,
 )
-
-from keras_attn._quiet import import_tensorflow  # noqa: E402
 
 import_tensorflow()
 

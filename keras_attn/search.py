@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import tensorflow as tf
 
 from keras_attn.text import END_ID, PAD_ID, START_ID
@@ -55,3 +58,255 @@ def greedy_search(model, source_ids):
     tokens = tf.transpose(tokens.stack(), (1, 0))
     weights = tf.reshape(tf.transpose(weights.stack(), (1, 0, 2)), [batch, -1, src_len])
     return tokens, weights, lengths
+
+
+# -- step-wise decoders (beam search, sampling) ------------------------------------------
+# These run a Python loop around the model's compiled step function, one call per output
+# position for the whole batch. Each sentence is handled on its own rows, so a sentence's
+# result does not depend on the other sentences of the batch.
+
+
+@dataclasses.dataclass
+class Hypothesis:
+    """One output of beam search or sampling.
+
+    Attributes:
+        tokens: output token ids, `[END]` included when it was produced.
+        log_prob: sum of the tokens' log-probabilities.
+        score: `log_prob` divided by the length penalty (the value beams are ranked by).
+        weights: float32 `(len(tokens), src_len)` attention weights.
+        finished: True when the hypothesis ended with `[END]`.
+    """
+
+    tokens: list
+    log_prob: float
+    score: float
+    weights: np.ndarray
+    finished: bool
+
+
+def length_penalty(length, alpha):
+    """GNMT length penalty `((5 + length) / 6) ** alpha` (Wu et al. 2016); 1 when alpha=0."""
+    return ((5.0 + length) / 6.0) ** alpha
+
+
+def compiled_step(model):
+    """The model's step function as a `tf.function` (traced once per model and state form)."""
+    fn = getattr(model, "_compiled_step", None)
+    if fn is None:
+        fn = tf.function(model.step, reduce_retracing=True)
+        model._compiled_step = fn
+    return fn
+
+
+def compiled_encode(model):
+    """The model's encoder as a `tf.function`."""
+    fn = getattr(model, "_compiled_encode", None)
+    if fn is None:
+        fn = tf.function(model.encode, reduce_retracing=True)
+        model._compiled_encode = fn
+    return fn
+
+
+def _tile(encoded, repeats):
+    """Repeat every sentence's encoding `repeats` times along the batch axis."""
+    def tile(x):
+        return tf.repeat(x, repeats, axis=0)
+    return {"outputs": tile(encoded["outputs"]), "keys": tile(encoded["keys"]),
+            "mask": tile(encoded["mask"]), "state": tuple(tile(s) for s in encoded["state"])}
+
+
+def _gather_state(state, indices):
+    return tuple(tf.gather(s, indices) for s in state)
+
+
+def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
+    """Batched beam search with GNMT length normalisation.
+
+    Args:
+        model: a `Translator`.
+        source_ids: int32 `(batch, src_len)`, padded with 0.
+        width: beams per sentence (1 gives greedy decoding).
+        alpha: length-penalty exponent (0: no normalisation).
+        n_best: hypotheses returned per sentence (at most `width`).
+        trace: also return, per sentence, the live beams after every step (for drawing a
+            beam tree): a list of steps, each a list of dicts with `token`, `parent`
+            (index into the previous step's list), `log_prob`, `score`, `finished`.
+
+    Returns:
+        a list (one per sentence) of lists of :class:`Hypothesis`, best first; with
+        `trace`, a pair `(results, traces)`.
+    """
+    if width < 1:
+        raise ValueError(f"Received an invalid value for argument `width`, expected a "
+                         f"positive integer, got {width}.")
+    n_best = max(1, min(n_best, width))
+    source_ids = tf.convert_to_tensor(source_ids, tf.int32)
+    batch, src_len = int(source_ids.shape[0]), int(source_ids.shape[1])
+    lengths = np.sum(source_ids.numpy() != PAD_ID, axis=1)
+    caps = model.max_output_length(tf.constant(lengths, tf.int32)).numpy()
+    encoded = _tile(compiled_encode(model)(source_ids), width)
+    step = compiled_step(model)
+
+    rows = batch * width
+    state = encoded["state"]
+    token = np.full(rows, START_ID, np.int32)
+    log_probs = np.full((batch, width), -np.inf, np.float64)
+    log_probs[:, 0] = 0.0  # one live beam at the start
+    history = np.zeros((rows, 0), np.int32)
+    weights_history = np.zeros((rows, 0, src_len), np.float32)
+    finished = [[] for _ in range(batch)]
+    done = np.zeros(batch, bool)
+    traces = [[] for _ in range(batch)]
+    t = 0
+    while not done.all():
+        logits, state, weights = step(tf.constant(token), state, encoded)
+        step_lp = tf.nn.log_softmax(logits).numpy().astype(np.float64)  # (rows, V)
+        weights = weights.numpy()
+        vocab = step_lp.shape[1]
+        total = (log_probs.reshape(rows, 1) + step_lp).reshape(batch, width * vocab)
+        order = np.argsort(-total, axis=1, kind="stable")[:, :2 * width]
+        next_rows = np.zeros(rows, np.int64)
+        next_token = np.full(rows, PAD_ID, np.int32)
+        next_lp = np.full((batch, width), -np.inf)
+        for b in range(batch):
+            if done[b]:
+                next_rows[b * width:(b + 1) * width] = b * width
+                continue
+            step_trace = []
+            alive = 0
+            for flat in order[b]:
+                lp = total[b, flat]
+                if not np.isfinite(lp):
+                    break
+                beam, tok = divmod(int(flat), vocab)
+                row = b * width + beam
+                length = t + 1
+                if tok == END_ID or length >= caps[b]:
+                    tokens = history[row].tolist() + [tok]
+                    w = np.concatenate([weights_history[row], weights[row][None]], 0)
+                    hyp = Hypothesis(tokens, float(lp), float(lp / length_penalty(length, alpha)),
+                                     w, tok == END_ID)
+                    finished[b].append(hyp)
+                    step_trace.append({"token": tok, "parent": beam, "log_prob": float(lp),
+                                       "score": hyp.score, "finished": True})
+                    if len(finished[b]) >= width:
+                        break
+                    continue
+                if alive < width:
+                    slot = b * width + alive
+                    next_rows[slot] = row
+                    next_token[slot] = tok
+                    next_lp[b, alive] = lp
+                    step_trace.append({"token": tok, "parent": beam, "log_prob": float(lp),
+                                       "score": float(lp / length_penalty(length, alpha)),
+                                       "finished": False})
+                    alive += 1
+                    if alive == width:
+                        break
+            if trace:
+                traces[b].append(step_trace)
+            if len(finished[b]) >= width or alive == 0 or t + 1 >= caps[b]:
+                done[b] = True
+        history = np.concatenate([history[next_rows], next_token[:, None]], axis=1)
+        weights_history = np.concatenate([weights_history[next_rows],
+                                          weights[next_rows][:, None]], axis=1)
+        state = _gather_state(state, tf.constant(next_rows, tf.int32))
+        token = next_token
+        log_probs = next_lp
+        t += 1
+    results = [sorted(f, key=lambda h: -h.score)[:n_best] for f in finished]
+    return (results, traces) if trace else results
+
+
+def sample(model, source_ids, temperature=1.0, top_k=0, seed=None):
+    """Sample one output per sentence, token by token.
+
+    Args:
+        temperature: divides the logits (below 1: safer, above 1: more varied); 0 means
+            greedy.
+        top_k: sample among the k most likely tokens only (0: all).
+        seed: seed of the random generator, for repeatable samples.
+
+    Returns:
+        a list of :class:`Hypothesis`, one per sentence.
+    """
+    if temperature < 0:
+        raise ValueError(f"Received an invalid value for argument `temperature`, expected a "
+                         f"number >= 0, got {temperature}.")
+    rng = np.random.default_rng(seed)
+    source_ids = tf.convert_to_tensor(source_ids, tf.int32)
+    batch = int(source_ids.shape[0])
+    lengths = np.sum(source_ids.numpy() != PAD_ID, axis=1)
+    caps = model.max_output_length(tf.constant(lengths, tf.int32)).numpy()
+    encoded = compiled_encode(model)(source_ids)
+    step = compiled_step(model)
+    state = encoded["state"]
+    token = np.full(batch, START_ID, np.int32)
+    out = [[] for _ in range(batch)]
+    lps = np.zeros(batch)
+    weights_out = [[] for _ in range(batch)]
+    done = np.zeros(batch, bool)
+    t = 0
+    while not done.all():
+        logits, state, weights = step(tf.constant(token), state, encoded)
+        logits = logits.numpy().astype(np.float64)
+        log_p = logits - _logsumexp(logits)
+        weights = weights.numpy()
+        for b in range(batch):
+            if done[b]:
+                token[b] = PAD_ID
+                continue
+            if temperature == 0:
+                tok = int(np.argmax(logits[b]))
+            else:
+                scaled = logits[b] / temperature
+                if top_k:
+                    cutoff = np.sort(scaled)[-min(top_k, scaled.size)]
+                    scaled = np.where(scaled >= cutoff, scaled, -np.inf)
+                p = np.exp(scaled - scaled.max())
+                tok = int(rng.choice(p.size, p=p / p.sum()))
+            out[b].append(tok)
+            lps[b] += log_p[b, tok]
+            weights_out[b].append(weights[b])
+            token[b] = tok
+            if tok == END_ID or t + 1 >= caps[b]:
+                done[b] = True
+        t += 1
+    return [Hypothesis(out[b], float(lps[b]), float(lps[b]), np.array(weights_out[b]),
+                       out[b][-1] == END_ID) for b in range(batch)]
+
+
+def score(model, source_ids, target_ids, alpha=0.0):
+    """Log-probability of given outputs under the model (teacher forcing).
+
+    Args:
+        source_ids: int32 `(batch, src_len)`.
+        target_ids: list of token-id lists (each as produced by a decoder, `[END]`
+            included when present).
+
+    Returns:
+        float64 array `(batch,)` of summed log-probabilities, divided by the length
+        penalty when `alpha` > 0.
+    """
+    width = max(len(t) for t in target_ids)
+    batch = len(target_ids)
+    target_in = np.zeros((batch, width), np.int32)
+    target_out = np.zeros((batch, width), np.int32)
+    for i, tokens in enumerate(target_ids):
+        target_in[i, 0] = START_ID
+        target_in[i, 1:len(tokens)] = tokens[:-1]
+        target_out[i, :len(tokens)] = tokens
+    logits = model((tf.convert_to_tensor(source_ids, tf.int32), tf.constant(target_in)),
+                   training=False)
+    log_p = tf.nn.log_softmax(logits).numpy().astype(np.float64)
+    totals = np.zeros(batch)
+    for i, tokens in enumerate(target_ids):
+        totals[i] = sum(log_p[i, t, tok] for t, tok in enumerate(tokens))
+        totals[i] /= length_penalty(len(tokens), alpha)
+    return totals
+
+
+def _logsumexp(x):
+    m = x.max(axis=-1, keepdims=True)
+    return m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True))

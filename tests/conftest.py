@@ -5,3 +5,22 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+import pytest  # noqa: E402
+
+from keras_attn.config import preset  # noqa: E402
+from tests.helpers import reverse_pairs  # noqa: E402
+
+TINY = preset("tiny").replace(**{"model.units": 48, "model.embedding_dim": 32,
+                                 "train.learning_rate": 1e-2, "train.epochs": 8})
+
+
+@pytest.fixture(scope="session")
+def trained():
+    """A tiny model trained on the reverse task, shared by the tests (training is the slow
+    part): `(TrainResult, held_out_pairs)`."""
+    from keras_attn.training import train
+
+    pairs = reverse_pairs(1900, seed=1)
+    result = train(pairs[:1700], TINY, validation_pairs=pairs[1700:])
+    return result, pairs[1700:]

@@ -14,18 +14,8 @@ from keras_attn.config import preset
 from keras_attn.errors import ModelFileError, TranslationError
 from keras_attn.text import make_dataset
 from keras_attn.training import build_model, count_batches, train
+from tests.conftest import TINY
 from tests.helpers import reverse_pairs
-
-TINY = preset("tiny").replace(**{"model.units": 48, "model.embedding_dim": 32,
-                                 "train.learning_rate": 1e-2, "train.epochs": 8})
-
-
-@pytest.fixture(scope="module")
-def trained():
-    """A tiny model trained on the reverse task (shared: training is the slow part)."""
-    pairs = reverse_pairs(1900, seed=1)
-    result = train(pairs[:1700], TINY, validation_pairs=pairs[1700:])
-    return result, pairs[1700:]
 
 
 def test_tiny_model_learns_reverse_task(trained):

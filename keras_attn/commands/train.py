@@ -66,6 +66,11 @@ def add_parser(subparsers):
     g.add_argument("--input-feeding", action="store_true", default=None,
                    help="luong style: feed the attentional vector back into the RNN")
     g.add_argument("--dropout", type=float)
+    g.add_argument("--keep-case", action="store_true",
+                   help="do not lowercase (both sides); output keeps its capitals")
+    g.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="set any configuration field, e.g. --set target.lowercase=false "
+                        "(repeatable)")
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=int)
     t.add_argument("--batch-size", type=int)
@@ -102,7 +107,30 @@ def config_from_args(args):
         changes["model.input_feeding"] = True
     if args.jit_compile:
         changes["train.jit_compile"] = True
+    if args.keep_case:
+        changes["source.lowercase"] = changes["target.lowercase"] = False
+    for item in args.set:
+        field, value = parse_setting(item)
+        changes[field] = value
     return config.replace(**changes) if changes else config
+
+
+def parse_setting(item):
+    """``"model.units=64"`` -> ``("model.units", 64)``; values are read as JSON when they
+    can be (numbers, true/false), as text otherwise."""
+    import json
+
+    from keras_attn.errors import ConfigurationError
+
+    field, sep, text = item.partition("=")
+    if not sep or not field:
+        raise ConfigurationError(f"--set expects FIELD=VALUE, got {item!r}.")
+    lowered = text.strip().lower()
+    try:
+        value = json.loads(lowered if lowered in ("true", "false") else text)
+    except ValueError:
+        value = text
+    return field.strip(), value
 
 
 def run(args) -> int:

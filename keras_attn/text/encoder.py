@@ -252,15 +252,21 @@ class TextEncoder:
             An int32 `tf.RaggedTensor` of shape `(batch, None)`; tokens outside the
             vocabulary are `UNK_ID`.
         """
+        return self._encode_whole(texts)[:, : self.max_length]
+
+    def _encode_whole(self, texts) -> tf.RaggedTensor:
         normalized = self.normalize(self._as_batch(texts))
         if self.tokenizer == "word":
-            ids = self._lookup_table().lookup(tf.strings.split(normalized))
-        elif self.tokenizer == "subword":
-            ids = self._pieces(normalized).merge_dims(1, 2)
-        else:
-            spaced = tf.strings.regex_replace(normalized, " ", SPACE)
-            ids = self._lookup_table().lookup(tf.strings.unicode_split(spaced, "UTF-8"))
-        return ids[:, : self.max_length]
+            return self._lookup_table().lookup(tf.strings.split(normalized))
+        if self.tokenizer == "subword":
+            return self._pieces(normalized).merge_dims(1, 2)
+        spaced = tf.strings.regex_replace(normalized, " ", SPACE)
+        return self._lookup_table().lookup(tf.strings.unicode_split(spaced, "UTF-8"))
+
+    def token_counts(self, texts) -> list[int]:
+        """Tokens in each sentence before cutting to `max_length` (to tell people when
+        their input was too long)."""
+        return [int(n) for n in self._encode_whole(texts).row_lengths().numpy()]
 
     # -- display and decoding (python) -------------------------------------------
     def tokens(self, texts) -> list[list[str]]:

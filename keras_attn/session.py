@@ -1,0 +1,242 @@
+"""Step-through decoding: the engine behind the app's decoder view.
+
+A :class:`DecodingSession` encodes a sentence once, then advances one output token per
+:meth:`~DecodingSession.step`, exposing everything a person may want to look at: the
+chosen token and its probability, the top candidates, the attention over the source
+tokens. :meth:`~DecodingSession.back` undoes a step and :meth:`~DecodingSession.force`
+replaces the token chosen at the current step, so that one can ask "what if".
+
+    >>> session = DecodingSession(model)
+    >>> session.start("Ich habe Hunger.")
+    >>> while not session.finished:
+    ...     result = session.step()
+    ...     print(result.token, f"{result.probability:.2f}")
+    >>> session.translation
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from keras_attn.errors import TranslationError
+from keras_attn.search import beam_search, compiled_encode, compiled_step
+from keras_attn.text import END, END_ID, START_ID
+
+
+@dataclasses.dataclass
+class Candidate:
+    """A possible next token: its id, its text and its probability."""
+
+    token_id: int
+    token: str
+    probability: float
+
+
+@dataclasses.dataclass
+class StepResult:
+    """What one decoding step produced.
+
+    Attributes:
+        index: 0-based position of this output token.
+        token_id, token: the chosen token (the most likely one, or the forced one).
+        probability: the model's probability of the chosen token at this step.
+        candidates: the top-k tokens at this step, most likely first.
+        weights: float32 `(src_len,)` attention over the source tokens.
+        finished: True when the chosen token is `[END]` or the length cap is reached.
+        forced: True when the token was set by :meth:`DecodingSession.force`.
+    """
+
+    index: int
+    token_id: int
+    token: str
+    probability: float
+    candidates: list
+    weights: np.ndarray
+    finished: bool
+    forced: bool = False
+
+
+@dataclasses.dataclass
+class _Entry:
+    state_before: tuple
+    probabilities: np.ndarray  # (vocab,)
+    state_after: tuple
+    result: StepResult
+
+
+class DecodingSession:
+    """Greedy decoding of one sentence, one token at a time, with history.
+
+    Args:
+        model: a `Translator`.
+        top_k: how many candidates each step reports.
+    """
+
+    def __init__(self, model, top_k=5):
+        self.model = model
+        self.top_k = top_k
+        self._step = compiled_step(model)
+        self._encode = compiled_encode(model)
+        self.sentence = None
+        self.source_tokens: list[str] = []
+        self.truncated = False
+        self.token_count = 0
+        self._encoded = None
+        self._initial_state = None
+        self._history: list[_Entry] = []
+        self._cap = 0
+
+    # -- starting -------------------------------------------------------------------
+    def start(self, sentence: str) -> list[str]:
+        """Encode `sentence` once and reset the output; returns the source tokens.
+
+        When the sentence has more tokens than the model reads (`max_length`), it is cut;
+        `truncated` is then True and `token_count` tells how long it was.
+
+        Raises:
+            TranslationError: the sentence is empty or has no tokens after normalization.
+        """
+        if not isinstance(sentence, str) or not sentence.strip():
+            raise TranslationError("The sentence is empty: nothing to translate.")
+        text = self.model.source_text
+        tokens = text.tokens([sentence])[0]
+        if not tokens:
+            raise TranslationError("The sentence has nothing to translate once normalized "
+                                   "(only spaces, control characters or removed symbols).")
+        self.token_count = text.token_counts([sentence])[0]
+        self.truncated = self.token_count > text.max_length
+        source_ids = self.model.source_ids([sentence])
+        self.sentence = sentence
+        self.source_tokens = tokens + [END]
+        self._encoded = self._encode(source_ids)
+        self._initial_state = self._encoded["state"]
+        self._history = []
+        length = tf.constant([len(self.source_tokens)], tf.int32)
+        self._cap = int(self.model.max_output_length(length).numpy()[0])
+        return list(self.source_tokens)
+
+    def _require_started(self):
+        if self._encoded is None:
+            raise TranslationError("No sentence yet: call start(sentence) first.")
+
+    # -- moving -----------------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        """True when the last step ended the output (or nothing was started)."""
+        return bool(self._history) and self._history[-1].result.finished
+
+    def step(self) -> StepResult:
+        """Produce the next output token (the most likely one)."""
+        self._require_started()
+        if self.finished:
+            raise TranslationError("Decoding has ended; use back() or force() to change it.")
+        if self._history:
+            previous, state = self._history[-1].result.token_id, self._history[-1].state_after
+        else:
+            previous, state = START_ID, self._initial_state
+        logits, new_state, weights = self._step(tf.constant([previous], tf.int32), state,
+                                                self._encoded)
+        logits = logits.numpy()[0].astype(np.float64)
+        probabilities = np.exp(logits - logits.max())
+        probabilities /= probabilities.sum()
+        chosen = int(np.argmax(logits))
+        index = len(self._history)
+        result = self._result(index, chosen, probabilities, weights.numpy()[0], forced=False)
+        self._history.append(_Entry(state, probabilities, new_state, result))
+        return result
+
+    def back(self) -> StepResult | None:
+        """Undo the last step; returns the step that is now the last (None at the start)."""
+        self._require_started()
+        if self._history:
+            self._history.pop()
+        return self._history[-1].result if self._history else None
+
+    def force(self, token) -> StepResult:
+        """Replace the token chosen at the current (last) step; decoding goes on from it.
+
+        Args:
+            token: a token id or a token string of the target vocabulary.
+        """
+        self._require_started()
+        if not self._history:
+            raise TranslationError("Nothing to replace yet: take a step first.")
+        token_id = self._token_id(token)
+        entry = self._history[-1]
+        entry.result = self._result(entry.result.index, token_id, entry.probabilities,
+                                    entry.result.weights, forced=True)
+        return entry.result
+
+    def run_to_end(self) -> list[StepResult]:
+        """Step until the output ends; returns the new steps."""
+        steps = []
+        while not self.finished:
+            steps.append(self.step())
+        return steps
+
+    # -- looking ----------------------------------------------------------------------
+    @property
+    def steps(self) -> list[StepResult]:
+        return [entry.result for entry in self._history]
+
+    @property
+    def target_tokens(self) -> list[str]:
+        """Output tokens so far (`[END]` included once produced)."""
+        return [entry.result.token for entry in self._history]
+
+    @property
+    def target_ids(self) -> list[int]:
+        return [entry.result.token_id for entry in self._history]
+
+    @property
+    def attention(self) -> np.ndarray:
+        """float32 `(steps, src_len)`: one row of attention weights per output token."""
+        if not self._history:
+            return np.zeros((0, len(self.source_tokens)), np.float32)
+        return np.stack([entry.result.weights for entry in self._history])
+
+    @property
+    def translation(self) -> str:
+        """The output so far as readable text."""
+        return self.model.target_text.decode([self.target_ids])[0]
+
+    def beam(self, width=5, alpha=0.6):
+        """Beam search on the started sentence, with its per-step beams for a beam tree.
+
+        Returns:
+            `(hypotheses, trace)`: the n-best list (:class:`~keras_attn.search.Hypothesis`,
+            best first) and a list of steps, each a list of beams with `token` (text),
+            `token_id`, `parent`, `log_prob`, `score`, `finished`.
+        """
+        self._require_started()
+        results, traces = beam_search(self.model, self.model.source_ids([self.sentence]),
+                                      width=width, alpha=alpha, n_best=width, trace=True)
+        vocabulary = self.model.target_text.vocabulary
+        trace = [[{**beam, "token_id": beam["token"], "token": vocabulary[beam["token"]]}
+                  for beam in step] for step in traces[0]]
+        return results[0], trace
+
+    # -- helpers ------------------------------------------------------------------------
+    def _result(self, index, token_id, probabilities, weights, forced):
+        vocabulary = self.model.target_text.vocabulary
+        top = np.argsort(-probabilities, kind="stable")[: self.top_k]
+        candidates = [Candidate(int(i), vocabulary[int(i)], float(probabilities[i])) for i in top]
+        return StepResult(index=index, token_id=token_id, token=vocabulary[token_id],
+                          probability=float(probabilities[token_id]), candidates=candidates,
+                          weights=np.asarray(weights, np.float32),
+                          finished=token_id == END_ID or index + 1 >= self._cap, forced=forced)
+
+    def _token_id(self, token) -> int:
+        vocabulary = self.model.target_text.vocabulary
+        if isinstance(token, int | np.integer):
+            if not 0 <= int(token) < len(vocabulary):
+                raise TranslationError(f"Token id {token} is outside the target vocabulary "
+                                       f"of {len(vocabulary)} tokens.")
+            return int(token)
+        try:
+            return vocabulary.index(token)
+        except ValueError:
+            raise TranslationError(f"{token!r} is not in the target vocabulary.") from None

@@ -26,6 +26,8 @@ class Translator(keras.Model):
         config: a :class:`Config` or its dict form.
         source_vocabulary: list of source tokens, the four special tokens first.
         target_vocabulary: list of target tokens, the four special tokens first.
+        info: optional JSON-able dict of facts about the model for people (training data,
+            epochs, scores); saved with the model and shown by the app.
 
     Call arguments:
         inputs: tuple `(source_ids, target_in)`, int `(batch, src_len)` and
@@ -36,8 +38,9 @@ class Translator(keras.Model):
         logits, float32 `(batch, tgt_len, target_vocab_size)`.
     """
 
-    def __init__(self, config, source_vocabulary, target_vocabulary, **kwargs):
+    def __init__(self, config, source_vocabulary, target_vocabulary, info=None, **kwargs):
         super().__init__(**kwargs)
+        self.info = dict(info or {})
         self.config = config if isinstance(config, Config) else Config.from_dict(config)
         self.config.validate()
         src, tgt, m = self.config.source, self.config.target, self.config.model
@@ -71,7 +74,7 @@ class Translator(keras.Model):
         base_config = super().get_config()
         return {**base_config, "config": self.config.to_dict(),
                 "source_vocabulary": list(self.source_text.vocabulary),
-                "target_vocabulary": list(self.target_text.vocabulary)}
+                "target_vocabulary": list(self.target_text.vocabulary), "info": self.info}
 
     @classmethod
     def from_config(cls, config):
@@ -178,9 +181,11 @@ class Translator(keras.Model):
         if self._compiled_greedy is None:
             from keras_attn.search import greedy_search
 
+            def run(ids):
+                return greedy_search(self, ids)
+
             self._compiled_greedy = tf.function(
-                lambda ids: greedy_search(self, ids),
-                input_signature=[tf.TensorSpec((None, None), tf.int32)], reduce_retracing=True)
+                run, input_signature=[tf.TensorSpec((None, None), tf.int32)])
         return self._compiled_greedy(tf.convert_to_tensor(source_ids, tf.int32))
 
     def translate(self, sentences, batch_size=64):

@@ -158,8 +158,15 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
                         "lower learning rate.")
     checkpoint.restore_best()
     history = checkpoint.history
-    tokens = float(np.sum(history.get("tokens", [0.0])[initial_epoch:]))
     reason = stopper.reason or ("early stopping" if checkpoint.early_stopped else "finished")
+    model.info["training"] = {
+        "train_pairs": len(train_pairs), "validation_pairs": len(validation_pairs or []),
+        "epochs": len(history.get("loss", [])), "best_epoch": checkpoint.best_epoch,
+        "stop_reason": reason,
+        **{f"final_{key}": values[-1] for key, values in history.items()
+           if key in ("loss", "accuracy", "val_loss", "val_accuracy") and values},
+    }
+    tokens = float(np.sum(history.get("tokens", [0.0])[initial_epoch:]))
     return TrainResult(model=model, history=history,
                        epochs_done=len(history.get("loss", [])), best_epoch=checkpoint.best_epoch,
                        stop_reason=reason, seconds=seconds,

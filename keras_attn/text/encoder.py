@@ -225,6 +225,14 @@ class TextEncoder:
                         no_pretokenization=True)
             return self._wordpiece
 
+    def resources(self) -> list:
+        """The TensorFlow objects :meth:`encode` looks tokens up with (created now if need
+        be): a lookup table, or the WordPiece tokenizer. A saved graph that encodes must
+        keep them, e.g. by tracking them in a SavedModel."""
+        if self.tokenizer == "subword":
+            return [self._wordpiece_tokenizer()]
+        return [self._lookup_table()]
+
     def _as_batch(self, texts) -> tf.Tensor:
         if isinstance(texts, str):
             texts = [texts]

@@ -1,0 +1,86 @@
+"""``keras-attn evaluate``: score a saved model on a test set with BLEU and chrF."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not 1 or more")
+    return number
+
+
+def _non_negative(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not number >= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is negative")
+    return number
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "evaluate", help="score a saved model on a test set (BLEU, chrF)",
+        description="Translate the source side of a parallel test file with a saved model "
+                    "and score the output against the target side with sacrebleu's BLEU "
+                    "and chrF (signatures printed, so scores can be compared).")
+    p.add_argument("model", help="a .keras model file")
+    p.add_argument("data", metavar="TEST", help="parallel test file (TSV, CSV, TMX, or the "
+                                                "source side of two aligned text files)")
+    from keras_attn.commands.check import add_data_arguments
+
+    add_data_arguments(p)
+    g = p.add_argument_group("decoding and output")
+    g.add_argument("--beam", type=_positive, metavar="K",
+                   help="beam search with K beams (default: greedy decoding)")
+    g.add_argument("--alpha", type=_non_negative, default=0.6, metavar="A",
+                   help="beam search length-penalty exponent (default: %(default)s)")
+    g.add_argument("--batch-size", type=_positive, default=64, metavar="N")
+    g.add_argument("--limit", type=_positive, metavar="N", help="use the first N pairs only")
+    g.add_argument("--lowercase", action="store_true",
+                   help="compare case-insensitively (for models that lowercase their output)")
+    g.add_argument("--hypotheses", metavar="OUT", help="write the translations to OUT, one a "
+                                                      "line, in test order")
+    g.add_argument("--json", action="store_true", help="print the scores as a JSON object")
+    return p
+
+
+def run(args) -> int:
+    from keras_attn.commands.check import read_from_args
+
+    data = read_from_args(args)
+    pairs = data.pairs[:args.limit] if args.limit else data.pairs
+    from keras_attn.evaluation import evaluate
+    from keras_attn.saving import load_model
+
+    model = load_model(args.model)
+    print(f"data: {data.report.path}: evaluating on {len(pairs)} of {len(data.pairs)} pairs",
+          file=sys.stderr)
+    result = evaluate(model, pairs, beam=args.beam, alpha=args.alpha,
+                      batch_size=args.batch_size, lowercase=args.lowercase)
+    if args.hypotheses:
+        try:
+            with open(args.hypotheses, "w", encoding="utf-8") as stream:
+                stream.writelines(line + "\n" for line in result.hypotheses)
+        except OSError as error:
+            print(f"keras-attn evaluate: error: {args.hypotheses}: cannot write: "
+                  f"{error.strerror}", file=sys.stderr)
+            return 1
+        print(f"wrote {len(result.hypotheses)} translation(s) to {args.hypotheses}",
+              file=sys.stderr)
+    if args.json:
+        summary = result.to_dict()
+        summary["beam"] = args.beam
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(result.summary())
+    return 0

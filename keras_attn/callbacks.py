@@ -19,7 +19,8 @@ class ProgressCallback(keras.callbacks.Callback):
     * ``{"kind": "batch", "epoch", "epochs", "step", "steps", "loss", "accuracy",
       "tokens_per_second", "eta_seconds"}`` after every `every` batches;
     * ``{"kind": "epoch", "epoch", "epochs", "loss", "accuracy", "val_loss",
-      "val_accuracy", "tokens_per_second", "seconds"}`` after each epoch.
+      "val_accuracy", "tokens_per_second", "seconds", "complete"}`` after each epoch
+      (`complete` is False for an epoch cut short by a stop request or the time limit).
 
     Epochs and steps count from 1.
     """
@@ -35,6 +36,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self._train_start = None
         self._steps_done = 0
         self._epoch = 0
+        self._batches = 0
 
     def on_train_begin(self, logs=None):
         self._train_start = time.perf_counter()
@@ -44,10 +46,12 @@ class ProgressCallback(keras.callbacks.Callback):
         self._epoch = epoch
         self._epoch_start = time.perf_counter()
         self._tokens = 0.0
+        self._batches = 0
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
         self._steps_done += 1
+        self._batches = batch + 1
         self._tokens = float(logs.get("tokens", 0.0))
         if (batch + 1) % self.every and batch + 1 != self.steps:
             return
@@ -75,6 +79,7 @@ class ProgressCallback(keras.callbacks.Callback):
             "val_accuracy": float(logs["val_accuracy"]) if "val_accuracy" in logs else None,
             "tokens_per_second": float(logs.get("tokens", 0.0)) / seconds if seconds else 0.0,
             "seconds": seconds,
+            "complete": self._batches >= self.steps,
         })
 
 

@@ -165,7 +165,7 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
         weights = weights.numpy()
         vocab = step_lp.shape[1]
         total = (log_probs.reshape(rows, 1) + step_lp).reshape(batch, width * vocab)
-        order = np.argsort(-total, axis=1, kind="stable")[:, :2 * width]
+        order = _top_indices(total, 2 * width)
         next_rows = np.zeros(rows, np.int64)
         next_token = np.full(rows, PAD_ID, np.int32)
         next_lp = np.full((batch, width), -np.inf)
@@ -305,6 +305,22 @@ def score(model, source_ids, target_ids, alpha=0.0):
         totals[i] = sum(log_p[i, t, tok] for t, tok in enumerate(tokens))
         totals[i] /= length_penalty(len(tokens), alpha)
     return totals
+
+
+def _top_indices(values, k):
+    """Indices of the k largest values of each row, largest first (ties: lower index
+    first, as `argmax` and a stable sort would give)."""
+    k = min(k, values.shape[1])
+    part = np.argpartition(-values, k - 1, axis=1)[:, :k]
+    # Values tied with the k-th largest may have been left out: a stable sort of the
+    # candidates settles the order, then ties at the boundary are resolved by index.
+    threshold = np.take_along_axis(values, part, axis=1).min(axis=1, keepdims=True)
+    rows = []
+    for b in range(values.shape[0]):
+        candidates = np.flatnonzero(values[b] >= threshold[b, 0])
+        ranked = candidates[np.argsort(-values[b, candidates], kind="stable")]
+        rows.append(ranked[:k])
+    return np.stack(rows)
 
 
 def _logsumexp(x):

@@ -200,7 +200,9 @@ class ProgressBar:
                 val = f", val loss {event['val_loss']:.4f}, val acc {event['val_accuracy']:.4f}"
             self._write(f"epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, "
                         f"acc {event['accuracy']:.4f}{val}, {event['tokens_per_second']:,.0f} "
-                        f"tok/s, {event['seconds']:.0f} s", end="\n")
+                        f"tok/s, {event['seconds']:.0f} s"
+                        + ("" if event.get("complete", True) else " (stopped part-way)"),
+                        end="\n")
             return
         now = time.monotonic()
         if not self.tty or now - self._last < 0.2:

@@ -18,9 +18,18 @@ from pathlib import Path
 from keras_attn.errors import ModelFileError
 
 
-def save_model(model, path) -> Path:
-    """Write `model` to `path` (a ``.keras`` file) atomically; returns the path."""
+def save_model(model, path, include_optimizer=True) -> Path:
+    """Write `model` to `path` (a ``.keras`` file) atomically; returns the path.
+
+    With `include_optimizer=False` the file holds only what translation needs (about a
+    third of the size for Adam): a copy of the model without its training state is saved.
+    """
     import keras
+
+    if not include_optimizer and getattr(model, "optimizer", None) is not None:
+        copy = type(model).from_config(model.get_config())
+        copy.set_weights(model.get_weights())
+        model = copy
 
     path = Path(path)
     if path.suffix != ".keras":

@@ -125,7 +125,7 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
     if validation_pairs:
         val_ds = make_dataset(validation_pairs, model.source_text, model.target_text,
                               batch_size=tr.batch_size, shuffle=False, bucketing=tr.bucketing)
-    if state is None or model.optimizer is None:
+    if state is None or getattr(model, "optimizer", None) is None:
         compile_model(model, steps)
 
     initial_epoch = state["epochs_done"] if state else 0
@@ -173,6 +173,7 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
                        tokens_per_second=tokens / seconds if seconds > 0 else 0.0)
 
 
-def save(model: Translator, path) -> Path:
-    """Save a trained model as one ``.keras`` file (atomically)."""
-    return save_model(model, path)
+def save(model: Translator, path, include_optimizer=False) -> Path:
+    """Save a trained model as one ``.keras`` file (atomically), by default without the
+    optimizer's state (resuming uses the checkpoints, which keep it)."""
+    return save_model(model, path, include_optimizer=include_optimizer)

@@ -81,7 +81,7 @@ def main():
         scores = score(result.model, name, test_pairs)
         result.model.info["dataset"] = f"assets/datasets/{name}.tsv ({len(pairs)} pairs)"
         result.model.info["scores"] = {f"test_{k}": v for k, v in scores.items()}
-        keras_attn.save(result.model, out / f"{name}.keras")
+        keras_attn.save(result.model, out / f"{name}.keras", include_optimizer=False)
         card = {"name": name, "dataset": f"assets/datasets/{name}.tsv",
                 "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
                 "epochs": result.epochs_done, "stop_reason": result.stop_reason,

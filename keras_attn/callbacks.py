@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
 
 
 class ProgressCallback(keras.callbacks.Callback):
@@ -120,7 +121,9 @@ class CheckpointCallback(keras.callbacks.Callback):
     After each epoch with a finite loss, the whole model (weights, optimizer state,
     vocabularies) is saved atomically to ``DIR/last.keras``, with ``DIR/state.json``
     recording the epochs done, the best validation loss and the history so far. An
-    epoch whose loss is not finite is not saved: the last good checkpoint stays.
+    epoch whose loss is not finite is not saved: the last good checkpoint stays. Nor is an
+    epoch that ends with weights that are not finite (the update of its last batch went
+    wrong): training then stops and `nonfinite_weights` is True.
 
     Args:
         directory: checkpoint folder, or None to keep the best weights in memory only.
@@ -146,6 +149,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         self.best_epoch = None
         self.wait = 0
         self.early_stopped = False
+        self.nonfinite_weights = False
 
     def on_epoch_begin(self, epoch, logs=None):
         self._batches = 0
@@ -156,6 +160,10 @@ class CheckpointCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = {k: float(v) for k, v in (logs or {}).items()}
         if not math.isfinite(logs.get("loss", math.nan)):
+            return
+        if not _finite_weights(self.model):  # the last update broke them: go no further
+            self.nonfinite_weights = True
+            self.model.stop_training = True
             return
         if self.steps_per_epoch and self._batches < self.steps_per_epoch:
             return
@@ -181,13 +189,24 @@ class CheckpointCallback(keras.callbacks.Callback):
         state = {"epochs_done": epochs_done, "best": self.best, "best_epoch": self.best_epoch,
                  "wait": self.wait, "history": self.history}
         temporary = self.directory / "state.json.tmp"
-        temporary.write_text(json.dumps(state, indent=1))
-        os.replace(temporary, self.directory / "state.json")
+        try:
+            temporary.write_text(json.dumps(state, indent=1))
+            os.replace(temporary, self.directory / "state.json")
+        except OSError as error:
+            from keras_attn.errors import ModelFileError
+
+            raise ModelFileError(f"{self.directory / 'state.json'}: cannot write the "
+                                 f"checkpoint state: {error.strerror or error}.") from error
 
     def restore_best(self):
         """Put the best weights seen back into the model (no-op if none)."""
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+
+
+def _finite_weights(model) -> bool:
+    """True when every weight of `model` is a finite number."""
+    return all(np.isfinite(weights).all() for weights in model.get_weights())
 
 
 def read_checkpoint_state(directory) -> dict | None:
@@ -196,4 +215,17 @@ def read_checkpoint_state(directory) -> dict | None:
     state_file = directory / "state.json"
     if not (state_file.exists() and (directory / "last.keras").exists()):
         return None
-    return json.loads(state_file.read_text())
+    from keras_attn.errors import ModelFileError
+
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ModelFileError(f"{state_file}: the checkpoint state is damaged ({error}); "
+                             "delete the checkpoint folder to start again.") from error
+    needed = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
+    if not isinstance(state, dict) or any(not isinstance(state.get(k), t)
+                                          for k, t in needed.items()):
+        raise ModelFileError(f"{state_file}: the checkpoint state is damaged (missing or "
+                             "wrong fields); delete the checkpoint folder to start again.")
+    state.setdefault("best_epoch", None)
+    return state

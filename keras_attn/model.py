@@ -18,6 +18,18 @@ from keras_attn.layers import AttentionDecoder, Encoder
 from keras_attn.text import END_ID, PAD_ID, TextEncoder
 
 
+def check_text(sentence: str, name: str = "The sentence") -> None:
+    """Raise TranslationError when `sentence` holds a lone surrogate (U+D800-U+DFFF): not
+    text but what Python makes of undecodable bytes (in command-line arguments, say)."""
+    try:
+        sentence.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise TranslationError(
+            f"{name} is not valid text: character {error.start + 1} is a lone surrogate "
+            f"(U+{ord(sentence[error.start]):04X}), which is what undecodable bytes become; "
+            "is the text in another encoding than UTF-8?") from None
+
+
 @keras.saving.register_keras_serializable(package="keras_attn")
 class Translator(keras.Model):
     """Sequence-to-sequence model with attention.
@@ -196,6 +208,7 @@ class Translator(keras.Model):
         for i, sentence in enumerate(sentences):
             if not isinstance(sentence, str) or not sentence.strip():
                 raise TranslationError(f"Sentence {i + 1} is empty: nothing to translate.")
+            check_text(sentence, f"Sentence {i + 1}")
         results = []
         for start in range(0, len(sentences), batch_size):
             ids = self.source_ids(sentences[start:start + batch_size])

@@ -1,7 +1,8 @@
 """Saving and loading ``.keras`` model files safely.
 
-Saving writes a temporary file beside the destination and renames it over the old file
-only once it is complete, so an interrupted save never damages an existing model.
+Saving writes the new file in a hidden folder beside the destination and renames it over
+the old file only once it is complete, so an interrupted save never damages an existing
+model.
 Loading keeps Keras's safe mode on (no code from the file is ever run) and turns every
 failure into a :class:`~keras_attn.errors.ModelFileError` that names the file and why.
 """
@@ -11,11 +12,17 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
 
 from keras_attn.errors import ModelFileError
+
+#: The largest config.json accepted: the configuration and both vocabularies take a few MB
+#: at most, so a bigger one is damaged or a decompression bomb (it is read into memory).
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 
 def save_model(model, path, include_optimizer=True) -> Path:
@@ -36,16 +43,17 @@ def save_model(model, path, include_optimizer=True) -> Path:
         raise ModelFileError(f"{path}: model files must end in .keras.")
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
+        if directory.exists():
+            raise ModelFileError(f"{path}: {directory} is not a folder.")
         raise ModelFileError(f"{path}: the folder {directory} does not exist.")
+    # The new file is written in a hidden folder beside the destination (same file system,
+    # so the rename is atomic). A process killed before the rename leaves that folder
+    # (".NAME.keras.XXXXXXXX"), whose name does not end in .keras: it never passes for a model.
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras",
-                                             dir=directory)
+        staging = tempfile.mkdtemp(prefix=f".{path.name}.", dir=directory)
     except OSError as error:
         raise ModelFileError(f"{path}: cannot write in {directory}: {_reason(error)}.") from error
-    os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)  # like any new file, not mkstemp's 0600
+    temporary = os.path.join(staging, path.name)
     try:
         keras.saving.save_model(model, temporary)
         with open(temporary, "rb") as stream:
@@ -55,8 +63,7 @@ def save_model(model, path, include_optimizer=True) -> Path:
         raise ModelFileError(f"{path}: could not save the model: {_reason(error)}. "
                              "Any model already there is unchanged.") from error
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        shutil.rmtree(staging, ignore_errors=True)
     return path
 
 
@@ -72,10 +79,21 @@ def load_model(path, compile=False):
     import keras_attn.model  # noqa: F401  (registers the layers)
 
     path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such file.")
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: no such file.") from None
+    except OSError as error:  # a folder on the way cannot be searched, a loop of links...
+        raise ModelFileError(f"{path}: cannot be read: {error.strerror or error}.") from None
+    if stat.S_ISDIR(mode):
         raise ModelFileError(f"{path}: is a folder, not a .keras model file.")
+    if not stat.S_ISREG(mode):  # a pipe would block forever, a device never end
+        raise ModelFileError(f"{path}: is not a regular file, not a .keras model file.")
+    try:
+        with open(path, "rb") as stream:
+            stream.read(4)
+    except OSError as error:
+        raise ModelFileError(f"{path}: cannot be read: {error.strerror or error}.") from None
     if not zipfile.is_zipfile(path):
         raise ModelFileError(f"{path}: not a .keras model file (it is not a zip archive; "
                              "the file may be truncated or of another kind).")
@@ -84,9 +102,18 @@ def load_model(path, compile=False):
             names = set(archive.namelist())
             if "config.json" not in names:
                 raise ModelFileError(f"{path}: not a Keras model file (no config.json inside).")
+            size = archive.getinfo("config.json").file_size
+            if size > MAX_CONFIG_BYTES:
+                raise ModelFileError(
+                    f"{path}: not a keras-attn model file: its config.json unpacks to "
+                    f"{size:,} bytes, far more than a model description takes (damaged, or "
+                    "a decompression bomb); not read.")
             config = json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, RecursionError) as error:
         raise ModelFileError(f"{path}: the file is damaged ({error}).") from error
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{path}: the file is damaged (its config.json is not a JSON "
+                             "object describing a model).")
     if "keras_attn>Translator" not in json.dumps(config.get("registered_name", "")) and \
             config.get("class_name") != "Translator":
         raise ModelFileError(

@@ -131,7 +131,8 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
         n_best: hypotheses returned per sentence (at most `width`).
         trace: also return, per sentence, the live beams after every step (for drawing a
             beam tree): a list of steps, each a list of dicts with `token`, `parent`
-            (index into the previous step's list), `log_prob`, `score`, `finished`.
+            (index into the previous step's unfinished beams, in their order),
+            `log_prob`, `score`, `finished`.
 
     Returns:
         a list (one per sentence) of lists of :class:`Hypothesis`, best first; with

@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_attn.errors import TranslationError
+from keras_attn.model import check_text
 from keras_attn.search import beam_search, compiled_encode, compiled_step
 from keras_attn.text import END, END_ID, START_ID
 
@@ -101,6 +102,7 @@ class DecodingSession:
         """
         if not isinstance(sentence, str) or not sentence.strip():
             raise TranslationError("The sentence is empty: nothing to translate.")
+        check_text(sentence)
         text = self.model.source_text
         tokens = text.tokens([sentence])[0]
         if not tokens:

@@ -152,10 +152,15 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
                       epochs=tr.epochs, initial_epoch=initial_epoch, callbacks=callbacks,
                       shuffle=False, verbose=0)
     seconds = time.perf_counter() - start
-    if stopper.reason and "NaN" in stopper.reason and checkpoint.best_weights is None \
-            and checkpoint_dir is None:
-        raise DataError("Training stopped: " + stopper.reason + " in the first epoch; try a "
-                        "lower learning rate.")
+    if checkpoint.nonfinite_weights and not stopper.reason:
+        stopper.reason = "the weights became NaN or infinite"
+    if stopper.reason and "NaN" in stopper.reason and checkpoint.best_weights is None:
+        if state is None:  # no good weights at all: nothing worth returning or saving
+            raise DataError("Training stopped: " + stopper.reason + " in the first epoch; "
+                            "try a lower learning rate.")
+        # Resumed, and training went bad before an epoch completed: the checkpoint (never
+        # written for such an epoch) holds the last good model.
+        model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
     checkpoint.restore_best()
     history = checkpoint.history
     reason = stopper.reason or ("early stopping" if checkpoint.early_stopped else "finished")

@@ -159,3 +159,16 @@ def test_build_model_learns_vocabularies_from_training_pairs():
     model = build_model(preset("tiny"), [("x y", "y x"), ("z", "z")])
     assert set(model.source_text.vocabulary[4:]) == {"x", "y", "z"}
     assert model.target_text.vocabulary[:4] == ["[PAD]", "[UNK]", "[START]", "[END]"]
+
+
+def test_damaged_checkpoint_state_gives_a_clear_message(tmp_path):
+    """A damaged state.json makes --resume fail with a message naming the file."""
+    from keras_attn.callbacks import read_checkpoint_state
+
+    (tmp_path / "last.keras").write_bytes(b"")
+    (tmp_path / "state.json").write_text("{not json")
+    with pytest.raises(ModelFileError, match="state.json: the checkpoint state is damaged"):
+        read_checkpoint_state(tmp_path)
+    (tmp_path / "state.json").write_text('{"epochs_done": "two"}')
+    with pytest.raises(ModelFileError, match="missing or wrong fields"):
+        read_checkpoint_state(tmp_path)

@@ -69,7 +69,10 @@ def read_lines(path):
     from keras_attn.errors import DataError
 
     if path == "-":
-        return sys.stdin.read().splitlines()
+        try:
+            return sys.stdin.read().splitlines()
+        except UnicodeDecodeError as error:
+            raise DataError(f"standard input: not UTF-8 text ({error.reason})") from error
     try:
         with open(path, encoding="utf-8-sig") as stream:
             return stream.read().splitlines()
@@ -126,11 +129,14 @@ def run(args) -> int:
         sentences += read_lines(args.input)
     from keras_attn.errors import TranslationError
     from keras_attn.evaluation import translate_batch
+    from keras_attn.model import check_text
     from keras_attn.saving import load_model
 
-    model = load_model(args.model)
     # Empty lines stay empty lines, so that output lines match input lines.
     todo = [i for i, s in enumerate(sentences) if s.strip()]
+    for i in todo:
+        check_text(sentences[i], f"Sentence {i + 1}")
+    model = load_model(args.model)
     _note_truncated(model, sentences, todo)
     sampling = args.temperature is not None or args.top_k is not None or args.seed is not None
     temperature = None

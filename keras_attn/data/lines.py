@@ -3,12 +3,15 @@
 Files are opened in binary and every line is decoded on its own, so that one line with
 bad bytes is reported and skipped while the rest of the file is still read. UTF-16 and
 UTF-32 files are the exception: their lines cannot be split as bytes, so they are
-decoded whole (lines with undecodable bytes are still reported one by one).
+decoded whole (lines with undecodable bytes are still reported one by one). A file whose
+lines end in a lone carriage return (classic Mac OS; Excel's "CSV (Macintosh)") is split
+at those too, with a note.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from .report import Findings
 
 _WIDE = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 _UTF8 = {"utf-8", "utf-8-sig"}
+_CR_ONLY = "lines end with a carriage return only (classic Mac OS); read as line breaks"
 _ARCHIVES = (
     (b"\x1f\x8b", "a gzip-compressed file; decompress it first"),
     (b"PK\x03\x04", "a zip archive (or an .xlsx workbook); extract it or save it as CSV first"),
@@ -121,6 +125,7 @@ class LineReader:
         self.nul_lines = 0
         self.undecodable = 0
         self._total: int | None = None
+        self._lines = None
 
     def __iter__(self) -> Iterator[tuple[int, str | None, bool]]:
         if self.codec in _WIDE:
@@ -134,7 +139,7 @@ class LineReader:
         is_utf8 = codec in _UTF8
         role = self.role
         number = 0
-        for raw in self.handle:
+        for raw in self._raw_lines():
             number += 1
             self.count = number
             newline = raw.endswith(b"\n")
@@ -173,14 +178,32 @@ class LineReader:
             yield number, text, newline
         self._hints()
 
+    def _raw_lines(self):
+        """The lines as bytes, each ending in b"\\n" (but a last line without a break)."""
+        if self._lines is None:
+            head = self.handle.read(65536)
+            self.handle.seek(0)
+            if b"\r" in head and b"\n" not in head:
+                self.findings.note(f"{self.role}{_CR_ONLY}")
+                self._lines = _universal_lines(self.handle)
+            else:
+                self._lines = self.handle
+        return self._lines
+
     def _first_line(self, raw: bytes, is_utf8: bool) -> bytes:
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise DataError(
-                f"{self.name}: the file starts with a UTF-16 byte order mark; "
-                "read it with encoding 'utf-16'",
-                path=self.name,
-                line=1,
-            )
+        for bom, wide in (
+            (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16: FF FE 00 00 starts with FF FE
+            (codecs.BOM_UTF32_BE, "UTF-32"),
+            (codecs.BOM_UTF16_LE, "UTF-16"),
+            (codecs.BOM_UTF16_BE, "UTF-16"),
+        ):
+            if raw.startswith(bom):
+                raise DataError(
+                    f"{self.name}: the file starts with a {wide} byte order mark; "
+                    f"read it with encoding '{wide.lower()}'",
+                    path=self.name,
+                    line=1,
+                )
         if raw.startswith(codecs.BOM_UTF8):
             if is_utf8:
                 return raw[len(codecs.BOM_UTF8) :]
@@ -199,6 +222,9 @@ class LineReader:
         except UnicodeDecodeError:
             text = data.decode(self.codec, errors="replace")
             damaged = True
+        if "\r" in text and "\n" not in text:
+            findings.note(f"{self.role}{_CR_ONLY}")
+            text = text.replace("\r", "\n")
         lines = text.split("\n")
         ends_with_newline = lines[-1] == ""
         if ends_with_newline:
@@ -235,7 +261,7 @@ class LineReader:
         if self._total is not None:  # wide files are read whole
             self.count = self._total
             return self.count
-        for _raw in self.handle:
+        for _raw in self._raw_lines():
             self.count += 1
         return self.count
 
@@ -249,3 +275,15 @@ class LineReader:
             self.findings.note(
                 f"{self.role}most lines contain NUL bytes: is it a UTF-16 file or not text at all?"
             )
+
+
+def _universal_lines(handle):
+    """The lines of a binary file split at LF, CRLF or a lone CR, each ending in b"\\n"
+    (but a last line without a break); bytes pass through unchanged (latin-1 maps every
+    byte to one character and back)."""
+    text = io.TextIOWrapper(handle, encoding="latin-1", newline=None)
+    try:
+        for line in text:
+            yield line.encode("latin-1")
+    finally:
+        text.detach()  # the caller closes the file

@@ -1,0 +1,201 @@
+"""The attention heatmap: a matplotlib figure embedded in the window.
+
+A :class:`HeatmapCanvas` is a ``FigureCanvasQTAgg`` holding one ``Figure``. Each update
+clears the figure, draws the matrix with :func:`keras_attn.plotting.plot_attention` (the
+current step's row outlined, a colour bar beside it) and asks for a redraw with
+``draw_idle()``. Moving the mouse over a cell shows "source token → output token: weight"
+in a tooltip.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QCursor, QGuiApplication
+from PySide6.QtWidgets import QSizePolicy, QToolTip
+
+EXPORT_FILTERS = ("PNG image (*.png)", "SVG drawing (*.svg)", "PDF document (*.pdf)",
+                  "CSV numbers (*.csv)")
+HINT = "Press Step (→) to decode the first output token."
+
+
+class HeatmapCanvas(FigureCanvasQTAgg):
+    """Attention weights of every output token (rows) over the source tokens (columns)."""
+
+    def __init__(self, parent=None):
+        figure = Figure(figsize=(6, 4))
+        super().__init__(figure)
+        self.setParent(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.weights = np.zeros((0, 0), np.float32)
+        self.source_tokens: list[str] = []
+        self.target_tokens: list[str] = []
+        self.highlight_row: int | None = None
+        self.image = None  # the AxesImage of the matrix, once drawn
+        self._axes = None
+        self._dark = False
+        self._face = "#ffffff"
+        self._text = "#222222"
+        self._hint = "Start a sentence to see its attention."
+        self._pending = False
+        self.mpl_connect("motion_notify_event", self._on_motion)
+        self.mpl_connect("figure_leave_event", lambda event: QToolTip.hideText())
+        self._schedule()
+
+    # -- data ----------------------------------------------------------------------
+    def show_attention(self, weights, source_tokens, target_tokens, highlight_row=None):
+        """Draw `weights` `(len(target_tokens), len(source_tokens))`."""
+        self.weights = np.asarray(weights, np.float32).reshape(len(target_tokens),
+                                                               len(source_tokens))
+        self.source_tokens = list(source_tokens)
+        self.target_tokens = list(target_tokens)
+        self.highlight_row = highlight_row
+        self._hint = HINT
+        self._schedule()
+
+    def clear(self, hint: str = "Start a sentence to see its attention."):
+        self.weights = np.zeros((0, 0), np.float32)
+        self.source_tokens, self.target_tokens, self.highlight_row = [], [], None
+        self._hint = hint
+        self._schedule()
+
+    def set_colors(self, dark: bool, face: QColor, text: QColor):
+        """Follow the window's colours (light or dark)."""
+        self._dark, self._face, self._text = bool(dark), face.name(), text.name()
+        self._schedule()
+
+    def image_array(self) -> np.ndarray | None:
+        """The matrix as drawn (rows: output tokens), or None before the first step."""
+        self.flush()
+        if self.image is None or not self.target_tokens:
+            return None
+        return np.asarray(self.image.get_array())
+
+    # -- drawing -------------------------------------------------------------------
+    def _schedule(self):
+        """Rebuild once the event loop is free: several updates in a row draw once, and a
+        hidden heatmap waits until it is shown."""
+        if not self._pending:
+            self._pending = True
+            if self.isVisible():
+                QTimer.singleShot(0, self.flush)
+
+    def showEvent(self, event):  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._pending:
+            QTimer.singleShot(0, self.flush)
+
+    def flush(self):
+        """Rebuild now if an update is waiting (before reading or saving the figure)."""
+        if self._pending:
+            self._rebuild()
+
+    def _rebuild(self):
+        self._pending = False
+        figure = self.figure
+        figure.clear()
+        figure.set_facecolor(self._face)
+        self._axes = axes = figure.add_subplot()
+        axes.set_facecolor(self._face)
+        self.image = None
+        if self.source_tokens:
+            from keras_attn.plotting import plot_attention  # loaded on the worker's thread
+
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r".*[Gg]lyph.*missing")
+                self.image = plot_attention(
+                    axes, self.weights, self.source_tokens, self.target_tokens,
+                    highlight_row=self.highlight_row, dark=self._dark, annotate=False,
+                    fontsize=self._fontsize())
+            if not self.target_tokens:
+                axes.set_yticks([])
+                axes.text(0.5, 0.5, self._hint, transform=axes.transAxes, ha="center",
+                          va="center", color=self._text, fontsize=10)
+        else:
+            axes.set_axis_off()
+            axes.text(0.5, 0.5, self._hint, transform=axes.transAxes, ha="center",
+                      va="center", color=self._text, fontsize=10)
+        self._place()
+        # Drawing comes in a later turn of the event loop, so that input and timers get
+        # a look in between building the figure and rendering it.
+        QTimer.singleShot(2, self.draw_idle)
+
+    def _fontsize(self) -> int:
+        big = max(len(self.source_tokens), len(self.target_tokens))
+        return 10 if big <= 20 else 8 if big <= 40 else 6
+
+    def _place(self):
+        """Margins for the tick labels, in pixels, instead of a layout engine: faster on
+        every step, and the matrix does not jump about while the output grows."""
+        width, height = self.get_width_height(physical=True)
+        if width < 50 or height < 50:
+            return
+        char = self._fontsize() * self.figure.dpi / 72 * 0.62  # pixels per character
+        longest_target = max((len(t) for t in self.target_tokens), default=4)
+        longest_source = max((len(t) for t in self.source_tokens), default=1)
+        columns = len(self.source_tokens)
+        rotation = 90 if columns > 30 else 60 if longest_source > 2 else 0
+        label = self._fontsize() * self.figure.dpi / 72 * 1.4
+        left = 14 + label + char * max(longest_target, 4)
+        top = 12 + label * 2 + (char * longest_source * (0.87 if rotation == 60 else 1.0)
+                                if rotation else 0)
+        right, bottom = 95, 12
+        if not self.source_tokens:
+            left = top = right = bottom = 10
+        self.figure.subplots_adjust(left=min(left / width, 0.45),
+                                    right=max(1 - right / width, 0.55),
+                                    top=max(1 - top / height, 0.55),
+                                    bottom=min(bottom / height, 0.2))
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._place()
+
+    def _on_motion(self, event):
+        if event.inaxes is not self._axes or self.image is None or not self.target_tokens \
+                or event.xdata is None:
+            QToolTip.hideText()
+            return
+        column, row = int(round(event.xdata)), int(round(event.ydata))
+        rows, columns = self.weights.shape
+        if not (0 <= row < rows and 0 <= column < columns):
+            QToolTip.hideText()
+            return
+        QToolTip.showText(QCursor.pos(), self.tooltip_at(row, column), self)
+
+    def tooltip_at(self, row: int, column: int) -> str:
+        """The hover text of one cell: "source token → output token: weight"."""
+        return (f"{self.source_tokens[column]} → {self.target_tokens[row]}: "
+                f"{self.weights[row, column]:.3f}")
+
+    # -- out -----------------------------------------------------------------------
+    def export(self, path) -> Path:
+        """Save the heatmap as shown (``.png``, ``.svg``, ``.pdf``) or its numbers
+        (``.csv``)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            from keras_attn.plotting import save_attention
+
+            return save_attention(path, self.weights, self.source_tokens, self.target_tokens)
+        if suffix not in (".png", ".svg", ".pdf"):
+            raise ValueError(f"Cannot export the heatmap as {path.name!r}: the file name must "
+                             "end in .png, .svg, .pdf or .csv.")
+        self.flush()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*[Gg]lyph.*missing")
+            self.figure.savefig(path, format=suffix[1:], dpi=150,
+                                facecolor=self.figure.get_facecolor())
+        return path
+
+    def copy_to_clipboard(self) -> None:
+        self.flush()
+        self.draw()
+        QGuiApplication.clipboard().setImage(self.grab().toImage())

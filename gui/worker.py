@@ -1,0 +1,473 @@
+"""The worker: one QObject on its own QThread that owns every TensorFlow call.
+
+The window never touches TensorFlow. It asks through signals connected to the slots
+below (queued, because the worker lives on another thread), and the worker answers with
+signals carrying plain Python data: strings, lists, dicts and NumPy arrays. Requests are
+handled one at a time, in the order they were sent. Long loops (a whole text file) check a
+stop flag that the window may set at any moment with :meth:`Worker.cancel`.
+
+``keras_attn`` (and so TensorFlow) is imported by :meth:`Worker.start`, on the worker's
+thread, so that the window shows before TensorFlow has finished loading. It must be
+imported in :meth:`WorkerThread.run`'s own frame, which lives as long as the thread: when
+TensorFlow was first imported inside a queued slot call instead, its later eager
+operations on that thread hung or crashed (PySide6 6.12, TensorFlow 2.21).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import importlib
+import logging
+import threading
+import time
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger("gui")
+
+TOP_K = 5  # candidates shown for each step
+FILE_CHUNK = 32  # sentences translated between two looks at the stop flag
+MAX_SAMPLES = 8  # alternatives drawn when sampling
+
+
+class NoModelError(Exception):
+    """A request needs a model and none is loaded."""
+
+
+def _expected(error: BaseException) -> bool:
+    """True for errors with a message for people: those keras_attn raises on purpose,
+    and files that cannot be read or written."""
+    return isinstance(error, OSError) or bool(
+        {klass.__name__ for klass in type(error).__mro__} & {"KerasAttnError", "NoModelError"})
+
+
+def describe(error: BaseException) -> str:
+    """The text a person is shown for `error`."""
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {error.strerror or error}"
+    if _expected(error):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _request(title):
+    """Run a slot's body with the busy signal around it; any error becomes `failed`."""
+    def decorate(method):
+        @functools.wraps(method)
+        def run(self, *args):
+            self.busy.emit(True)
+            try:
+                method(self, *args)
+            except Exception as error:  # every failure reaches the person as a message
+                if _expected(error):
+                    log.info("%s: %s", title, error)
+                else:
+                    log.warning("%s", title, exc_info=True)
+                self.failed.emit(title, describe(error))
+            finally:
+                self.busy.emit(False)
+        return run
+    return decorate
+
+
+class WorkerThread(QThread):
+    """The worker's thread: imports TensorFlow (through `worker.start`), then runs the event
+    loop that delivers the requests to the worker's slots."""
+
+    def __init__(self, worker, parent=None):
+        super().__init__(parent)
+        self.worker = worker
+
+    def run(self):
+        self.worker.start()
+        self.exec()
+
+
+class Worker(QObject):
+    """Loads models, translates and decodes step by step, on its own thread."""
+
+    status = Signal(str)  # a short line for the status bar
+    busy = Signal(bool)  # True while a request runs
+    ready = Signal(object)  # TensorFlow is loaded: {"export": bool}
+    model_loaded = Signal(object)  # summary dict (see _summary)
+    model_failed = Signal(str, str)  # path, message; the previous model stays
+    model_saved = Signal(str)
+    model_exported = Signal(str, str)  # folder, signature description
+    translated = Signal(object)  # {"outputs", "alternatives", "method", "text"}
+    file_progress = Signal(int, int)  # sentences done, sentences in all
+    file_done = Signal(object)  # {"path", "sources", "translations", "cancelled"}
+    decoded = Signal(object)  # snapshot of the decoding session (see _snapshot)
+    beam_done = Signal(object)  # {"hypotheses", "trace", "width", "sentence"}
+    failed = Signal(str, str)  # title, message
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._stop = threading.Event()
+        self._model = None
+        self._path = None
+        self._session = None
+        self._keras_attn = None
+
+    # -- thread control ------------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the running loop to stop; safe to call from any thread."""
+        self._stop.set()
+
+    def start(self) -> None:
+        """Import keras_attn (and TensorFlow): the first thing the thread does."""
+        self.status.emit("Loading TensorFlow…")
+        began = time.perf_counter()
+        try:
+            self._keras_attn = importlib.import_module("keras_attn")
+            importlib.import_module("keras_attn.session")
+            importlib.import_module("keras_attn.plotting")  # so the window's import is free
+        except Exception as error:
+            log.error("TensorFlow could not be loaded", exc_info=True)
+            self.status.emit("TensorFlow could not be loaded")
+            self.failed.emit("TensorFlow could not be loaded", describe(error))
+            return
+        log.info("keras_attn imported in %.1f s", time.perf_counter() - began)
+        _leave_a_core_to_the_window()
+        settle_memory()
+        try:
+            export = importlib.import_module("keras_attn.export")
+            can_export = callable(getattr(export, "export", None))
+        except ImportError:
+            can_export = False
+        self.status.emit("TensorFlow loaded")
+        self.ready.emit({"export": can_export})
+
+    # -- models --------------------------------------------------------------------
+    @Slot(str)
+    def load_model(self, path: str) -> None:
+        """Open a ``.keras`` file; on failure the current model stays."""
+        self.busy.emit(True)
+        try:
+            self._load(path)
+        except Exception as error:
+            log.warning("cannot open %s", path, exc_info=True)
+            self.model_failed.emit(str(path), describe(error))
+        finally:
+            self.busy.emit(False)
+
+    def _load(self, path):
+        if self._keras_attn is None:
+            self.model_failed.emit(path, "TensorFlow is not loaded, so no model can be opened.")
+            return
+        self.status.emit(f"Opening {Path(path).name}…")
+        from keras_attn.saving import load_model
+        from keras_attn.session import DecodingSession
+
+        try:
+            model = load_model(path)
+            session = DecodingSession(model, top_k=TOP_K)
+            summary = _summary(model, path)
+        except Exception as error:
+            if _expected(error):
+                log.info("cannot open %s: %s", path, error)
+            else:
+                log.warning("cannot open %s", path, exc_info=True)
+            self.model_failed.emit(str(path), describe(error))
+            self.status.emit(self._model_status())
+            return
+        self._model, self._path, self._session = model, str(path), session
+        self.model_loaded.emit(summary)
+        self.status.emit(self._model_status())
+        self._warm_up(summary["sample_sentence"])
+        settle_memory()
+
+    def _warm_up(self, sentence):
+        """Trace the step function once, so that the first step is quick."""
+        try:
+            from keras_attn.session import DecodingSession
+
+            probe = DecodingSession(self._model, top_k=TOP_K)
+            probe.start(sentence)
+            probe.step()
+        except Exception:  # a warm-up failure is not the person's problem
+            log.info("warm-up failed", exc_info=True)
+
+    def _model_status(self) -> str:
+        return f"Model: {Path(self._path).name}" if self._path else "No model loaded"
+
+    def _require_model(self):
+        if self._model is None:
+            raise NoModelError("No model loaded — open a .keras model (File ▸ Open).")
+        return self._model
+
+    @Slot(str)
+    @_request("Cannot save the model")
+    def save_model(self, path: str) -> None:
+        model = self._require_model()
+        from keras_attn.saving import save_model
+
+        self.status.emit(f"Saving {Path(path).name}…")
+        written = save_model(model, path)
+        self._path = str(written)
+        self.status.emit(self._model_status())
+        self.model_saved.emit(str(written))
+
+    @Slot(str, bool)
+    @_request("Cannot export the model")
+    def export_model(self, directory: str, overwrite: bool) -> None:
+        model = self._require_model()
+        from keras_attn.export import export
+
+        self.status.emit(f"Exporting a SavedModel to {Path(directory).name}…")
+        try:
+            folder, signature = export(model, directory, overwrite=overwrite)
+        finally:
+            self.status.emit(self._model_status())
+        self.model_exported.emit(str(folder), str(signature))
+
+    # -- translating ---------------------------------------------------------------
+    @Slot(str, int, float)
+    @_request("Cannot translate")
+    def translate(self, text: str, width: int, temperature: float) -> None:
+        """Translate each non-empty line of `text`; alternatives are for the first line."""
+        model = self._require_model()
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines:
+            raise _translation_error("Nothing to translate: type a sentence first.")
+        outputs, alternatives, method = _translate_lines(model, lines, width, temperature)
+        self.translated.emit({"text": text, "sources": lines, "outputs": outputs,
+                              "alternatives": alternatives, "method": method})
+
+    @Slot(str, int)
+    @_request("Cannot translate the file")
+    def translate_file(self, path: str, width: int) -> None:
+        """Translate a text file, one sentence a line, reporting progress per chunk."""
+        model = self._require_model()
+        self._stop.clear()
+        try:
+            sources = Path(path).read_text(encoding="utf-8-sig").splitlines()
+        except UnicodeDecodeError as error:
+            raise _translation_error(f"{path}: not UTF-8 text (byte {error.start} cannot be "
+                                     "read); save the file as UTF-8 and try again.") from None
+        translations: list[str] = []
+        total = len(sources)
+        self.file_progress.emit(0, total)
+        cancelled = False
+        for begin in range(0, total, FILE_CHUNK):
+            if self._stop.is_set():
+                cancelled = True
+                break
+            chunk = sources[begin:begin + FILE_CHUNK]
+            filled = [i for i, line in enumerate(chunk) if line.strip()]
+            outputs = [""] * len(chunk)
+            if filled:
+                done, _, _ = _translate_lines(model, [chunk[i].strip() for i in filled],
+                                              width, 0.0, alternatives=False)
+                for i, output in zip(filled, done, strict=True):
+                    outputs[i] = output
+            translations.extend(outputs)
+            self.file_progress.emit(len(translations), total)
+        self.file_done.emit({"path": path, "sources": sources, "translations": translations,
+                             "cancelled": cancelled})
+
+    # -- step-through decoding -------------------------------------------------------
+    def _require_session(self):
+        self._require_model()
+        return self._session
+
+    @Slot(str)
+    @_request("Cannot start decoding")
+    def start_decoding(self, sentence: str) -> None:
+        session = self._require_session()
+        session.start(sentence)
+        self.decoded.emit(self._snapshot("start"))
+
+    @Slot()
+    @_request("Cannot take a step")
+    def step(self) -> None:
+        session = self._require_session()
+        if session.sentence is not None and not session.finished:
+            session.step()
+        self.decoded.emit(self._snapshot("step"))
+
+    @Slot()
+    @_request("Cannot go back")
+    def back(self) -> None:
+        session = self._require_session()
+        if session.sentence is not None:
+            session.back()
+        self.decoded.emit(self._snapshot("back"))
+
+    @Slot()
+    @_request("Cannot decode to the end")
+    def run_to_end(self) -> None:
+        session = self._require_session()
+        if session.sentence is not None:
+            session.run_to_end()
+        self.decoded.emit(self._snapshot("end"))
+
+    @Slot(int, bool)
+    @_request("Cannot use that token")
+    def force(self, token_id: int, finish: bool) -> None:
+        """Replace the current step's token; with `finish`, decode on to the end."""
+        session = self._require_session()
+        session.force(int(token_id))
+        if finish:
+            session.run_to_end()
+        self.decoded.emit(self._snapshot("force"))
+
+    @Slot(int)
+    @_request("Cannot run beam search")
+    def beam(self, width: int) -> None:
+        session = self._require_session()
+        if session.sentence is None:
+            raise _translation_error("Start a sentence first.")
+        hypotheses, trace = session.beam(width=max(1, int(width)))
+        text = self._model.target_text
+        found = [{"text": text.decode([h.tokens])[0], "tokens": text.decode_tokens([h.tokens])[0],
+                  "score": float(h.score), "log_prob": float(h.log_prob),
+                  "finished": bool(h.finished)} for h in hypotheses]
+        self.beam_done.emit({"hypotheses": found, "trace": trace, "width": int(width),
+                             "sentence": session.sentence})
+
+    def _snapshot(self, event: str) -> dict:
+        """Everything the step-through view draws, as plain data."""
+        session = self._session
+        steps = session.steps if session.sentence is not None else []
+        return {
+            "event": event,
+            "sentence": session.sentence,
+            "source_tokens": list(session.source_tokens),
+            "target_tokens": [s.token for s in steps],
+            "forced": [s.forced for s in steps],
+            "attention": session.attention,
+            "step": steps[-1] if steps else None,
+            "finished": session.finished,
+            "translation": session.translation if steps else "",
+            "truncated": session.truncated,
+            "token_count": session.token_count,
+            "max_length": self._model.source_text.max_length,
+        }
+
+
+# -- helpers (worker thread only) ----------------------------------------------------------
+def _leave_a_core_to_the_window():
+    """Run TensorFlow's operations on one thread (when TensorFlow has not started yet).
+
+    The app's models are small: a second thread barely speeds them up, while TensorFlow's
+    busy-waiting thread pools take the CPU the window needs to stay responsive.
+    """
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow is already running (e.g. in a test process)
+        pass
+
+
+def settle_memory():
+    """Collect garbage once, then move every object alive to the garbage collector's
+    permanent generation (``gc.freeze``).
+
+    TensorFlow and a model make hundreds of thousands of long-lived objects; a full
+    collection walks them all (over 100 ms here) while holding the GIL, which stalls the
+    window's event loop at random moments. Frozen objects are never walked again.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+def _translation_error(message):
+    from keras_attn.errors import TranslationError
+
+    return TranslationError(message)
+
+
+def _translate_lines(model, lines, width, temperature, alternatives=True):
+    """Translate `lines`; returns `(outputs, alternatives of the first line, method)`.
+
+    Alternatives are `(text, score, log_prob)`: beam scores are length-normalised
+    log-probabilities; greedy and sampled outputs are scored by their log-probability.
+    """
+    from keras_attn.search import beam_search, sample, score
+
+    text = model.target_text
+    width = max(1, int(width))
+    ids = model.source_ids(lines)
+    if temperature > 0:
+        hypotheses = sample(model, ids, temperature=temperature)
+        outputs = [text.decode([h.tokens])[0] for h in hypotheses]
+        found = []
+        if alternatives:
+            first = ids[:1]
+            many = sample(model, _repeat(first, min(max(width, 3), MAX_SAMPLES)),
+                          temperature=temperature)
+            seen = {}
+            for h in [hypotheses[0], *many]:
+                seen.setdefault(text.decode([h.tokens])[0], (h.log_prob, h.log_prob))
+            found = sorted(((t, s, lp) for t, (s, lp) in seen.items()), key=lambda a: -a[1])
+        return outputs, found, f"sampling, temperature {temperature:g}"
+    if width == 1:
+        tokens, _, lengths = model.greedy(ids)
+        rows = [list(row[:n]) for row, n in zip(tokens.numpy().tolist(),
+                                                 lengths.numpy().tolist(), strict=True)]
+        outputs = text.decode(rows)
+        found = []
+        if alternatives:
+            log_prob = float(score(model, ids[:1], rows[:1])[0])
+            found = [(outputs[0], log_prob, log_prob)]
+        return outputs, found, "greedy"
+    results = []
+    for begin in range(0, len(lines), 64):
+        results.extend(beam_search(model, ids[begin:begin + 64], width=width,
+                                   n_best=width if alternatives and begin == 0 else 1))
+    outputs = [text.decode([r[0].tokens])[0] for r in results]
+    found = [(text.decode([h.tokens])[0], float(h.score), float(h.log_prob))
+             for h in results[0]] if alternatives else []
+    return outputs, found, f"beam search, width {width}"
+
+
+def _repeat(ids, count):
+    import tensorflow as tf
+
+    return tf.repeat(ids, count, axis=0)
+
+
+def _summary(model, path) -> dict:
+    """What the window shows about a model."""
+    config = model.config
+    return {
+        "path": str(path),
+        "name": Path(path).name,
+        "file_size": Path(path).stat().st_size if Path(path).exists() else None,
+        "config": config.to_dict(),
+        "source_vocab": int(model.source_text.vocab_size),
+        "target_vocab": int(model.target_text.vocab_size),
+        "params": int(model.count_params()),
+        "info": dict(getattr(model, "info", None) or {}),
+        "sample_sentence": sample_sentence(model, path),
+    }
+
+
+def sample_sentence(model, path) -> str:
+    """A sentence to show first: the first line of the bundled dataset the model is named
+    after (``toy_language.keras`` -> ``toy_language.tsv``), else a few source words."""
+    names = [Path(path).stem]
+    dataset = (getattr(model, "info", None) or {}).get("training", {}).get("dataset")
+    if isinstance(dataset, str):
+        names.insert(0, Path(dataset).stem)
+    for name in names:
+        try:
+            entry = resources.files("assets") / "datasets" / f"{name}.tsv"
+            if entry.is_file():
+                with entry.open("r", encoding="utf-8") as stream:
+                    first = stream.readline().split("\t")[0].strip()
+                if first:
+                    return first
+        except (ModuleNotFoundError, OSError, UnicodeDecodeError):
+            pass
+    source = model.source_text
+    words = [t for t in source.vocabulary[4:] if t.strip() and not t.startswith("##")][:4]
+    if source.tokenizer == "char":
+        return "".join(words).replace("▁", " ").strip() or "abc"
+    return " ".join(words) or "a b c d"

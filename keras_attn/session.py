@@ -24,7 +24,7 @@ import tensorflow as tf
 from keras_attn.errors import TranslationError
 from keras_attn.model import check_text
 from keras_attn.search import beam_search, compiled_encode, compiled_step
-from keras_attn.text import END, END_ID, START_ID
+from keras_attn.text import END, END_ID, PAD_ID, START_ID
 
 
 @dataclasses.dataclass
@@ -224,7 +224,9 @@ class DecodingSession:
     # -- helpers ------------------------------------------------------------------------
     def _result(self, index, token_id, probabilities, weights, forced):
         vocabulary = self.model.target_text.vocabulary
-        top = np.argsort(-probabilities, kind="stable")[: self.top_k]
+        ranked = np.argsort(-probabilities, kind="stable")
+        # [PAD] and [START] are never outputs; they are left out of the candidates.
+        top = [i for i in ranked[: self.top_k + 2] if i not in (PAD_ID, START_ID)][: self.top_k]
         candidates = [Candidate(int(i), vocabulary[int(i)], float(probabilities[i])) for i in top]
         return StepResult(index=index, token_id=token_id, token=vocabulary[token_id],
                           probability=float(probabilities[token_id]), candidates=candidates,

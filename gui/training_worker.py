@@ -1,0 +1,484 @@
+"""The training wizard's worker: one QObject on its own QThread that reads corpora,
+measures a model, trains it and saves it.
+
+The wizard asks through signals connected to the slots below (queued: the worker lives
+on its own thread) and hears back through the worker's signals, which carry plain data.
+``keras_attn`` (and so TensorFlow) is imported by :meth:`TrainingWorker.start`, on the
+worker's thread.
+
+While :meth:`TrainingWorker.train` runs, the thread is busy inside ``keras_attn.training.
+train``, so the wizard steers it with three methods that are safe to call from any thread:
+
+* :meth:`~TrainingWorker.pause` clears a ``threading.Event``; the stop check that training
+  makes after every batch then waits on that event, in the worker's thread, until
+  :meth:`~TrainingWorker.resume` sets it again (the window never waits);
+* :meth:`~TrainingWorker.stop` asks training to end after the current batch;
+  ``train`` then returns the best weights seen so far, and the last finished epoch stays
+  in the checkpoint folder.
+
+After each finished epoch the worker translates a few fixed validation sentences, scores
+BLEU on up to 200 validation pairs and decodes one fixed sentence with a
+:class:`~keras_attn.session.DecodingSession` for its attention, and sends all of it with
+the epoch's numbers (:attr:`TrainingWorker.epoch_done`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import logging
+import math
+import re
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gui.wizard_data import column_labels, peek_rows, sample, tmx_languages, word_lengths
+
+log = logging.getLogger("gui")
+
+SAMPLE_SENTENCES = 3  # validation sentences translated after each epoch
+BLEU_PAIRS = 200  # validation pairs scored with BLEU after each epoch
+MEASURED_STEPS = 8  # training steps timed for the estimate (the first one compiles)
+VOCAB_SAMPLE = 50000  # training pairs the estimate learns vocabularies from, at most
+PROGRESS_INTERVAL = 0.1  # seconds between two progress reports, at least
+RUN_FILE = "run.json"  # the wizard's settings of a run, beside the checkpoint
+EPOCHS_FILE = "epochs.json"  # samples, BLEU and attention of each finished epoch
+_CHOSEN = re.compile(r"using '([^']+)' as source and '([^']+)' as target")
+
+
+def describe(error: BaseException) -> str:
+    """The text a person is shown for `error`."""
+    names = {klass.__name__ for klass in type(error).__mro__}
+    if "KerasAttnError" in names:
+        return str(error)
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {error.strerror or error}"
+    return f"{type(error).__name__}: {error}"
+
+
+def checkpoint_state(directory) -> dict | None:
+    """What an interrupted run left in `directory`: ``{"epochs_done", "history", "run"}``,
+    or None when there is no checkpoint to resume (plain file reading, no TensorFlow)."""
+    directory = Path(directory)
+    try:
+        if not (directory / "last.keras").is_file():
+            return None
+        state = json.loads((directory / "state.json").read_text(encoding="utf-8"))
+        run_file = directory / RUN_FILE
+        run = json.loads(run_file.read_text(encoding="utf-8")) if run_file.is_file() else {}
+    except (OSError, ValueError):
+        return None
+    return {"epochs_done": int(state.get("epochs_done", 0)),
+            "history": state.get("history", {}), "run": run}
+
+
+class TrainingWorker(QObject):
+    """Reads data, estimates, trains and saves, on its own thread (see the module doc)."""
+
+    ready = Signal(object)  # {"device", "gpus", "datasets", "presets", "attentions", ...}
+    data_read = Signal(object)  # {"id", "format", "pairs", "report", "columns", ...}
+    data_failed = Signal(object)  # {"id", "message", "report" (or None), "format", ...}
+    estimated = Signal(object)  # {"id", "params", ...}; then again with the timing
+    training_started = Signal(object)  # {"train_pairs", "validation_pairs", "history", ...}
+    progress = Signal(object)  # a batch report (see keras_attn.callbacks), ETA corrected
+    epoch_done = Signal(object)  # an epoch report with "bleu", "samples", "attention"
+    paused = Signal(bool)  # True once training waits, False when it goes on
+    training_done = Signal(object)  # {"stop_reason", "epochs_done", "history", ...}
+    saved = Signal(str)
+    failed = Signal(str, str)  # what ("start", "estimate", "train", "save"), message
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._estimate_wanted = 0
+        self._model = None
+        self._paused_seconds = 0.0
+        self._last_report = 0.0
+        self._eta_base = None
+        self._run: dict = {}
+
+    # -- steering (any thread) -----------------------------------------------------------
+    def pause(self) -> None:
+        """Hold training after the current batch until :meth:`resume`."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        """End training after the current batch (a paused run is released first)."""
+        self._stop.set()
+        self._running.set()
+
+    def want_estimate(self, request_id: int) -> None:
+        """Only estimate request `request_id` matters now: older ones are dropped."""
+        self._estimate_wanted = int(request_id)
+
+    # -- start -------------------------------------------------------------------------
+    @Slot()
+    def start(self) -> None:
+        """Import keras_attn (and TensorFlow), then tell what this machine offers."""
+        try:
+            importlib.import_module("keras_attn")
+            from keras_attn import device
+            from keras_attn.config import ATTENTIONS, PRESETS, STYLES, TOKENIZERS, preset
+            from keras_attn.datasets import DATASETS
+
+            datasets = [{"name": d.name, "title": d.title, "description": d.description,
+                         "source_language": d.source_language,
+                         "target_language": d.target_language,
+                         "source_tokenizer": d.source_tokenizer,
+                         "target_tokenizer": d.target_tokenizer} for d in DATASETS.values()]
+            self.ready.emit({
+                "device": device.describe(), "gpus": device.gpus(), "datasets": datasets,
+                "presets": {name: preset(name).to_dict() for name in PRESETS},
+                "attentions": list(ATTENTIONS), "styles": list(STYLES),
+                "tokenizers": list(TOKENIZERS)})
+        except Exception as error:
+            log.error("TensorFlow could not be loaded", exc_info=True)
+            self.failed.emit("start", describe(error))
+
+    # -- data --------------------------------------------------------------------------
+    @Slot(object)
+    def read_data(self, request: dict) -> None:
+        """Read the corpus `request` describes; answers `data_read` or `data_failed`."""
+        found = {"id": request["id"], "format": None, "columns": [], "languages": []}
+        try:
+            from keras_attn.data import detect_format, read_parallel
+
+            path, fmt = request.get("path"), request.get("format")
+            if request.get("dataset"):
+                from keras_attn.datasets import dataset_path
+
+                path, fmt = str(dataset_path(request["dataset"])), "tsv"
+            if not path:
+                raise FileNotFoundError("No file chosen.")
+            target_path = request.get("target_path") or None
+            fmt = fmt or ("text" if target_path else detect_format(path))
+            found["format"] = fmt
+            if fmt in ("tsv", "csv"):
+                found["columns"] = column_labels(peek_rows(path, fmt))
+            elif fmt == "tmx":
+                found["languages"] = tmx_languages(path)
+            data = read_parallel(
+                path, format=fmt, target_path=target_path if fmt == "text" else None,
+                source_column=int(request.get("source_column", 0)),
+                target_column=int(request.get("target_column", 1)),
+                source_lang=request.get("source_lang") or None,
+                target_lang=request.get("target_lang") or None,
+                drop_duplicates=bool(request.get("drop_duplicates", True)),
+                keep_suspicious=bool(request.get("keep_suspicious", True)))
+        except Exception as error:  # a bad file is a message, never a crash
+            log.info("cannot read %s", request.get("path"), exc_info=True)
+            self.data_failed.emit({**found, "message": describe(error),
+                                   "report": getattr(error, "report", None)})
+            return
+        pairs = data.pairs
+        if request.get("reverse"):
+            pairs = [(target, source) for source, target in pairs]
+        chosen = next((m.groups() for m in map(_CHOSEN.search, data.report.notes) if m), None)
+        measured = sample(pairs)
+        self.data_read.emit({
+            **found, "path": path, "pairs": pairs, "lines": data.lines,
+            "report": data.report, "chosen_languages": chosen,
+            "source_lengths": word_lengths(s for s, _ in measured),
+            "target_lengths": word_lengths(t for _, t in measured)})
+
+    # -- estimate ------------------------------------------------------------------------
+    @Slot(object)
+    def estimate(self, request: dict) -> None:
+        """Count the parameters of the configured model built on the data, then time a few
+        training steps and extrapolate to an epoch."""
+        request_id = request["id"]
+        if request_id != self._estimate_wanted:
+            return  # a newer request is waiting
+        try:
+            self._estimate(request)
+        except Exception as error:
+            log.info("estimate failed", exc_info=True)
+            if request_id == self._estimate_wanted:
+                self.failed.emit("estimate", describe(error))
+
+    def _estimate(self, request):
+        from keras_attn.config import Config
+        from keras_attn.data import split_pairs
+        from keras_attn.training import build_model, train
+
+        request_id = request["id"]
+        config = Config.from_dict(request["config"])
+        tr = config.train
+        train_pairs, _, _ = split_pairs(request["pairs"], validation=tr.validation_split,
+                                        seed=tr.seed)
+        with _device_scope(request.get("device")):
+            model = build_model(config, sample(train_pairs, VOCAB_SAMPLE, tr.seed))
+        base = {"id": request_id, "params": int(model.count_params()),
+                "exact": len(train_pairs) <= VOCAB_SAMPLE,
+                "source_vocab": int(model.source_text.vocab_size),
+                "target_vocab": int(model.target_text.vocab_size),
+                "train_pairs": len(train_pairs)}
+        self.estimated.emit(base)
+        times: list[float] = []
+
+        def on_progress(event):
+            if event["kind"] == "batch":
+                times.append(time.perf_counter())
+
+        def should_stop():
+            return (len(times) >= MEASURED_STEPS or request_id != self._estimate_wanted
+                    or self._stop.is_set())
+
+        measured = sample(train_pairs, tr.batch_size * MEASURED_STEPS, tr.seed)
+        quick = config.replace(**{"train.epochs": 1, "train.time_limit": 0.0,
+                                  "train.patience": 0})
+        began = time.perf_counter()
+        with _device_scope(request.get("device")):
+            train(measured, quick, model=model, on_progress=on_progress,
+                  should_stop=should_stop, progress_every=1)
+        if request_id != self._estimate_wanted:
+            return
+        steps = max(1, math.ceil(len(train_pairs) / tr.batch_size))
+        seconds_per_step = None
+        if len(times) >= 3:  # the first step includes compiling: time the ones after it
+            seconds_per_step = (times[-1] - times[0]) / (len(times) - 1)
+        elif len(times) == 2:
+            seconds_per_step = times[1] - times[0]
+        seconds = None
+        if seconds_per_step is not None:
+            # Validation reads the held-out pairs forwards only: about a third of a step.
+            share = tr.validation_split / max(1e-9, 1 - tr.validation_split)
+            seconds = seconds_per_step * steps * (1 + share / 3)
+        self.estimated.emit({**base, "seconds_per_step": seconds_per_step,
+                             "steps_per_epoch": steps, "seconds_per_epoch": seconds,
+                             "measured_steps": max(0, len(times) - 1),
+                             "startup_seconds": times[0] - began if times else None})
+
+    # -- training ------------------------------------------------------------------------
+    @Slot(object)
+    def train(self, request: dict) -> None:
+        """Train as `request` says (see :meth:`gui.wizard.TrainWizard.start_training`)."""
+        self._stop.clear()
+        self._running.set()
+        self._model = None
+        try:
+            self._train(request)
+        except Exception as error:
+            log.warning("training failed", exc_info=True)
+            self.failed.emit("train", describe(error))
+
+    def _train(self, request):
+        from keras_attn.config import Config
+        from keras_attn.data import split_pairs
+        from keras_attn.saving import load_model
+        from keras_attn.training import build_model, train
+
+        config = Config.from_dict(request["config"])
+        tr = config.train
+        train_pairs, val_pairs, _ = split_pairs(request["pairs"],
+                                                validation=tr.validation_split, seed=tr.seed)
+        folder = Path(request["checkpoint_dir"])
+        state = checkpoint_state(folder) if request.get("resume") else None
+        if state is None:
+            remove_checkpoint(folder)  # starting over: the old run's checkpoint goes
+        folder.mkdir(parents=True, exist_ok=True)
+        if state is None:
+            (folder / RUN_FILE).write_text(json.dumps(request.get("run", {}), indent=1),
+                                           encoding="utf-8")
+        shown = val_pairs or train_pairs
+        run = self._run = {
+            "samples": shown[:SAMPLE_SENTENCES], "bleu_pairs": val_pairs[:BLEU_PAIRS],
+            "sentence": _attention_sentence(shown), "folder": folder,
+            "deferred": state is not None, "pending": None, "session": None,
+            "epochs": _read_epochs(folder, state["epochs_done"]) if state else []}
+        self._paused_seconds, self._last_report, self._eta_base = 0.0, 0.0, None
+        with _device_scope(request.get("device")):
+            model = None
+            if state is None:
+                model = run["model"] = build_model(config, train_pairs)
+            else:
+                # train() continues the model it loads from the checkpoint; the epoch
+                # reports read each new checkpoint into this copy, once it is written.
+                run["model"] = load_model(folder / "last.keras")
+            self.training_started.emit({
+                "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
+                "epochs": tr.epochs, "resumed_from": state["epochs_done"] if state else 0,
+                "history": state["history"] if state else {}, "earlier": run["epochs"],
+                "samples": run["samples"], "sentence": run["sentence"],
+                "bleu_pairs": len(run["bleu_pairs"])})
+            result = train(train_pairs, config, validation_pairs=val_pairs or None,
+                           on_progress=self._on_progress, should_stop=self._should_stop,
+                           checkpoint_dir=folder, resume=state is not None, model=model,
+                           progress_every=1)
+            self._flush_pending()
+        model = self._model = result.model
+        training = model.info.setdefault("training", {})
+        if request.get("dataset"):
+            training["dataset"] = str(request["dataset"])
+        self.training_done.emit({
+            "stop_reason": result.stop_reason, "epochs_done": result.epochs_done,
+            "epochs": tr.epochs, "best_epoch": result.best_epoch, "history": result.history,
+            "seconds": result.seconds, "tokens_per_second": result.tokens_per_second,
+            "params": int(model.count_params()), "stopped": self._stop.is_set(),
+            "finished": result.epochs_done >= tr.epochs or result.stop_reason
+            == "early stopping"})
+
+    def _should_stop(self) -> bool:
+        """Called by training after every batch, in this thread: waits while paused."""
+        self._flush_pending()
+        if not self._running.is_set():
+            began = time.perf_counter()
+            self.paused.emit(True)
+            self._running.wait()
+            self._paused_seconds += time.perf_counter() - began
+            self.paused.emit(False)
+        return self._stop.is_set()
+
+    def _on_progress(self, event: dict) -> None:
+        if event["kind"] == "batch":
+            self._report_batch(event)
+            return
+        if not event.get("complete", True):
+            return  # cut short by a stop: not kept, so nothing to show
+        if self._run["deferred"]:
+            self._run["pending"] = event  # its checkpoint is written after this call
+            return
+        self._report_epoch(event)
+
+    def _report_batch(self, event):
+        now = time.perf_counter()
+        done = (event["epoch"] - 1) * event["steps"] + event["step"]
+        total = event["epochs"] * event["steps"]
+        eta = event.get("eta_seconds")
+        if self._eta_base is None:
+            self._eta_base = (done, now, self._paused_seconds)
+        elif done > self._eta_base[0]:  # from the first report on: no compiling, no pauses
+            first, began, paused = self._eta_base
+            active = now - began - (self._paused_seconds - paused)
+            eta = max(0.0, (total - done) * active / (done - first))
+        if now - self._last_report < PROGRESS_INTERVAL and event["step"] != event["steps"]:
+            return
+        self._last_report = now
+        self.progress.emit({**event, "eta_seconds": eta, "done": done, "total": total})
+
+    def _flush_pending(self):
+        run = self._run
+        event = run.get("pending")
+        if event is None:
+            return
+        run["pending"] = None
+        try:
+            run["model"].load_weights(str(run["folder"] / "last.keras"))
+        except Exception:
+            log.info("cannot read the checkpoint of epoch %s", event["epoch"], exc_info=True)
+        self._report_epoch(event)
+
+    def _report_epoch(self, event):
+        """Samples, BLEU and attention of the model as it is after this epoch."""
+        run = self._run
+        model = run["model"]
+        extras = {"bleu": None, "samples": [], "attention": None}
+        try:
+            from keras_attn.evaluation import evaluate
+            from keras_attn.session import DecodingSession
+
+            samples = run["samples"]
+            outputs = model.translate([source for source, _ in samples]) if samples else []
+            extras["samples"] = [[s, r, o] for (s, r), o in zip(samples, outputs, strict=True)]
+            if run["bleu_pairs"]:
+                extras["bleu"] = float(evaluate(model, run["bleu_pairs"]).bleu)
+            if run["sentence"]:
+                if run["session"] is None:
+                    run["session"] = DecodingSession(model)
+                session = run["session"]
+                session.start(run["sentence"])
+                session.run_to_end()
+                extras["attention"] = {
+                    "weights": session.attention.tolist(),
+                    "source_tokens": list(session.source_tokens),
+                    "target_tokens": list(session.target_tokens),
+                    "translation": session.translation}
+        except Exception:  # a failing look at the model never ends the training
+            log.info("epoch report failed", exc_info=True)
+        report = {**event, **extras}
+        run["epochs"].append({key: report[key] for key in
+                              ("epoch", "bleu", "samples", "attention")})
+        _write_epochs(run["folder"], run["epochs"])
+        self.epoch_done.emit(report)
+
+    # -- saving --------------------------------------------------------------------------
+    @Slot(object)
+    def save_model(self, request: dict) -> None:
+        """Save the trained model to ``request["path"]``; with ``remove_checkpoint``, delete
+        that checkpoint folder afterwards (the run is over and kept)."""
+        try:
+            if self._model is None:
+                raise RuntimeError("Nothing to save yet: train a model first.")
+            from keras_attn.saving import save_model
+
+            path = Path(request["path"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written = save_model(self._model, path)
+        except Exception as error:
+            log.warning("cannot save", exc_info=True)
+            self.failed.emit("save", describe(error))
+            return
+        if request.get("remove_checkpoint"):
+            remove_checkpoint(request["remove_checkpoint"])
+        self.saved.emit(str(written))
+
+
+# -- helpers (worker thread) ------------------------------------------------------------------
+CHECKPOINT_FILES = ("last.keras", "state.json", "state.json.tmp", RUN_FILE, EPOCHS_FILE,
+                    EPOCHS_FILE + ".tmp")
+
+
+def remove_checkpoint(directory) -> None:
+    """Delete a run's checkpoint files, and the folder once empty (nothing else in it)."""
+    directory = Path(directory)
+    for name in CHECKPOINT_FILES:
+        with contextlib.suppress(OSError):
+            (directory / name).unlink()
+    with contextlib.suppress(OSError):
+        directory.rmdir()
+
+
+def _device_scope(device):
+    """Place TensorFlow's work on `device` ("/CPU:0", "/GPU:1"); None: TensorFlow decides."""
+    if not device:
+        return contextlib.nullcontext()
+    import tensorflow as tf
+
+    return tf.device(device)
+
+
+def _attention_sentence(pairs) -> str | None:
+    """The sentence whose attention is shown: the longest of the first 50 with at most 12
+    words (a long sentence makes an unreadable heatmap)."""
+    candidates = [source for source, _ in pairs[:50] if source.strip()]
+    if not candidates:
+        return None
+    short = [s for s in candidates if len(s.split()) <= 12] or candidates[:1]
+    return max(short, key=lambda s: (len(s.split()), len(s)))
+
+
+def _read_epochs(folder: Path, epochs_done: int) -> list:
+    """The epoch reports of an interrupted run, up to its last checkpoint."""
+    try:
+        epochs = json.loads((folder / EPOCHS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [e for e in epochs if isinstance(e, dict) and e.get("epoch", 0) <= epochs_done]
+
+
+def _write_epochs(folder: Path, epochs: list) -> None:
+    try:
+        temporary = folder / (EPOCHS_FILE + ".tmp")
+        temporary.write_text(json.dumps(epochs), encoding="utf-8")
+        temporary.replace(folder / EPOCHS_FILE)
+    except OSError:
+        log.info("cannot write %s", folder / EPOCHS_FILE, exc_info=True)

@@ -1,0 +1,290 @@
+"""The training wizard: from a corpus to a trained, saved model, watching it learn.
+
+    wizard = TrainWizard(parent=window)
+    wizard.modelSaved.connect(window.open_model)
+    wizard.show()
+
+Six pages, each in its own module: Data and Map and check (:mod:`gui.wizard_data_pages`),
+Text and Model and training (:mod:`gui.wizard_setup_pages`), Train and Finish
+(:mod:`gui.wizard_train_pages`). The wizard owns one
+:class:`~gui.training_worker.TrainingWorker` on its own ``QThread``: it reads the corpus,
+measures the model, trains and saves, while the window only sends requests and draws the
+answers. Training is paused, resumed and stopped through the worker's thread-safe
+methods, since its thread is busy training.
+
+Closing the wizard while it trains asks first, then stops after the current batch; the
+last finished epoch stays in the checkpoint folder (``<app data>/checkpoints/<name>/``),
+and the Train page offers to resume it the next time. The choices of the last run are
+remembered in the settings group ``wizard`` (:class:`gui.settings.Settings`; the
+``KERAS_ATTN_SETTINGS`` variable points it to another file, and ``KERAS_ATTN_DATA_DIR``
+moves the app data folder).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
+from PySide6.QtWidgets import QDialog, QMessageBox, QWizard
+
+from gui import icons
+from gui.settings import Settings, data_dir
+from gui.training_worker import TrainingWorker, checkpoint_state
+from gui.wizard_data_pages import DataPage, MapPage
+from gui.wizard_setup_pages import ModelPage, TextPage
+from gui.wizard_train_pages import FinishPage, TrainPage
+
+GROUP = "wizard"
+SIZE = (1100, 820)
+
+
+class WorkerThread(QThread):
+    """A thread whose Python thread state lives as long as the thread.
+
+    TensorFlow caches the Python thread state that is current when it is first imported
+    and uses it again later on that thread. A plain ``QThread`` runs each slot under a
+    new, short-lived state, so the cached one would be freed while still in use (a crash
+    at the worker's first TensorFlow-to-NumPy conversion). Here ``run`` is Python code
+    that stays on the stack while the event loop runs, so every slot, the import
+    included, shares its thread state. Connect ``started`` with a queued connection, so
+    that the first slot runs inside :meth:`run`.
+    """
+
+    def run(self):
+        self.exec()
+
+
+class TrainWizard(QWizard):
+    """Train a model on a corpus, step by step (see the module doc).
+
+    Args:
+        parent: the main window, or None.
+        settings: a :class:`~gui.settings.Settings` (None: the user's, or the file named by
+            ``KERAS_ATTN_SETTINGS``).
+        app_data: the folder for checkpoints and saved models (None:
+            :func:`gui.settings.data_dir`).
+
+    Signals:
+        modelSaved(str): the path of the saved ``.keras`` file, once it is written.
+    """
+
+    modelSaved = Signal(str)  # noqa: N815 (Qt's naming)
+    # Requests to the worker (queued: it lives on its own thread).
+    read_requested = Signal(object)
+    estimate_requested = Signal(object)
+    train_requested = Signal(object)
+    save_requested = Signal(object)
+
+    DATA, MAP, TEXT, MODEL, TRAIN, FINISH = range(6)
+
+    def __init__(self, parent=None, settings: Settings | None = None, app_data=None):
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.app_data = Path(app_data) if app_data else data_dir()
+        self.capabilities: dict | None = None  # what the worker found once TensorFlow loaded
+        self.data: dict | None = None  # the corpus as last read (the worker's answer)
+        self.closing = False  # stopping the training in order to close
+        self._shut_down = True
+        self.setWindowTitle("Train a model")
+        self.setWindowIcon(icons.app_icon())
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
+        self.setMinimumSize(880, 640)
+        self.resize(*SIZE)
+
+        self.data_page = DataPage(self)
+        self.map_page = MapPage(self)
+        self.text_page = TextPage(self)
+        self.model_page = ModelPage(self)
+        self.train_page = TrainPage(self)
+        self.finish_page = FinishPage(self)
+        for number, page in enumerate((self.data_page, self.map_page, self.text_page,
+                                       self.model_page, self.train_page, self.finish_page)):
+            self.setPage(number, page)
+        self.finished.connect(self._finished)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        self._start_worker()
+
+    # -- the worker --------------------------------------------------------------------------
+    def _start_worker(self):
+        self._shut_down = False
+        self.worker_thread = WorkerThread(self)
+        self.worker_thread.setObjectName("keras-attn training")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.start,
+                                           Qt.ConnectionType.QueuedConnection)
+        self.worker_thread.finished.connect(self.worker.deleteLater)
+        w = self.worker
+        self.read_requested.connect(w.read_data)
+        self.estimate_requested.connect(w.estimate)
+        self.train_requested.connect(w.train)
+        self.save_requested.connect(w.save_model)
+        w.ready.connect(self._ready)
+        w.data_read.connect(self.map_page.show_data)
+        w.data_failed.connect(self.map_page.show_failure)
+        w.estimated.connect(self.model_page.show_estimate)
+        w.training_started.connect(self.train_page.training_started)
+        w.progress.connect(self.train_page.show_progress)
+        w.epoch_done.connect(self.train_page.epoch_done)
+        w.paused.connect(self.train_page.show_paused)
+        w.training_done.connect(self._training_done)
+        w.saved.connect(self.finish_page.saved)
+        w.failed.connect(self._failed)
+        self.worker_thread.start()
+
+    def shutdown(self) -> None:
+        """Stop the worker and its thread (an estimate or training ends after its current
+        step). Safe to call twice; the wizard starts a new worker if shown again."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.worker.want_estimate(-1)
+        self.worker.stop()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
+
+    def showEvent(self, event):  # noqa: N802 (Qt's name)
+        if self._shut_down:
+            self._start_worker()
+        super().showEvent(event)
+
+    def _ready(self, capabilities: dict):
+        self.capabilities = capabilities
+        self.data_page.capabilities_ready(capabilities)
+        self.text_page.capabilities_ready(capabilities)
+        self.model_page.capabilities_ready(capabilities)
+        for page in (self.data_page, self.model_page):
+            page.completeChanged.emit()
+
+    def _failed(self, what: str, message: str):
+        if what == "start":
+            self.data_page.show_problem(f"TensorFlow could not be loaded: {message}")
+        elif what == "estimate":
+            self.model_page.show_problem(message)
+        elif what == "train":
+            self.train_page.training_failed(message)
+            if self.closing:
+                self._close_now()
+        elif what == "save":
+            self.finish_page.save_failed(message)
+
+    def _training_done(self, outcome: dict):
+        self.train_page.training_done(outcome)
+        if self.closing:
+            self._close_now()
+
+    # -- what the pages share -----------------------------------------------------------------
+    def setting(self, key: str, default):
+        """The remembered value of `key` in the ``wizard`` group (`default`'s type)."""
+        return self.settings.value(f"{GROUP}/{key}", default)
+
+    def remember(self) -> None:
+        """Keep the current choices for the next time (the settings of the last run)."""
+        def set_value(key, value):
+            self.settings.set_value(f"{GROUP}/{key}", value)
+
+        for page in (self.data_page, self.map_page, self.text_page, self.model_page):
+            page.save_settings(set_value)
+        self.settings.sync()
+
+    def config_dict(self) -> dict:
+        """The configuration the pages describe, as ``Config.to_dict()`` gives it."""
+        presets = (self.capabilities or {}).get("presets", {})
+        name = self.model_page.preset.currentData() or "small"
+        config = copy.deepcopy(presets.get(name) or next(iter(presets.values()), {}))
+        config.setdefault("source", {}).update(self.text_page.source.config())
+        config.setdefault("target", {}).update(self.text_page.target.config())
+        for dotted, value in self.model_page.changes().items():
+            section, _, key = dotted.partition(".")
+            config.setdefault(section, {})[key] = value
+        return config
+
+    def config_problem(self) -> str | None:
+        """Why the configuration cannot be used, or None when it can."""
+        if self.capabilities is None:
+            return "TensorFlow is still loading."
+        from keras_attn.config import Config  # already imported by the worker
+        from keras_attn.errors import ConfigurationError
+
+        try:
+            Config.from_dict(self.config_dict())
+        except ConfigurationError as error:
+            return str(error)
+        return None
+
+    def checkpoint_dir(self) -> Path:
+        return self.app_data / "checkpoints" / self.model_page.model_name()
+
+    def checkpoint(self) -> dict | None:
+        """The interrupted run of this model name, when its checkpoint is there."""
+        return checkpoint_state(self.checkpoint_dir())
+
+    def default_model_path(self) -> Path:
+        return self.app_data / "models" / f"{self.model_page.model_name()}.keras"
+
+    def run_facts(self) -> dict:
+        """What a run was made of, kept beside its checkpoint."""
+        data = {k: v for k, v in self.map_page.request().items() if k != "id"}
+        return {"name": self.model_page.model_name(), "data": data,
+                "config": self.config_dict()}
+
+    # -- training and saving -------------------------------------------------------------------
+    def start_training(self, resume: bool = False) -> None:
+        """Ask the worker to train (continuing the checkpoint with `resume`)."""
+        self.remember()
+        self.worker.want_estimate(-1)  # an estimate still running gives way
+        self.train_requested.emit({
+            "config": self.config_dict(), "pairs": self.data["pairs"],
+            "checkpoint_dir": str(self.checkpoint_dir()), "resume": bool(resume),
+            "device": self.model_page.device.currentData(),
+            "dataset": self.data.get("path"), "run": self.run_facts()})
+
+    def save_model(self, path: str) -> None:
+        """Ask the worker to save the trained model; a finished run's checkpoint goes."""
+        outcome = self.train_page.outcome or {}
+        self.save_requested.emit({
+            "path": path,
+            "remove_checkpoint": str(self.checkpoint_dir()) if outcome.get("finished")
+            else None})
+
+    # -- closing -------------------------------------------------------------------------------
+    def confirm(self, question: str, detail: str = "") -> bool:
+        """Ask a yes-or-no question."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Train a model", question,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.setInformativeText(detail)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def done(self, result):
+        """Closing asks first while training runs, or when a trained model is unsaved."""
+        accepted = int(getattr(result, "value", result)) == int(
+            QDialog.DialogCode.Accepted.value)
+        if not accepted:
+            if self.train_page.running:
+                if not self.closing and self.confirm(
+                        "Stop the training and close?",
+                        "The last finished epoch stays in a checkpoint; the wizard offers "
+                        "to resume it the next time."):
+                    self.closing = True
+                    self.train_page.stop("Stopping to close; the last finished epoch stays "
+                                         "in the checkpoint…")
+                return  # closes once the worker has stopped
+            if not self.closing and self.train_page.outcome and \
+                    not self.finish_page.saved_path and \
+                    not self.confirm("Close without saving the trained model?",
+                                     "Its last finished epoch stays in a checkpoint."):
+                return
+        super().done(result)
+
+    def _close_now(self):
+        self.done(QDialog.DialogCode.Rejected)
+        self.closing = False
+
+    def _finished(self, result):
+        self.remember()
+        self.shutdown()

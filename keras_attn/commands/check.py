@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from keras_attn.commands import positive_number, whole_number
+
 _EXAMPLES = 3
 
 
@@ -20,23 +22,6 @@ def _column(value: str) -> int:
     if column < 1:
         raise argparse.ArgumentTypeError(f"{value!r}: columns are numbered from 1")
     return column
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is negative")
-    return number
-
-
-def _positive(value: str) -> int:
-    number = _count(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not 1 or more")
-    return number
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,7 +67,7 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-chars",
-        type=_positive,
+        type=positive_number,
         default=1000,
         metavar="N",
         help="skip sentences longer than N characters (default: %(default)s)",
@@ -127,7 +112,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     output = parser.add_argument_group("output")
     output.add_argument(
         "--show",
-        type=_count,
+        type=whole_number,
         default=20,
         metavar="N",
         help="list at most N problems (default: %(default)s)",

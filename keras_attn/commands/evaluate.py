@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not 1 or more")
-    return number
-
-
-def _non_negative(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not number >= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is negative")
-    return number
+from keras_attn.commands import non_negative, positive_number
 
 
 def add_parser(subparsers):
@@ -40,12 +21,12 @@ def add_parser(subparsers):
 
     add_data_arguments(p)
     g = p.add_argument_group("decoding and output")
-    g.add_argument("--beam", type=_positive, metavar="K",
+    g.add_argument("--beam", type=positive_number, metavar="K",
                    help="beam search with K beams (default: greedy decoding)")
-    g.add_argument("--alpha", type=_non_negative, default=0.6, metavar="A",
+    g.add_argument("--alpha", type=non_negative, default=0.6, metavar="A",
                    help="beam search length-penalty exponent (default: %(default)s)")
-    g.add_argument("--batch-size", type=_positive, default=64, metavar="N")
-    g.add_argument("--limit", type=_positive, metavar="N", help="use the first N pairs only")
+    g.add_argument("--batch-size", type=positive_number, default=64, metavar="N")
+    g.add_argument("--limit", type=positive_number, metavar="N", help="use the first N pairs only")
     g.add_argument("--lowercase", action="store_true",
                    help="compare case-insensitively (for models that lowercase their output)")
     g.add_argument("--hypotheses", metavar="OUT", help="write the translations to OUT, one a "

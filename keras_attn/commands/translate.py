@@ -7,29 +7,10 @@ attention as a picture or a CSV file and ``--show-attention`` draws it in the te
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not 1 or more")
-    return number
-
-
-def _non_negative(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not number >= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is negative")
-    return number
+from keras_attn.commands import non_negative, positive_number
 
 
 def add_parser(subparsers):
@@ -41,18 +22,18 @@ def add_parser(subparsers):
     p.add_argument("sentences", nargs="*", help="sentences to translate")
     p.add_argument("--input", "-i", help="file with one sentence a line ('-': standard input)")
     p.add_argument("--output", "-o", help="write translations here, one a line (default: print)")
-    p.add_argument("--batch-size", type=_positive, default=64)
+    p.add_argument("--batch-size", type=positive_number, default=64)
     d = p.add_argument_group("decoding")
-    d.add_argument("--beam", type=_positive, metavar="K",
+    d.add_argument("--beam", type=positive_number, metavar="K",
                    help="beam search with K beams (default: greedy decoding)")
-    d.add_argument("--alpha", type=_non_negative, default=0.6, metavar="A",
+    d.add_argument("--alpha", type=non_negative, default=0.6, metavar="A",
                    help="beam search length-penalty exponent (default: %(default)s)")
-    d.add_argument("--n-best", type=_positive, default=1, metavar="N",
+    d.add_argument("--n-best", type=positive_number, default=1, metavar="N",
                    help="print the N best translations of each sentence with their scores, "
                         "as 'SENTENCE ||| TRANSLATION ||| SCORE' (needs --beam K, N <= K)")
-    d.add_argument("--temperature", type=_non_negative, metavar="T",
+    d.add_argument("--temperature", type=non_negative, metavar="T",
                    help="sample the output instead (below 1: safer, above 1: more varied)")
-    d.add_argument("--top-k", type=_positive, metavar="K",
+    d.add_argument("--top-k", type=positive_number, metavar="K",
                    help="sample among the K most likely tokens only")
     d.add_argument("--seed", type=int, help="random seed, for repeatable samples")
     a = p.add_argument_group("attention")

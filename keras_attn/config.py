@@ -19,6 +19,7 @@ ATTENTIONS = ("bahdanau", "luong-dot", "luong-general", "luong-concat")
 STYLES = ("luong", "bahdanau")
 RNN_TYPES = ("gru", "lstm")
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
+STRATEGIES = ("none", "mirrored", "multiworker")
 
 
 @dataclass
@@ -66,6 +67,7 @@ class TrainConfig:
     bucketing: bool = True  # group sentences of similar length to cut padding
     jit_compile: bool = False  # XLA-compile the training step
     precision: str = "auto"  # auto | float32 | mixed_float16 | mixed_bfloat16
+    strategy: str = "none"  # none | mirrored | multiworker
     seed: int = 1234  # one seed for splits, shuffling and initialisation
 
 
@@ -154,6 +156,7 @@ class Config:
         _bool("train.bucketing", tr.bucketing)
         _bool("train.jit_compile", tr.jit_compile)
         _choice("train.precision", tr.precision, PRECISIONS)
+        _choice("train.strategy", tr.strategy, STRATEGIES)
         _int("train.seed", tr.seed, minimum=0)
         return self
 

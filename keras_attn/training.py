@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_attn import distribute
 from keras_attn.callbacks import (
     CheckpointCallback,
     ProgressCallback,
@@ -84,7 +85,7 @@ def count_batches(dataset) -> int:
 
 def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=None,
           should_stop=None, checkpoint_dir=None, resume=False, tensorboard_dir=None,
-          progress_every=10, model: Translator | None = None) -> TrainResult:
+          progress_every=10, model: Translator | None = None, strategy=None) -> TrainResult:
     """Train a model.
 
     Args:
@@ -98,6 +99,9 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
         tensorboard_dir: write TensorBoard logs there.
         progress_every: report every this many batches.
         model: continue training this model instead of building a new one.
+        strategy: a `tf.distribute.Strategy` to train under instead of the one
+            `config.train.strategy` names (see :func:`keras_attn.distribute.make_strategy`,
+            which can mirror over chosen devices).
 
     Returns:
         a :class:`TrainResult`; its model holds the best weights seen (by validation loss
@@ -105,52 +109,63 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
     """
     config.validate()
     tr = config.train
-    state = None
-    if resume:
-        if checkpoint_dir is None:
-            raise ConfigurationError("Resuming needs a checkpoint folder.")
-        state = read_checkpoint_state(checkpoint_dir)
-    if state is not None:
-        model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
-    elif model is None:
-        model = build_model(config, train_pairs)
-    else:
-        model.config.train = tr
+    if strategy is None:
+        strategy = distribute.make_strategy(tr.strategy)
+    distribute.check_settings(config, strategy)
+    checkpoint_dir = distribute.worker_directory(checkpoint_dir, strategy)
+    # Under a strategy, the model's and the optimizer's variables are created in its scope
+    # and fit runs there; without one, the scope does nothing.
+    with distribute.scope(strategy):
+        state = None
+        if resume:
+            if checkpoint_dir is None:
+                raise ConfigurationError("Resuming needs a checkpoint folder.")
+            state = read_checkpoint_state(checkpoint_dir)
+        if state is not None:
+            model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
+        elif model is None:
+            model = build_model(config, train_pairs)
+        else:
+            model.config.train = tr
+        model = distribute.prepare_model(model, strategy)
 
-    train_ds = make_dataset(train_pairs, model.source_text, model.target_text,
-                            batch_size=tr.batch_size, shuffle=True, seed=tr.seed,
-                            bucketing=tr.bucketing)
-    steps = count_batches(train_ds)
-    val_ds = None
-    if validation_pairs:
-        val_ds = make_dataset(validation_pairs, model.source_text, model.target_text,
-                              batch_size=tr.batch_size, shuffle=False, bucketing=tr.bucketing)
-    if state is None or getattr(model, "optimizer", None) is None:
-        compile_model(model, steps)
+        train_ds = make_dataset(train_pairs, model.source_text, model.target_text,
+                                batch_size=tr.batch_size, shuffle=True, seed=tr.seed,
+                                bucketing=tr.bucketing)
+        steps = count_batches(train_ds)
+        train_ds = distribute.prepare_dataset(train_ds, strategy)
+        val_ds = None
+        if validation_pairs:
+            val_ds = make_dataset(validation_pairs, model.source_text, model.target_text,
+                                  batch_size=tr.batch_size, shuffle=False, bucketing=tr.bucketing)
+            val_ds = distribute.prepare_dataset(val_ds, strategy)
+        if state is None or getattr(model, "optimizer", None) is None:
+            compile_model(model, steps)
+        distribute.prepare_fit(model, strategy)
 
-    initial_epoch = state["epochs_done"] if state else 0
-    checkpoint = CheckpointCallback(
-        checkpoint_dir, monitor="val_loss" if val_ds is not None else "loss",
-        patience=tr.patience, history=state["history"] if state else None,
-        initial_best=state["best"] if state else math.inf, steps_per_epoch=steps)
-    if state:
-        checkpoint.best_epoch, checkpoint.wait = state["best_epoch"], state["wait"]
-    stopper = StopCallback(should_stop, tr.time_limit)
-    callbacks = [stopper, checkpoint]
-    if on_progress is not None:
-        callbacks.insert(0, ProgressCallback(on_progress, steps, tr.epochs, every=progress_every))
-    if tensorboard_dir:
-        callbacks.append(keras.callbacks.TensorBoard(str(tensorboard_dir)))
+        initial_epoch = state["epochs_done"] if state else 0
+        checkpoint = CheckpointCallback(
+            checkpoint_dir, monitor="val_loss" if val_ds is not None else "loss",
+            patience=tr.patience, history=state["history"] if state else None,
+            initial_best=state["best"] if state else math.inf, steps_per_epoch=steps)
+        if state:
+            checkpoint.best_epoch, checkpoint.wait = state["best_epoch"], state["wait"]
+        stopper = StopCallback(should_stop, tr.time_limit)
+        callbacks = [stopper, checkpoint]
+        if on_progress is not None:
+            callbacks.insert(0, ProgressCallback(on_progress, steps, tr.epochs, every=progress_every))
+        if tensorboard_dir:
+            callbacks.append(keras.callbacks.TensorBoard(str(tensorboard_dir)))
 
-    start = time.perf_counter()
-    if initial_epoch < tr.epochs:
-        # Repeat, with a fixed number of steps an epoch: bucketing can make the number of
-        # batches vary a little from one shuffle to the next.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*ran out of data.*")
-            model.fit(train_ds.repeat(), steps_per_epoch=steps, validation_data=val_ds,
-                      epochs=tr.epochs, initial_epoch=initial_epoch, callbacks=callbacks,
-                      shuffle=False, verbose=0)
+        start = time.perf_counter()
+        if initial_epoch < tr.epochs:
+            # Repeat, with a fixed number of steps an epoch: bucketing can make the number of
+            # batches vary a little from one shuffle to the next.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*ran out of data.*")
+                model.fit(train_ds.repeat(), steps_per_epoch=steps, validation_data=val_ds,
+                          epochs=tr.epochs, initial_epoch=initial_epoch, callbacks=callbacks,
+                          shuffle=False, verbose=0)
     seconds = time.perf_counter() - start
     if checkpoint.nonfinite_weights and not stopper.reason:
         stopper.reason = "the weights became NaN or infinite"

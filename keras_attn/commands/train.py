@@ -7,7 +7,15 @@ import sys
 import time
 from pathlib import Path
 
-from keras_attn.config import ATTENTIONS, PRECISIONS, PRESETS, RNN_TYPES, STYLES, TOKENIZERS
+from keras_attn.config import (
+    ATTENTIONS,
+    PRECISIONS,
+    PRESETS,
+    RNN_TYPES,
+    STRATEGIES,
+    STYLES,
+    TOKENIZERS,
+)
 
 # Command-line option -> dotted configuration field (None values are left as the preset has them).
 OPTION_FIELDS = {
@@ -19,6 +27,7 @@ OPTION_FIELDS = {
     "time_limit": ["train.time_limit"],
     "patience": ["train.patience"],
     "precision": ["train.precision"],
+    "strategy": ["train.strategy"],
     "seed": ["train.seed"],
     "label_smoothing": ["train.label_smoothing"],
     "warmup_steps": ["train.warmup_steps"],
@@ -83,6 +92,10 @@ def add_parser(subparsers):
     t.add_argument("--patience", type=int, help="early-stopping patience in epochs (0: off)")
     t.add_argument("--time-limit", type=float, help="stop cleanly after this many seconds")
     t.add_argument("--precision", choices=PRECISIONS)
+    t.add_argument("--strategy", choices=STRATEGIES,
+                   help="none: one device; mirrored: every GPU of this machine; multiworker: "
+                        "several machines described by the TF_CONFIG environment variable "
+                        "(run the same command on each)")
     t.add_argument("--jit-compile", action="store_true", default=None, help="XLA-compile the training step")
     t.add_argument("--seed", type=int)
     t.add_argument("--resume", action="store_true",
@@ -139,6 +152,12 @@ def run(args) -> int:
     if out.suffix != ".keras":
         print(f"keras-attn train: error: --out must end in .keras, got {out}", file=sys.stderr)
         return 2
+    from keras_attn import distribute
+
+    # Made first: the multiworker strategy must be set up before TensorFlow runs anything,
+    # and a missing or malformed TF_CONFIG is better reported before the data is read.
+    strategy = distribute.make_strategy(config.train.strategy)
+    distribute.check_settings(config, strategy)
     from keras_attn.commands.check import read_from_args
     from keras_attn.data import split_pairs
 
@@ -157,12 +176,20 @@ def run(args) -> int:
     checkpoint_dir = Path(args.checkpoint_dir or f"{out}.checkpoints")
     print(f"device: {device.describe()}; precision: "
           f"{device.resolve_precision(config.train.precision)}", file=sys.stderr)
+    if strategy is not None:
+        print(f"strategy: {config.train.strategy}, {strategy.num_replicas_in_sync} replica(s) "
+              f"in sync, {config.train.batch_size} pairs a step in all", file=sys.stderr)
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
     result = training.train(train_pairs, config, validation_pairs=val_pairs,
                             on_progress=bar.update, checkpoint_dir=checkpoint_dir,
-                            resume=args.resume, tensorboard_dir=args.tensorboard)
+                            resume=args.resume, tensorboard_dir=args.tensorboard,
+                            strategy=strategy)
     bar.close()
     model = result.model
+    if not distribute.is_chief(strategy):
+        print("not saved: this machine is not the chief, which saves the model",
+              file=sys.stderr)
+        return 0
     training.save(model, out)
     history = result.history
     best = (result.best_epoch or len(history.get("loss", []))) - 1

@@ -11,12 +11,15 @@ class DataError(KerasAttnError):
     Attributes:
         path: the file concerned (or None).
         line: the 1-based line number of the first problem, when known.
+        report: the full validation report (`keras_attn.data.Report`) when the file was
+            read but held nothing usable, else None.
     """
 
-    def __init__(self, message, path=None, line=None):
+    def __init__(self, message, path=None, line=None, report=None):
         super().__init__(message)
         self.path = path
         self.line = line
+        self.report = report
 
 
 class ConfigurationError(KerasAttnError, ValueError):

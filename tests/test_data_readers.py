@@ -563,3 +563,17 @@ def test_real_tatoeba_corpus_is_fast():
     assert data.report.total_lines == 49001
     assert data.report.pairs_kept == 49001
     assert elapsed < 1.0
+
+
+def test_nothing_usable_error_carries_the_full_report(tmp_path):
+    """A file with no usable pair raises DataError holding every problem, not just the first."""
+    from keras_attn.data import read_parallel
+    from keras_attn.errors import DataError
+
+    path = tmp_path / "one_column.tsv"
+    path.write_text("".join(f"only one column {i}\n" for i in range(10)), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_parallel(path)
+    report = info.value.report
+    assert report is not None and report.pairs_kept == 0
+    assert len(report.problems) == 10 and report.problems[-1].line == 10

@@ -243,4 +243,4 @@ def _nothing_usable(name: str, report: Report) -> DataError:
         if more > 0:
             message += f" (and {more:,} more)"
     line = report.problems[0].line if report.problems else None
-    return DataError(" ".join(message.split()), path=name, line=line)
+    return DataError(" ".join(message.split()), path=name, line=line, report=report)

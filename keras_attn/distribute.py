@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import types
 from pathlib import Path
 
 from keras_attn.config import STRATEGIES
@@ -161,21 +160,14 @@ def prepare_model(model, strategy):
 
     Variables must be created inside the strategy's scope: a model whose variables belong
     elsewhere (built outside the scope, or trained under another strategy) is rebuilt in
-    the right place, with the same weights. Under a strategy, the model's training and
-    evaluation steps are replaced by the ones below, for this model object only (nothing of
-    this is saved with it); without one, the model's own steps are used.
+    the right place, with the same weights. The model's own training step scales its loss
+    with :func:`token_share` and reports :func:`step_logs`, so it needs no other change.
     """
     if _variables_strategy(model) is not strategy:
         with scope(strategy):
             copy = type(model).from_config(model.get_config())
             copy.set_weights(model.get_weights())
         model = copy
-    if strategy is None:
-        for name in ("train_step", "test_step"):
-            model.__dict__.pop(name, None)
-        return model
-    model.train_step = types.MethodType(replica_train_step, model)
-    model.test_step = types.MethodType(replica_test_step, model)
     return model
 
 
@@ -221,38 +213,32 @@ def prepare_dataset(dataset, strategy):
     return dataset.with_options(options)
 
 
-def replica_train_step(model, data):
-    """`Translator.train_step` for one replica of a strategy.
+def token_share(n_tokens):
+    """The factor that turns one replica's mean token loss into its part of the global one.
 
     The loss is a mean over the real (non-padding) target tokens, and the optimizer adds
-    up the replicas' gradients. Dividing each replica's summed token loss by the token count
-    of the *global* batch (all replicas together) makes that sum exactly the gradient of the
-    global batch's mean loss: the same update as on one device. The simpler scaling by
+    up the replicas' gradients. Multiplying each replica's mean by its share of the tokens
+    of the *global* batch (all replicas together) makes that sum exactly the gradient of
+    the global batch's mean loss: the same update as on one device. The simpler scaling by
     1 / num_replicas_in_sync would average the replicas' means instead, which weighs a
-    replica's tokens more when it happens to hold fewer of them.
+    replica's tokens more when it happens to hold fewer of them. Without a strategy the
+    factor is 1.
     """
     import tensorflow as tf
 
-    (source_ids, target_in), target_out = data
+    if not tf.distribute.has_strategy():
+        return 1.0
     context = tf.distribute.get_replica_context()
-    with tf.GradientTape() as tape:
-        logits = model((source_ids, target_in), training=True)
-        loss, accuracy, n_tokens = model.masked_loss_and_accuracy(target_out, logits)
-        global_tokens = context.all_reduce(tf.distribute.ReduceOp.SUM, n_tokens)
-        scaled = model.optimizer.scale_loss(loss * (n_tokens / global_tokens))
-    gradients = tape.gradient(scaled, model.trainable_variables)
-    model.optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
-    model._update_metrics(loss, accuracy, n_tokens)
-    return _global_logs(model, context)
+    return n_tokens / context.all_reduce(tf.distribute.ReduceOp.SUM, n_tokens)
 
 
-def replica_test_step(model, data):
-    """`Translator.test_step` for one replica: same metrics, logs over all replicas."""
+def step_logs(model):
+    """A training or evaluation step's logs: the model's metrics, over all replicas when a
+    strategy is in effect (see :func:`_global_logs`)."""
     import tensorflow as tf
 
-    (source_ids, target_in), target_out = data
-    logits = model((source_ids, target_in), training=False)
-    model._update_metrics(*model.masked_loss_and_accuracy(target_out, logits))
+    if not tf.distribute.has_strategy():
+        return {metric.name: metric.result() for metric in model.metrics}
     return _global_logs(model, tf.distribute.get_replica_context())
 
 

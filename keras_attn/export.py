@@ -197,21 +197,13 @@ def decode_in_graph(text_encoder, ids) -> tf.Tensor:
 
 
 # -- the exported function ------------------------------------------------------------------
-def _source_ids(model, sentences):
-    """`Translator.source_ids` for a `tf.string` tensor inside a graph."""
-    ragged = model.source_text.encode(sentences)
-    end = tf.fill([ragged.nrows(), 1], tf.constant(END_ID, ragged.dtype))
-    ragged = tf.concat([ragged, tf.RaggedTensor.from_tensor(end)], axis=1)
-    return tf.cast(ragged.to_tensor(default_value=PAD_ID), tf.int32)
-
-
 def translate_fn(model):
     """The function the SavedModel serves: sentences -> dict of translations, tokens,
     attention (see the module docstring). Runs eagerly or inside `tf.function`."""
     from keras_attn.search import greedy_search
 
     def translate_batch(sentences):
-        ids = _source_ids(model, sentences)
+        ids = model.source_ids(sentences)
         tokens, weights, _ = greedy_search(model, ids)
         return {"translations": decode_in_graph(model.target_text, tokens),
                 "tokens": tf.cast(tokens, tf.int32),

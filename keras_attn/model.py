@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_attn import distribute
 from keras_attn.config import Config
 from keras_attn.errors import TranslationError
 from keras_attn.layers import AttentionDecoder, Encoder
@@ -148,7 +149,8 @@ class Translator(keras.Model):
         with tf.GradientTape() as tape:
             logits = self((source_ids, target_in), training=True)
             loss, accuracy, n_tokens = self.masked_loss_and_accuracy(target_out, logits)
-            scaled = self.optimizer.scale_loss(loss)
+            # Under a tf.distribute strategy, this replica's part of the global mean loss.
+            scaled = self.optimizer.scale_loss(loss * distribute.token_share(n_tokens))
         gradients = tape.gradient(scaled, self.trainable_variables)
         self.optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
         return self._update_metrics(loss, accuracy, n_tokens)
@@ -163,13 +165,16 @@ class Translator(keras.Model):
         self.loss_tracker.update_state(loss, sample_weight=n_tokens)
         self.accuracy_tracker.update_state(accuracy, sample_weight=n_tokens)
         self.token_counter.update_state(n_tokens)
-        return {m.name: m.result() for m in self.metrics}
+        return distribute.step_logs(self)
 
     # -- translation --------------------------------------------------------------
     def source_ids(self, sentences):
         """Token ids of sentences as the model reads them: `(batch, src_len)` int32 with
-        `[END]` appended, padded with 0."""
-        ragged = self.source_text.encode(list(sentences))
+        `[END]` appended, padded with 0. `sentences`: strings, or a `tf.string` tensor
+        `(batch,)` (works inside a graph)."""
+        if not tf.is_tensor(sentences) and not isinstance(sentences, str):
+            sentences = list(sentences)  # any iterable of str; tensors stay in the graph
+        ragged = self.source_text.encode(sentences)
         end = tf.fill([ragged.nrows(), 1], tf.constant(END_ID, ragged.dtype))
         ragged = tf.concat([ragged, tf.RaggedTensor.from_tensor(end)], axis=1)
         return tf.cast(ragged.to_tensor(default_value=PAD_ID), tf.int32)

@@ -6,10 +6,9 @@
     python -m gui.app ...          (the same)
     keras-attn gui ...             (the same, from the command-line tool)
 
-This module imports neither Qt nor TensorFlow until the app runs, so the command-line
-tool can offer ``keras-attn gui`` through :func:`add_parser` and :func:`run` without
-loading Qt for its other commands. The window shows before TensorFlow is loaded: the
-worker thread imports it.
+This module imports neither Qt nor TensorFlow until the app runs (``keras-attn gui`` starts
+it as ``python -m gui.app``, so the library never imports Qt). The window shows before
+TensorFlow is loaded: the worker thread imports it.
 """
 
 from __future__ import annotations
@@ -49,16 +48,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     return add_arguments(argparse.ArgumentParser(prog="keras-attn-gui",
                                                  description=DESCRIPTION))
-
-
-def add_parser(subparsers):
-    """Add the ``gui`` command to the ``keras-attn`` command-line tool; returns its
-    parser (whose ``run`` is :func:`run`)."""
-    parser = subparsers.add_parser("gui", help="start the desktop app",
-                                   description=DESCRIPTION)
-    add_arguments(parser)
-    parser.set_defaults(_run=run)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

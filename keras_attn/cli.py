@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["gui"]:  # the app reads its own options (`keras-attn gui --help` too)
+        from keras_attn.commands.gui import launch
+
+        return launch(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):

@@ -95,12 +95,19 @@ def test_command_line_options():
                                           "--color-scheme", "dark"])
     assert (args.screenshot, args.view, args.sentence, args.model, args.color_scheme) == \
         ("x.png", "alignment", "a b", "m.keras", "dark")
-    import argparse
+    from unittest import mock
 
-    parser = argparse.ArgumentParser(prog="keras-attn")
-    app.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["gui", "--model", "m.keras"])
-    assert args._run is app.run and args.model == "m.keras"
+    from keras_attn.cli import main
+
+    # `keras-attn gui ...` passes its options on to `python -m gui.app` unchanged.
+    with mock.patch("subprocess.call", return_value=0) as call:
+        assert main(["gui", "--model", "m.keras", "--view", "step"]) == 0
+    options = call.call_args.args[0][3:]
+    assert call.call_args.args[0][1:3] == ["-m", "gui.app"]
+    assert options == ["--model", "m.keras", "--view", "step"]
+    assert app.build_parser().parse_args(options).model == "m.keras"
+    with pytest.raises(SystemExit):  # other commands still refuse unknown options
+        main(["check", "x.tsv", "--no-such-option"])
 
 
 def test_screenshot_of_the_step_view(model_file, tmp_path):

@@ -20,4 +20,9 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    return subprocess.call([sys.executable, "-m", "gui.app", *args.options])
+    return launch(args.options)
+
+
+def launch(options) -> int:
+    """Run ``python -m gui.app OPTIONS``; returns its exit status."""
+    return subprocess.call([sys.executable, "-m", "gui.app", *options])

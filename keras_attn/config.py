@@ -46,6 +46,7 @@ class ModelConfig:
     attention_units: int = 256  # hidden size of additive (Bahdanau / concat) scoring
     style: str = "luong"  # luong: RNN step then attention; bahdanau: attention feeds the RNN
     input_feeding: bool = False  # luong style: feed the previous attentional vector back in
+    output_norm: bool = True  # layer-normalize the attentional vector (much faster learning)
     dropout: float = 0.1  # dropout on embeddings and RNN outputs while training
 
 
@@ -59,7 +60,7 @@ class TrainConfig:
     warmup_steps: int = 0  # linear warm-up before the rate decays
     decay: str = "none"  # none | cosine | inverse_sqrt
     label_smoothing: float = 0.0  # 0 turns it off
-    clipnorm: float = 5.0  # global gradient-norm clipping, 0 turns it off
+    clipnorm: float = 5.0  # clip each weight tensor's gradient to this norm, 0 turns it off
     validation_split: float = 0.05  # share of pairs held out for validation
     patience: int = 3  # epochs without validation improvement before stopping (0: never)
     max_pairs: int = 0  # use at most this many pairs (0: all)
@@ -135,6 +136,7 @@ class Config:
         _choice("model.attention", m.attention, ATTENTIONS)
         _choice("model.style", m.style, STYLES)
         _bool("model.input_feeding", m.input_feeding)
+        _bool("model.output_norm", m.output_norm)
         _float("model.dropout", m.dropout, 0.0, 0.95)
         if m.input_feeding and m.style != "luong":
             raise ConfigurationError(

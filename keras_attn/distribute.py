@@ -232,6 +232,58 @@ def token_share(n_tokens):
     return n_tokens / context.all_reduce(tf.distribute.ReduceOp.SUM, n_tokens)
 
 
+def clip_gradients(gradients, clipnorm, loss_scale=None):
+    """Clip each gradient to norm `clipnorm` (0: no clipping), as a whole-batch gradient.
+
+    Keras's own `clipnorm` clips each replica's partial gradient before the replicas'
+    gradients are added up, so under a strategy it clips something else than one device
+    would (measured: losses 1.6e-4 apart after two epochs of the test model, against 2e-7
+    without clipping). Here, under a strategy, the gradients are first added up over the
+    replicas, clipped, then divided by the number of replicas, so that the sum the
+    optimizer then takes is exactly the clipped whole-batch gradient. That costs a second
+    exchange of the gradients per step (`--set train.clipnorm=0` avoids it).
+
+    `loss_scale`: the loss scale of a `LossScaleOptimizer` (mixed_float16), whose gradients
+    are clipped as the unscaled gradients would be.
+    """
+    import tensorflow as tf
+
+    if not clipnorm:
+        return gradients
+    replicas = 1
+    if tf.distribute.has_strategy():
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync
+        if replicas > 1:
+            present = [i for i, g in enumerate(gradients) if g is not None]
+            summed = context.all_reduce(tf.distribute.ReduceOp.SUM,
+                                        [gradients[i] for i in present])
+            gradients = list(gradients)
+            for i, g in zip(present, summed, strict=True):
+                gradients[i] = g
+
+    def clip(g):
+        if g is None:
+            return None
+        if loss_scale is not None:
+            g = _scale(g, 1.0 / loss_scale)
+        g = tf.clip_by_norm(g, clipnorm)
+        if loss_scale is not None:
+            g = _scale(g, loss_scale)
+        return _scale(g, 1.0 / replicas) if replicas > 1 else g
+
+    return [clip(g) for g in gradients]
+
+
+def _scale(gradient, factor):
+    import tensorflow as tf
+
+    if isinstance(gradient, tf.IndexedSlices):
+        return tf.IndexedSlices(gradient.values * tf.cast(factor, gradient.values.dtype),
+                                gradient.indices, gradient.dense_shape)
+    return gradient * tf.cast(factor, gradient.dtype)
+
+
 def step_logs(model):
     """A training or evaluation step's logs: the model's metrics, over all replicas when a
     strategy is in effect (see :func:`_global_logs`)."""

@@ -71,7 +71,8 @@ class Translator(keras.Model):
         self.decoder = AttentionDecoder(
             self.target_text.vocab_size, m.embedding_dim, m.units, attention=m.attention,
             attention_units=m.attention_units, style=m.style,
-            input_feeding=m.input_feeding, rnn=m.rnn, dropout=m.dropout, name="decoder")
+            input_feeding=m.input_feeding, output_norm=m.output_norm, rnn=m.rnn,
+            dropout=m.dropout, name="decoder")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
         self.token_counter = keras.metrics.Sum(name="tokens")
@@ -91,6 +92,12 @@ class Translator(keras.Model):
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        saved = config.get("config")
+        if isinstance(saved, dict) and isinstance(saved.get("model"), dict) \
+                and "output_norm" not in saved["model"]:
+            # Saved before `output_norm` existed: those decoders had no normalization.
+            config["config"] = {**saved, "model": {**saved["model"], "output_norm": False}}
         model = cls(**config)
         model.build()
         return model
@@ -152,6 +159,17 @@ class Translator(keras.Model):
             # Under a tf.distribute strategy, this replica's part of the global mean loss.
             scaled = self.optimizer.scale_loss(loss * distribute.token_share(n_tokens))
         gradients = tape.gradient(scaled, self.trainable_variables)
+        # Embedding gradients come as row slices, one per token occurrence. Keras 3's Adam
+        # adds up the squares of repeated rows instead of squaring their sum, which makes
+        # the step of a token seen k times in a batch up to sqrt(k) times too large
+        # (tests/test_model.py shows it); as dense tensors they get the true Adam update.
+        gradients = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                     for g in gradients]
+        # Clipping here, not by the optimizer: under a strategy it must see the gradient
+        # of the whole batch (see distribute.clip_gradients).
+        loss_scale = getattr(self.optimizer, "dynamic_scale", None)
+        gradients = distribute.clip_gradients(gradients, self.config.train.clipnorm,
+                                              loss_scale=loss_scale)
         self.optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
         return self._update_metrics(loss, accuracy, n_tokens)
 

@@ -65,11 +65,13 @@ def build_model(config: Config, train_pairs) -> Translator:
 
 
 def compile_model(model: Translator, steps_per_epoch: int) -> None:
-    """Attach Adam with the configured schedule and clipping."""
+    """Attach Adam with the configured schedule (the step itself clips gradients)."""
     tr = model.config.train
     schedule = LearningRateSchedule(tr.learning_rate, tr.warmup_steps, tr.decay,
                                     total_steps=steps_per_epoch * tr.epochs)
-    optimizer = keras.optimizers.Adam(schedule, clipnorm=tr.clipnorm or None)
+    # Gradient clipping (train.clipnorm) happens in Translator.train_step, where it sees
+    # the whole batch's gradient under every strategy.
+    optimizer = keras.optimizers.Adam(schedule)
     if model.dtype_policy.name == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(optimizer=optimizer, jit_compile=tr.jit_compile)

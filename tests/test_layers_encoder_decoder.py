@@ -39,17 +39,18 @@ def test_encoder_weight_count():
     assert tuple(encoder.embedding.embeddings.shape) == (20, 8)
 
 
-VARIANTS = [("luong", False, "bahdanau"), ("luong", True, "luong-general"),
-            ("bahdanau", False, "bahdanau"), ("luong", False, "luong-dot"),
-            ("bahdanau", False, "luong-concat")]
+VARIANTS = [("luong", False, "bahdanau", False), ("luong", True, "luong-general", False),
+            ("bahdanau", False, "bahdanau", False), ("luong", False, "luong-dot", False),
+            ("bahdanau", False, "luong-concat", False), ("luong", False, "bahdanau", True),
+            ("luong", True, "luong-dot", True), ("bahdanau", False, "bahdanau", True)]
 
 
-@pytest.mark.parametrize("style,feeding,attention", VARIANTS)
-def test_step_function_matches_teacher_forcing(style, feeding, attention):
+@pytest.mark.parametrize("style,feeding,attention,norm", VARIANTS)
+def test_step_function_matches_teacher_forcing(style, feeding, attention, norm):
     """Stepping token by token gives the same logits and weights as the whole-sentence call."""
     encoder = Encoder(20, 8, 16)
     decoder = AttentionDecoder(30, 8, 16, attention=attention, style=style,
-                               input_feeding=feeding)
+                               input_feeding=feeding, output_norm=norm)
     outputs, state, mask = encoder(SRC)
     logits, weights = decoder(TGT, outputs, mask, state)
     assert tuple(logits.shape) == (2, 4, 30)
@@ -74,6 +75,29 @@ def test_decoder_config_round_trip_and_errors():
         AttentionDecoder(30, 8, 16, style="bahdanau", input_feeding=True)
     with pytest.raises(ValueError, match="argument `style`"):
         AttentionDecoder(30, 8, 16, style="transformer")
+
+
+def test_output_norm_adds_a_layer_norm_and_round_trips():
+    """`output_norm` adds one LayerNormalization (scale and offset, `units` each) whose
+    output has zero mean and unit variance per position at initialisation."""
+    plain = AttentionDecoder(30, 8, 16)
+    normed = AttentionDecoder(30, 8, 16, output_norm=True)
+    plain.build()
+    normed.build()
+    assert len(normed.weights) == len(plain.weights) + 2
+    assert normed.count_params() == plain.count_params() + 2 * 16
+    assert plain.get_config()["output_norm"] is False
+    clone = AttentionDecoder.from_config(normed.get_config())
+    assert clone.output_norm is True and clone.get_config() == normed.get_config()
+    legacy = normed.get_config()
+    del legacy["output_norm"]  # a layer saved before the option existed
+    assert AttentionDecoder.from_config(legacy).norm is None
+    rng = np.random.default_rng(0)
+    h = rng.normal(size=(3, 16)).astype("float32")
+    context = rng.normal(size=(3, 16)).astype("float32")
+    out = np.asarray(normed._attentional(h, context))
+    np.testing.assert_allclose(out.mean(axis=-1), 0.0, atol=1e-5)
+    np.testing.assert_allclose(out.std(axis=-1), 1.0, atol=1e-2)
 
 
 def test_lstm_decoder_runs_both_styles():

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_attn.layers import gru_loop
+
 
 def make_rnn(rnn, units, name, **kwargs):
     """A GRU or LSTM layer with cuDNN-eligible settings (the defaults: tanh, sigmoid,
@@ -21,7 +23,8 @@ class Encoder(keras.layers.Layer):
 
     The two directions are summed, so every source position gets a vector of `units`
     numbers. The last layer's final forward and backward states go through a `tanh`
-    bridge to become the decoder's initial state.
+    bridge to become the decoder's initial state. On a CPU, GRU layers run in
+    :mod:`keras_attn.layers.gru_loop` (the same arithmetic and weights, a faster loop).
 
     Args:
         vocab_size: number of source tokens (id 0 is padding and is masked).
@@ -87,7 +90,12 @@ class Encoder(keras.layers.Layer):
         for i, layer in enumerate(self.rnn_layers):
             if i:
                 x = self.dropout_layer(x, training=training)
-            x, *states = layer(x, mask=mask, training=training)
+            forward_cell, backward_cell = layer.forward_layer.cell, layer.backward_layer.cell
+            if gru_loop.usable(forward_cell) and gru_loop.usable(backward_cell):
+                # The same arithmetic as the Keras layer, in a faster CPU loop.
+                x, *states = gru_loop.bidirectional_gru(forward_cell, backward_cell, x, mask)
+            else:
+                x, *states = layer(x, mask=mask, training=training)
         half = len(states) // 2  # forward states, then backward states
         forward, backward = states[:half], states[half:]
         state = [bridge(ops.concatenate([f, b], axis=-1))

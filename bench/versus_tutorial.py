@@ -1,0 +1,73 @@
+"""Training speed of keras-attn against the TensorFlow tutorial's model, in one run.
+
+    python bench/versus_tutorial.py ../shared/data/tatoeba_deu_eng/train.tsv \
+        [--steps 100] [--rounds 2] [--json FILE]
+
+Runs `bench/tutorial_reference.py` and `bench/train_speed.py` (the `base` preset with a
+5,000-token vocabulary on both sides: the tutorial's size) one after the other, each in
+its own process, for batch 64 and 256, float32 and mixed_bfloat16, alternating the two
+models for `--rounds` rounds; prints the median target tokens/s of each setting and its
+ratio to the tutorial's model at batch 64, float32 (the reference setting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SETTINGS = [(64, "float32"), (64, "mixed_bfloat16"), (256, "float32"), (256, "mixed_bfloat16")]
+
+
+def run(command):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out[out.index("{"):out.rindex("}") + 1])["target_tokens_per_second"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data")
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    results = {}
+    for _ in range(args.rounds):
+        for batch, precision in SETTINGS:
+            tutorial = [sys.executable, str(HERE / "tutorial_reference.py"), args.data,
+                        "--steps", str(args.steps), "--batch-size", str(batch),
+                        "--precision", precision]
+            ours = [sys.executable, str(HERE / "train_speed.py"), args.data, "--preset", "base",
+                    "--steps", str(args.steps), "--batch-size", str(batch),
+                    "--precision", precision, "--set", "source.vocab_size=5000",
+                    "--set", "target.vocab_size=5000"]
+            for name, command in (("tutorial", tutorial), ("keras-attn", ours)):
+                value = run(command)
+                results.setdefault(f"{name} batch {batch} {precision}", []).append(value)
+                print(f"{name:<11} batch {batch:<4} {precision:<15} {value:8.0f} tok/s",
+                      flush=True)
+    reference = statistics.median(results["tutorial batch 64 float32"])
+    table = {key: {"tokens_per_second": round(statistics.median(values)),
+                   "runs": [round(v) for v in values],
+                   "ratio": round(statistics.median(values) / reference, 2)}
+             for key, values in results.items()}
+    print(f"\n{'setting':<40}{'tok/s':>8}{'ratio':>8}")
+    for key, row in table.items():
+        print(f"{key:<40}{row['tokens_per_second']:>8}{row['ratio']:>8.2f}")
+    if args.json:
+        with open(args.json, "w") as stream:
+            json.dump({"machine": f"{platform.machine()} {os.cpu_count()} cores",
+                       "data": args.data, "steps": args.steps, "results": table},
+                      stream, indent=1)
+
+
+if __name__ == "__main__":
+    main()

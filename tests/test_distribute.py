@@ -196,3 +196,21 @@ def test_strategy_option_sets_the_configuration():
     assert config_from_args(args).train.strategy == "mirrored"
     args = parser.parse_args(["train", "data.tsv", "--out", "m.keras"])
     assert config_from_args(args).train.strategy == "none"
+
+
+def test_clip_gradients_clips_unscaled_gradients_and_keeps_sparse_ones():
+    """Clipping sees the gradient as without loss scaling (mixed_float16), and clips
+    row slices like dense gradients; 0 turns it off."""
+    import tensorflow as tf
+
+    gradient = tf.constant([3.0, 4.0])  # norm 5
+    (clipped,) = distribute.clip_gradients([gradient], 1.0)
+    np.testing.assert_allclose(np.asarray(clipped), [0.6, 0.8], rtol=1e-6)
+    (scaled,) = distribute.clip_gradients([gradient * 1024.0], 1.0, loss_scale=1024.0)
+    np.testing.assert_allclose(np.asarray(scaled), [0.6 * 1024, 0.8 * 1024], rtol=1e-6)
+    rows = tf.IndexedSlices(tf.constant([[3.0], [4.0]]), tf.constant([0, 2]), tf.constant([3, 1]))
+    (sparse,) = distribute.clip_gradients([rows], 1.0)
+    np.testing.assert_allclose(np.asarray(tf.convert_to_tensor(sparse))[:, 0], [0.6, 0.0, 0.8],
+                               rtol=1e-6)
+    assert distribute.clip_gradients([gradient, None], 0.0)[0] is gradient
+    assert distribute.clip_gradients([None], 1.0) == [None]

@@ -18,6 +18,8 @@ import platform
 import statistics
 import time
 
+from common import add_model_arguments, build
+
 
 def timed(fn, batches, steps, repeats):
     import tensorflow as tf
@@ -68,14 +70,9 @@ def flop_per_target_token(config, src_len, tgt_len, vocab_out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
-    parser.add_argument("--preset", default="base")
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--precision")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
-    parser.add_argument("--keras-rnn", action="store_true",
-                        help="run the GRUs with Keras's own loop, not keras_attn's CPU loop")
+    add_model_arguments(parser)
     parser.add_argument("--json")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -83,31 +80,8 @@ def main():
     import numpy as np
     import tensorflow as tf
 
-    import keras_attn  # noqa: F401
-    from keras_attn.config import preset
-    from keras_attn.data import read_parallel
-    from keras_attn.layers import gru_loop
-    from keras_attn.text import make_dataset
-    from keras_attn.training import build_model, compile_model
-
-    gru_loop.ENABLED = not args.keras_rnn
-    changes = {}
-    if args.batch_size:
-        changes["train.batch_size"] = args.batch_size
-    if args.precision:
-        changes["train.precision"] = args.precision
-    for item in args.set:
-        key, value = item.split("=", 1)
-        changes[key] = json.loads(value) if value[:1] in "0123456789-[{tf" else value
-    config = preset(args.preset).replace(**changes)
-    pairs = read_parallel(args.data).pairs
-    model = build_model(config, pairs)
-    compile_model(model, 1000)
-    ds = make_dataset(pairs, model.source_text, model.target_text,
-                      batch_size=config.train.batch_size, bucketing=config.train.bucketing,
-                      seed=config.train.seed)
-    batches = [((s, ti), to) for (s, ti), to in ds.take(args.steps)]
-    flat = [(s, ti, to) for (s, ti), to in batches]
+    model, ds, changes = build(args, args.data)
+    flat = [(s, ti, to) for (s, ti), to in ds.take(args.steps)]
     variables = model.trainable_variables
     optimizer = model.optimizer
     optimizer.build(variables)
@@ -158,7 +132,7 @@ def main():
     tgt = float(np.mean([ti.shape[1] for _, ti, _ in flat]))
     real = float(np.mean([np.count_nonzero(to) for _, _, to in flat]))
     batch = float(np.mean([s.shape[0] for s, _, _ in flat]))
-    flop_per_batch = flop_per_target_token(config, src, tgt, model.target_text.vocab_size) * batch * tgt
+    flop_per_batch = flop_per_target_token(model.config, src, tgt, model.target_text.vocab_size) * batch * tgt
     ceiling = matmul_ceiling()
     seconds = result["ms_keras_train_step"] / 1000
     result.update(

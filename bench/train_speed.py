@@ -16,57 +16,28 @@ import platform
 import resource
 import time
 
+from common import add_model_arguments, build
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
-    parser.add_argument("--preset", default="base")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30, help="steps not timed (tracing)")
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--precision")
-    parser.add_argument("--no-bucketing", action="store_true")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
-    parser.add_argument("--keras-rnn", action="store_true",
-                        help="run the GRUs with Keras's own loop, not keras_attn's CPU loop")
+    add_model_arguments(parser)
     parser.add_argument("--steps-per-execution", type=int, default=1)
     parser.add_argument("--json")
     args = parser.parse_args()
 
-    import keras_attn  # noqa: F401
-    from keras_attn.config import preset
-    from keras_attn.data import read_parallel
-    from keras_attn.layers import gru_loop
-    from keras_attn.text import make_dataset
-    from keras_attn.training import build_model, compile_model
-
-    gru_loop.ENABLED = not args.keras_rnn
-    changes = {}
-    if args.batch_size:
-        changes["train.batch_size"] = args.batch_size
-    if args.precision:
-        changes["train.precision"] = args.precision
-    if args.no_bucketing:
-        changes["train.bucketing"] = False
-    for item in args.set:
-        key, value = item.split("=", 1)
-        changes[key] = json.loads(value) if value[:1] in "0123456789-[{tf" else value
-    config = preset(args.preset).replace(**changes)
-    pairs = read_parallel(args.data).pairs
-    model = build_model(config, pairs)
-    ds = make_dataset(pairs, model.source_text, model.target_text,
-                      batch_size=config.train.batch_size, bucketing=config.train.bucketing,
-                      seed=config.train.seed).repeat()
-    compile_model(model, 1000)
+    model, dataset, changes = build(args, args.data)
     if args.steps_per_execution > 1:
         model.compile(optimizer=model.optimizer, steps_per_execution=args.steps_per_execution,
-                      jit_compile=config.train.jit_compile)
-    iterator = iter(ds)
+                      jit_compile=model.config.train.jit_compile)
+    iterator = iter(dataset.repeat())
     model.make_train_function()
     step = model.train_function
     for _ in range(max(args.warmup // args.steps_per_execution, 1)):
         step(iterator)
-    model.reset_metrics() if hasattr(model, "reset_metrics") else None
     for m in model.metrics:
         m.reset_state()
     start = time.perf_counter()

@@ -39,12 +39,13 @@ def default_pairs():
 
 
 def test_registry_describes_each_dataset():
-    """DATASETS lists the three datasets with tokenizers the config accepts."""
+    """DATASETS lists the four datasets with tokenizers the config accepts."""
     from keras_attn.config import TOKENIZERS
 
-    assert tuple(DATASETS) == NAMES
+    assert tuple(DATASETS) == (*NAMES, "toy_language_long")
     expected = {"dates": ("char", "char"), "numbers": ("word", "char"),
-                "toy_language": ("word", "word")}  # fmt: skip
+                "toy_language": ("word", "word"),
+                "toy_language_long": ("word", "word")}  # fmt: skip
     for name, dataset in DATASETS.items():
         assert dataset.name == name
         assert (dataset.source_tokenizer, dataset.target_tokenizer) == expected[name]
@@ -130,10 +131,10 @@ def test_bundled_files_equal_the_generator_output(name, default_pairs):
 def test_bundled_index_lists_every_dataset():
     """assets/datasets/README.md is the index the generators make, naming every file."""
     sizes = {name: (DATASETS[name].default_count, dataset_path(name).stat().st_size)
-             for name in NAMES}  # fmt: skip
+             for name in DATASETS}  # fmt: skip
     text = (bundled_dir() / "README.md").read_text(encoding="utf-8")
     assert text == registry.render_index(sizes)
-    for name in NAMES:
+    for name in DATASETS:
         assert f"[`{name}.tsv`]({name}.md)" in text
     assert "python scripts/make_datasets.py" in text
 
@@ -512,3 +513,126 @@ def test_zelan_translation_is_a_bijection_on_the_data(default_pairs):
     assert len({target for _, target in pairs}) == len(pairs)
     lengths = [len(source.split()) for source, _ in pairs]
     assert max(lengths) <= 16 and min(lengths) >= 2
+
+
+# --- Gold word alignments ---------------------------------------------------------
+
+
+def _links(line: str) -> tuple[set, set]:
+    """(sure, possible-only) links of a Pharaoh line."""
+    sure, possible = set(), set()
+    for token in line.split():
+        mark = "-" if "-" in token else "?"
+        i, j = token.split(mark)
+        (sure if mark == "-" else possible).add((int(i), int(j)))
+    return sure, possible
+
+
+@pytest.mark.parametrize("name", [*NAMES, "toy_language_long"])
+def test_aligned_generators_give_the_same_pairs_with_valid_links(name):
+    """generate_aligned makes exactly generate's pairs; every link names real words."""
+    from keras_attn.datasets import generate_aligned
+
+    aligned = generate_aligned(name, count=300, seed=9)
+    assert [(s, t) for s, t, _ in aligned] == generate(name, count=300, seed=9)
+    for source, target, line in aligned:
+        sure, possible = _links(line)
+        assert sure and not sure & possible
+        n_source, n_target = len(source.split()), len(target.split())
+        assert all(0 <= i < n_source and 0 <= j < n_target for i, j in sure | possible)
+        # Every target word comes from somewhere.
+        assert {j for _, j in sure} == set(range(n_target)), (source, target, line)
+
+
+def test_zelan_alignment_links_each_word_to_what_it_translates():
+    """The card's example: the crossing of place and object, reversed noun phrases."""
+    S, P = toy.Sentence, toy.PrepPhrase
+    source, target, line = toy.aligned(
+        S(_np("dog"), "eat", "future", obj=_np("apple", "a"), pp=P("in", _np("garden"))))
+    assert source == "the dog will eat an apple in the garden."
+    assert target == "wuna ta gaju ta ba ova en mikaro."
+    # the0 dog1 will2 eat3 an4 apple5 in6 the7 garden.8 / wuna0 ta1 gaju2 ta3 ba4 ova5 en6 mikaro.7
+    sure, possible = _links(line)
+    assert sure == {(1, 0), (0, 1), (8, 2), (7, 3), (6, 4), (5, 5), (4, 6), (3, 7), (2, 7)}
+    assert possible == {(8, 7)}  # the two words that carry the periods
+    # do/does carries no suffix in Zelan: only a possible link to the verb.
+    _, _, line = toy.aligned(S("he", "eat", negated=True))  # he does not eat. / sul na mika.
+    assert _links(line) == ({(0, 0), (2, 1), (3, 2)}, {(1, 2)})
+    teacher = toy.aligned(S(_np("teacher", "my", "beautiful"), "laugh", "past"))
+    assert teacher[1] == "sefo dani bela suna mo ridoti."
+    assert _links(teacher[2])[0] == {(2, 0), (2, 1), (1, 2), (1, 3), (0, 4), (3, 5)}
+
+
+def test_date_and_number_alignments():
+    """One target word: every informative source word is linked to it."""
+    assert dates.alignment("Thursday, 26 November 2026") == "1-0 2-0 3-0"
+    assert dates.alignment("THU 26 NOV 2026") == "1-0 2-0 3-0"
+    assert dates.alignment("the 26th of November 2026") == "0?0 1-0 2?0 3-0 4-0"
+    assert dates.alignment("26/11/2026") == "0-0"
+    assert numbers.alignment("one hundred and five") == "0-0 1-0 2?0 3-0"
+
+
+def test_long_sentences_are_clauses_of_the_short_task(tmp_path):
+    """Long pairs: 2 to 50 words spread over the range, each Zelan clause is the short
+    task's translation of its English clause, conjunctions map one to one."""
+    rng = random.Random(3)
+    lengths = []
+    for _ in range(400):
+        sentence = toy.random_long_sentence(rng)
+        english, zelan = toy.english_long(sentence), toy.translate_long(sentence)
+        lengths.append(len(english.split()))
+        expected = []
+        for k, clause in enumerate(sentence.clauses):
+            if k:
+                expected.append(toy.CONJUNCTIONS[sentence.conjunctions[k - 1]])
+            expected.append(toy.translate(clause)[:-1])
+        assert zelan == " ".join(expected) + "."
+        assert english[:-1].split() == [
+            word for k, clause in enumerate(sentence.clauses)
+            for word in ([sentence.conjunctions[k - 1]] if k else []) + toy.english(clause)[:-1].split()
+        ]  # fmt: skip
+    assert 2 <= min(lengths) and max(lengths) <= toy.LONG_MAX_WORDS
+    for low in range(0, 50, 10):  # every tenth of the range holds at least 5% of them
+        assert sum(low < n <= low + 10 for n in lengths) >= 20, low
+    with pytest.raises(ValueError, match="conjunction"):
+        toy.LongSentence((toy.Sentence("he", "eat"),) * 2)
+
+
+def test_bundled_long_dataset_and_its_test_set(default_pairs):
+    """The long dataset's files are the generator's; its test set shares no source with
+    the training file and its alignment file has one valid line per test pair."""
+    from keras_attn.data import read_parallel
+    from keras_attn.datasets import alignment_path, dataset_test_path, generate_test
+
+    name = "toy_language_long"
+    path = dataset_path(name)
+    pairs = generate(name)
+    data = path.read_bytes()
+    assert data == to_tsv(pairs).encode("utf-8") and len(data) < 2_500_000
+    assert path.with_suffix(".md").read_text(encoding="utf-8") == registry.render_card(
+        name, pairs, seed=DATASETS[name].default_seed, size_bytes=len(data))
+    test = generate_test(name)
+    test_file = dataset_test_path(name)
+    assert test_file.read_bytes() == to_tsv([(s, t) for s, t, _ in test]).encode("utf-8")
+    lines = alignment_path(test_file).read_text(encoding="utf-8").splitlines()
+    assert lines == [line for _, _, line in test] and len(lines) == 1000
+    assert not {s for s, _, _ in test} & {s for s, _ in pairs}
+    assert read_parallel(test_file).pairs == [(s, t) for s, t, _ in test]
+    assert max(len(s.split()) for s, _, _ in test) > 45
+    with pytest.raises(ValueError, match="no bundled test set"):
+        dataset_test_path("dates")
+
+
+def test_alignments_are_written_beside_the_pairs(tmp_path, capsys):
+    """write_dataset(alignments=True) and `--alignments` write NAME.align, line by line."""
+    from keras_attn.datasets import generate_aligned
+
+    path = write_dataset("toy_language", tmp_path / "toy.tsv", count=50, seed=2, alignments=True)
+    assert path.read_bytes() == to_tsv(generate("toy_language", count=50, seed=2)).encode()
+    expected = [line for _, _, line in generate_aligned("toy_language", count=50, seed=2)]
+    assert (tmp_path / "toy.align").read_text(encoding="utf-8").splitlines() == expected
+    out = tmp_path / "d.tsv"
+    assert main(["dates", "--count", "20", "--seed", "4", "--out", str(out), "--alignments"]) == 0
+    assert len((tmp_path / "d.align").read_text(encoding="utf-8").splitlines()) == 20
+    assert "d.align" in capsys.readouterr().out
+    assert not (tmp_path / "d.md").exists()

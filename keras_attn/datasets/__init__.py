@@ -2,7 +2,12 @@
 
 * ``dates``: dates written in many human formats -> ISO 8601 (char / char tokenizers);
 * ``numbers``: English number words -> digits (word / char);
-* ``toy_language``: English -> Zelan, a made-up subject-object-verb language (word / word).
+* ``toy_language``: English -> Zelan, a made-up subject-object-verb language (word / word);
+* ``toy_language_long``: the same with sentences of 2 to 50 words (word / word), and a
+  held-out test set.
+
+Each generator also knows its gold word alignment (:func:`generate_aligned`,
+``write_dataset(..., alignments=True)``): Pharaoh lines, ``i-j`` sure, ``i?j`` possible.
 
 >>> from keras_attn.datasets import DATASETS, generate, dataset_path
 >>> generate("numbers", count=2, seed=0)
@@ -14,11 +19,16 @@ Only the Python standard library is used, so importing this package is cheap.
 from keras_attn.datasets.registry import (
     DATASETS,
     DatasetInfo,
+    alignment_path,
     bundled_dir,
     dataset_path,
+    dataset_test_path,
     generate,
+    generate_aligned,
+    generate_test,
     info,
     main,
+    to_alignments,
     to_tsv,
     write_bundled,
     write_dataset,
@@ -27,11 +37,16 @@ from keras_attn.datasets.registry import (
 __all__ = [
     "DATASETS",
     "DatasetInfo",
+    "alignment_path",
     "bundled_dir",
     "dataset_path",
+    "dataset_test_path",
     "generate",
+    "generate_aligned",
+    "generate_test",
     "info",
     "main",
+    "to_alignments",
     "to_tsv",
     "write_bundled",
     "write_dataset",

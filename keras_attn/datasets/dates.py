@@ -21,7 +21,7 @@ import datetime
 import random
 from collections.abc import Callable
 
-from keras_attn.datasets._sampling import Pair, distinct_pairs
+from keras_attn.datasets._sampling import AlignedPair, Pair, distinct_pairs, pharaoh_line
 
 FIRST = datetime.date(1900, 1, 1)
 LAST = datetime.date(2099, 12, 31)
@@ -141,3 +141,30 @@ def sample(rng: random.Random) -> Pair:
 def generate(count: int = 20_000, seed: int = 1126) -> list[Pair]:
     """``count`` distinct ``(written date, ISO date)`` pairs drawn with ``seed``."""
     return distinct_pairs(sample, count, seed)
+
+
+_WEEKDAY_WORDS = frozenset(name.lower() for day in WEEKDAYS for name in (day, day[:3]))
+
+
+def alignment(source: str) -> str:
+    """The gold word alignment of a written date with its ISO date (one target word), as a
+    Pharaoh line: every source word is linked to it, sure, except a weekday name (no link:
+    the date says it already) and ``the`` and ``of`` (possible)."""
+    sure, possible = [], []
+    for i, word in enumerate(source.split()):
+        bare = word.strip(",.").lower()
+        if bare not in _WEEKDAY_WORDS:
+            (possible if bare in ("the", "of") else sure).append((i, 0))
+    return pharaoh_line(sure, possible)
+
+
+def sample_aligned(rng: random.Random) -> AlignedPair:
+    """:func:`sample` with the gold alignment: the same pair for the same random state."""
+    source, target = sample(rng)
+    return source, target, alignment(source)
+
+
+def generate_aligned(count: int = 20_000, seed: int = 1126, exclude=()) -> list[AlignedPair]:
+    """The pairs of :func:`generate` with their gold alignments; sources in ``exclude``
+    are skipped."""
+    return distinct_pairs(sample_aligned, count, seed, exclude)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 
-from keras_attn.datasets._sampling import Pair, distinct_pairs
+from keras_attn.datasets._sampling import AlignedPair, Pair, distinct_pairs, pharaoh_line
 
 LARGEST = 999_999
 
@@ -120,3 +120,23 @@ def sample(rng: random.Random) -> Pair:
 def generate(count: int = 20_000, seed: int = 312005) -> list[Pair]:
     """``count`` distinct ``(number words, digits)`` pairs drawn with ``seed``."""
     return distinct_pairs(sample, count, seed)
+
+
+def alignment(source: str) -> str:
+    """The gold word alignment of number words with their digits (one target word), as a
+    Pharaoh line: every word is linked to the digits, sure, except ``and`` (possible)."""
+    words = source.split()
+    return pharaoh_line([(i, 0) for i, w in enumerate(words) if w != "and"],
+                        [(i, 0) for i, w in enumerate(words) if w == "and"])
+
+
+def sample_aligned(rng: random.Random) -> AlignedPair:
+    """:func:`sample` with the gold alignment: the same pair for the same random state."""
+    source, target = sample(rng)
+    return source, target, alignment(source)
+
+
+def generate_aligned(count: int = 20_000, seed: int = 312005, exclude=()) -> list[AlignedPair]:
+    """The pairs of :func:`generate` with their gold alignments; sources in ``exclude``
+    are skipped."""
+    return distinct_pairs(sample_aligned, count, seed, exclude)

@@ -2,8 +2,12 @@
 
 Each dataset is a TSV file of ``source<TAB>target`` lines (UTF-8, no header, no repeated
 source), made by a seeded generator in this package from nothing but its seed, so the
-same seed always gives byte-identical files. The bundled copies live in
-``assets/datasets/`` next to a card (``<name>.md``) and are regenerated with::
+same seed always gives byte-identical files. The generators also know which source word
+each target word comes from, and write that gold word alignment on request: a Pharaoh
+file (``<name>.align``, one line per pair, ``i-j`` sure and ``i?j`` possible links). The
+bundled copies live in ``assets/datasets/`` next to a card (``<name>.md``), some with a
+held-out test set (``<name>.test.tsv`` and its ``<name>.test.align``), and are
+regenerated with::
 
     python scripts/make_datasets.py
 
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from keras_attn.datasets import dates, numbers, toy_language
-from keras_attn.datasets._sampling import Pair, check_count
+from keras_attn.datasets._sampling import AlignedPair, Pair, check_count
 
 REGENERATE = "python scripts/make_datasets.py"
 EXAMPLES_IN_CARD = 10
@@ -41,11 +45,21 @@ class DatasetInfo:
     generator: Callable[[int, int], list[Pair]] = field(repr=False, compare=False)
     conventions: str = ""  # Markdown: how sources are written
     attention: str = ""  # Markdown: what the attention heatmap of a trained model shows
+    #: ``(count, seed, exclude)`` -> aligned pairs; the same pairs as ``generator``.
+    aligned_generator: Callable[..., list[AlignedPair]] | None = field(
+        default=None, repr=False, compare=False)
+    test_count: int = 0  # pairs of the bundled test set (0: none)
+    test_seed: int = 0
 
     @property
     def filename(self) -> str:
         """The TSV file name: ``<name>.tsv``."""
         return f"{self.name}.tsv"
+
+    @property
+    def test_filename(self) -> str:
+        """The bundled test set's file name: ``<name>.test.tsv``."""
+        return f"{self.name}.test.tsv"
 
 
 DATES = DatasetInfo(
@@ -59,6 +73,7 @@ DATES = DatasetInfo(
     default_count=20_000,
     default_seed=1126,
     generator=dates.generate,
+    aligned_generator=dates.generate_aligned,
     conventions="""\
 Dates from 1900-01-01 to 2099-12-31, one of 16 formats chosen uniformly per line:
 
@@ -111,6 +126,7 @@ NUMBERS = DatasetInfo(
     default_count=20_000,
     default_seed=312005,
     generator=numbers.generate,
+    aligned_generator=numbers.generate_aligned,
     conventions="""\
 * Hundreds and thousands are counted with "one" (`one hundred`, never `a hundred`).
 * Tens and units are joined by a hyphen: `forty-two` is one word.
@@ -145,6 +161,7 @@ TOY_LANGUAGE = DatasetInfo(
     default_count=20_000,
     default_seed=7,
     generator=toy_language.generate,
+    aligned_generator=toy_language.generate_aligned,
     conventions="""\
 Zelan, from English, by rule:
 
@@ -177,8 +194,55 @@ noun attends to the last English word of the phrase, the adjective to the one be
 the determiner to the first, a small anti-diagonal.""",
 )
 
+TOY_LANGUAGE_LONG = DatasetInfo(
+    name="toy_language_long",
+    title="English to Zelan, long sentences",
+    description=(
+        "The Zelan task with sentences of 2 to 50 words: clauses joined by and, but and "
+        "while, for seeing how sentence length affects a model with and without attention."
+    ),
+    source_language="English",
+    target_language="Zelan",
+    source_tokenizer="word",
+    target_tokenizer="word",
+    default_count=8_000,
+    default_seed=4050,
+    generator=toy_language.generate_long,
+    aligned_generator=toy_language.generate_long_aligned,
+    test_count=1_000,
+    test_seed=20261126,
+    conventions="""\
+Each sentence is one to several clauses of the [`toy_language`](toy_language.md) task,
+joined by a conjunction: `and` -> `ke`, `but` -> `ma`, `while` -> `dun`. Zelan keeps
+the clauses in their English order and translates each one by the rules of that task
+(subject, place, object, verb; noun phrases backwards; postpositions; tense and plural
+suffixes; `na` before the verb).
+
+Lengths are spread evenly: for each sentence a length from 2 to 50 English words is
+drawn, and clauses are added until the sentence reaches it (or the next clause would
+make it longer than 50 words). Zelan sentences have about as many tokens as the English
+ones (up to 53 words). With the `word` tokenizer the period is a token of its own, so a
+model needs `max_length` of at least 55 on both sides (64 is a good choice) to read and
+write whole sentences.
+
+A test set of 1,000 further pairs, none of whose sources is in the training file, comes
+with it: `toy_language_long.test.tsv` and its gold word alignments
+`toy_language_long.test.align` (Pharaoh format, one line per pair: `i-j` sure and `i?j`
+possible links between English word `i` and Zelan word `j`, counted from 0).""",
+    attention="""\
+Within each clause the heatmap shows the crossing pattern of the `toy_language` task
+(the verb at the end of the Zelan clause attends to the English verb near its start,
+noun phrases attend backwards); from clause to clause the bright blocks move down the
+diagonal, each conjunction attending to its conjunction. A model without attention has
+to carry the whole sentence in one vector: it does well on short sentences and loses
+more and more of the clauses as sentences grow, the bottleneck that attention removes
+(`keras-attn compare` draws the curve).""",
+)
+
 #: Every bundled dataset, by name.
-DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (DATES, NUMBERS, TOY_LANGUAGE)}
+DATASETS: dict[str, DatasetInfo] = {
+    info.name: info for info in (DATES, NUMBERS, TOY_LANGUAGE, TOY_LANGUAGE_LONG)
+}
 
 
 def info(name: str) -> DatasetInfo:
@@ -198,6 +262,42 @@ def generate(name: str, count: int | None = None, seed: int | None = None) -> li
     count = dataset.default_count if count is None else check_count(count)
     seed = dataset.default_seed if seed is None else seed
     return dataset.generator(count, seed)
+
+
+def generate_aligned(
+    name: str, count: int | None = None, seed: int | None = None, exclude=()
+) -> list[AlignedPair]:
+    """The pairs of :func:`generate` with their gold word alignments: a list of
+    ``(source, target, alignment)``, the alignment a Pharaoh line (``i-j`` sure, ``i?j``
+    possible; word indices from 0, whitespace-separated words). Sources in ``exclude``
+    are skipped (the pairs then differ from :func:`generate`'s)."""
+    dataset = info(name)
+    count = dataset.default_count if count is None else check_count(count)
+    seed = dataset.default_seed if seed is None else seed
+    return dataset.aligned_generator(count, seed, exclude)
+
+
+def generate_test(name: str) -> list[AlignedPair]:
+    """The bundled test set of dataset ``name`` with its gold alignments: ``test_count``
+    pairs made with ``test_seed``, none of whose sources is in the default training set.
+
+    Raises KeyError for an unknown name and ValueError when the dataset has no test set.
+    """
+    dataset = info(name)
+    if not dataset.test_count:
+        raise ValueError(f"dataset {name!r} has no bundled test set")
+    training = {source for source, _ in generate(name)}
+    return generate_aligned(name, dataset.test_count, dataset.test_seed, exclude=training)
+
+
+def alignment_path(path: str | Path) -> Path:
+    """Where the gold alignment of a pairs file goes: ``x.tsv`` -> ``x.align``."""
+    return Path(path).with_suffix(".align")
+
+
+def to_alignments(aligned: Sequence[AlignedPair]) -> str:
+    """The Pharaoh file text of aligned pairs: one alignment line per pair."""
+    return "".join(f"{alignment}\n" for _, _, alignment in aligned)
 
 
 def to_tsv(pairs: Sequence[Pair]) -> str:
@@ -225,6 +325,22 @@ def dataset_path(name: str) -> Path:
     return path
 
 
+def dataset_test_path(name: str) -> Path:
+    """The bundled test set of dataset ``name`` (``<name>.test.tsv``); its gold
+    alignments are at ``alignment_path(dataset_test_path(name))``.
+
+    Raises KeyError for an unknown name, ValueError when the dataset has no test set and
+    FileNotFoundError when the file is missing.
+    """
+    dataset = info(name)
+    if not dataset.test_count:
+        raise ValueError(f"dataset {name!r} has no bundled test set")
+    path = bundled_dir() / dataset.test_filename
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; make it with `{REGENERATE}`")
+    return path
+
+
 def _in_bundled_dir(path: Path) -> bool:
     return path.resolve().parent == bundled_dir().resolve()
 
@@ -236,12 +352,15 @@ def write_dataset(
     seed: int | None = None,
     *,
     card: bool | None = None,
+    alignments: bool = False,
 ) -> Path:
     """Writes dataset ``name`` as a TSV file to ``path`` and returns the file's path.
 
     ``path`` may be a directory, and the file is then ``<name>.tsv`` inside it. The card
     ``<name>.md`` is written next to the file when ``card`` is true; ``None`` means: only
-    when writing into the bundled ``assets/datasets`` directory.
+    when writing into the bundled ``assets/datasets`` directory. With ``alignments``, the
+    gold word alignment is written beside it too (:func:`alignment_path`: ``<stem>.align``,
+    one Pharaoh line per pair, in the same order).
     """
     dataset = info(name)
     path = Path(path)
@@ -249,10 +368,16 @@ def write_dataset(
         path = path / dataset.filename
     count = dataset.default_count if count is None else check_count(count)
     seed = dataset.default_seed if seed is None else seed
-    pairs = dataset.generator(count, seed)
+    if alignments:
+        aligned = dataset.aligned_generator(count, seed, ())
+        pairs = [(source, target) for source, target, _ in aligned]
+    else:
+        pairs = dataset.generator(count, seed)
     data = to_tsv(pairs).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    if alignments:
+        alignment_path(path).write_bytes(to_alignments(aligned).encode("utf-8"))
     if card if card is not None else _in_bundled_dir(path):
         text = render_card(name, pairs, seed=seed, size_bytes=len(data))
         path.with_suffix(".md").write_bytes(text.encode("utf-8"))
@@ -315,6 +440,12 @@ def render_index(sizes: dict[str, tuple[int, int]]) -> str:
         f"| `{dataset.source_tokenizer}` / `{dataset.target_tokenizer}` |"
         for name, dataset in DATASETS.items()
     )
+    tests = "".join(
+        f"`{dataset.test_filename}` holds {dataset.test_count:,} test pairs for "
+        f"`{dataset.filename}` (seed {dataset.test_seed}, no source of the training file), "
+        f"`{dataset.name}.test.align` their gold word alignments.\n\n"
+        for dataset in DATASETS.values() if dataset.test_count
+    )
     return f"""\
 # Bundled sample datasets
 
@@ -327,34 +458,52 @@ card saying how it was made, which tokenizers suit it and what the attention sho
 |---|---|---|---|---|
 {rows}
 
-Regenerate every file here, byte for byte, with:
+{tests}Regenerate every file here, byte for byte, with:
 
     {REGENERATE}
+
+The generators know which source word each target word comes from and write that gold
+word alignment beside the pairs on request: `<name>.align`, one line per pair in the
+same order, Pharaoh format (`i-j` sure and `i?j` possible links between source word `i`
+and target word `j`, whitespace-separated words counted from 0).
+`keras-attn evaluate MODEL TEST.tsv --alignments TEST.align` scores how well a model's
+attention finds them (alignment error rate).
 
 Other sizes or seeds, in Python:
 
     from keras_attn.datasets import generate, write_dataset, dataset_path
     pairs = generate("dates", count=5000, seed=1)
     write_dataset("numbers", "numbers-small.tsv", count=2000)
+    write_dataset("toy_language", "toy.tsv", count=1000, seed=3, alignments=True)  # + toy.align
     dataset_path("toy_language")  # the bundled file
 
 or from the command line: `python -m keras_attn.datasets --help`.
 """
 
 
-def write_bundled(directory: str | Path | None = None) -> dict[str, Path]:
+def write_bundled(directory: str | Path | None = None, *, alignments: bool = False
+                  ) -> dict[str, Path]:
     """Writes every dataset with its defaults, its card and the README index.
 
-    ``directory`` defaults to the bundled ``assets/datasets``. Returns name -> TSV path.
+    Datasets with a test set get ``<name>.test.tsv`` and its gold alignments
+    ``<name>.test.align`` too; with ``alignments`` every ``<name>.tsv`` gets its
+    ``<name>.align``. ``directory`` defaults to the bundled ``assets/datasets``.
+    Returns name -> TSV path.
     """
     directory = bundled_dir() if directory is None else Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     sizes: dict[str, tuple[int, int]] = {}
     for name, dataset in DATASETS.items():
-        path = write_dataset(name, directory / dataset.filename, card=True)
+        path = write_dataset(name, directory / dataset.filename, card=True,
+                             alignments=alignments)
         written[name] = path
         sizes[name] = (dataset.default_count, path.stat().st_size)
+        if dataset.test_count:
+            test = generate_test(name)
+            test_file = directory / dataset.test_filename
+            test_file.write_bytes(to_tsv([(s, t) for s, t, _ in test]).encode("utf-8"))
+            alignment_path(test_file).write_bytes(to_alignments(test).encode("utf-8"))
     (directory / "README.md").write_bytes(render_index(sizes).encode("utf-8"))
     return written
 
@@ -370,6 +519,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, help="pairs to make (default: the dataset's)")
     parser.add_argument("--seed", type=int, help="random seed (default: the dataset's)")
     parser.add_argument(
+        "--alignments",
+        action="store_true",
+        help="also write the gold word alignment beside the pairs (<file>.align: one "
+        "Pharaoh line per pair, i-j sure and i?j possible links, words counted from 0)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         help="file or directory to write (default: assets/datasets for all datasets, "
@@ -381,10 +536,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.name is None:
         if args.count is not None or args.seed is not None:
             parser.error("--count and --seed need a dataset name")
-        for path in write_bundled(args.out).values():
+        for path in write_bundled(args.out, alignments=args.alignments).values():
             print(f"wrote {path} ({_size(path.stat().st_size)})")
+            if args.alignments:
+                print(f"wrote {alignment_path(path)} (gold word alignments)")
         return 0
     out = args.out or Path.cwd() / DATASETS[args.name].filename
-    path = write_dataset(args.name, out, args.count, args.seed)
+    path = write_dataset(args.name, out, args.count, args.seed, alignments=args.alignments)
     print(f"wrote {path} ({_size(path.stat().st_size)})")
+    if args.alignments:
+        print(f"wrote {alignment_path(path)} (gold word alignments)")
     return 0

@@ -29,7 +29,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from keras_attn.datasets._sampling import Pair, distinct_pairs
+from keras_attn.datasets._sampling import AlignedPair, Pair, distinct_pairs, pharaoh_line
 
 LANGUAGE = "Zelan"
 
@@ -254,24 +254,30 @@ class Sentence:
 
 
 # --- English ----------------------------------------------------------------------
+#
+# Both sides are built as lists of ``(word, tag)``: the tag names the part of the clause a
+# word stands for (``("subject", "noun")``, ``("verb", "main")``, ...), so the word
+# alignment is read off by matching tags (see :func:`aligned`).
+
+Tagged = list[tuple[str, tuple]]
 
 
-def _english_np(phrase: NounPhrase) -> list[str]:
+def _english_np(phrase: NounPhrase, slot: tuple = ()) -> Tagged:
     noun = _NOUNS_BY_NAME[phrase.noun]
     singular, plural, _ = DETERMINERS[phrase.determiner]
-    words = [phrase.adjective] if phrase.adjective else []
-    words.append(noun.plural if phrase.plural else noun.english)
+    words = [(phrase.adjective, (*slot, "adjective"))] if phrase.adjective else []
+    words.append((noun.plural if phrase.plural else noun.english, (*slot, "noun")))
     determiner = plural if phrase.plural else singular
-    if determiner == "a" and words[0][0] in "aeiou":
+    if determiner == "a" and words[0][0][0] in "aeiou":
         determiner = "an"
-    return [determiner, *words]
+    return [(determiner, (*slot, "determiner")), *words]
 
 
-def _english_nominal(nominal: Nominal, as_object: bool) -> list[str]:
+def _english_nominal(nominal: Nominal, as_object: bool, slot: tuple = ()) -> Tagged:
     if isinstance(nominal, str):
         object_form, _, _ = PRONOUNS[nominal]
-        return [object_form if as_object else nominal]
-    return _english_np(nominal)
+        return [(object_form if as_object else nominal, (*slot, "pronoun"))]
+    return _english_np(nominal, slot)
 
 
 def _third_person_singular(subject: Nominal) -> bool:
@@ -280,48 +286,58 @@ def _third_person_singular(subject: Nominal) -> bool:
     return not subject.plural
 
 
-def _english_verb(sentence: Sentence) -> list[str]:
+def _english_verb(sentence: Sentence, slot: tuple = ()) -> Tagged:
     verb = _VERBS_BY_NAME[sentence.verb]
     singular = _third_person_singular(sentence.subject)
+    main, helper, negation = (*slot, "verb"), (*slot, "helper"), (*slot, "not")
     if sentence.tense == "future":
-        return ["will", "not", verb.english] if sentence.negated else ["will", verb.english]
+        if sentence.negated:
+            return [("will", helper), ("not", negation), (verb.english, main)]
+        return [("will", helper), (verb.english, main)]
     if sentence.tense == "past":
-        return ["did", "not", verb.english] if sentence.negated else [verb.past]
+        if sentence.negated:
+            return [("did", helper), ("not", negation), (verb.english, main)]
+        return [(verb.past, main)]
     if sentence.tense != "present":
         raise ValueError(f"unknown tense {sentence.tense!r}; known: {', '.join(TENSES)}")
     if sentence.negated:
-        return ["does" if singular else "do", "not", verb.english]
-    return [verb.third_person if singular else verb.english]
+        return [("does" if singular else "do", helper), ("not", negation), (verb.english, main)]
+    return [(verb.third_person if singular else verb.english, main)]
+
+
+def _english_words(sentence: Sentence, slot: tuple = ()) -> Tagged:
+    """The English words of one clause (no period), each with its tag."""
+    words = _english_nominal(sentence.subject, as_object=False, slot=(*slot, "subject"))
+    words += _english_verb(sentence, slot)
+    if sentence.obj is not None:
+        words += _english_nominal(sentence.obj, as_object=True, slot=(*slot, "object"))
+    if sentence.pp is not None:
+        words.append((sentence.pp.preposition, (*slot, "preposition")))
+        words += _english_nominal(sentence.pp.nominal, as_object=True, slot=(*slot, "place"))
+    return words
 
 
 def english(sentence: Sentence) -> str:
     """The English sentence: "the happy children will not eat the red apples."."""
-    words = _english_nominal(sentence.subject, as_object=False)
-    words += _english_verb(sentence)
-    if sentence.obj is not None:
-        words += _english_nominal(sentence.obj, as_object=True)
-    if sentence.pp is not None:
-        words.append(sentence.pp.preposition)
-        words += _english_nominal(sentence.pp.nominal, as_object=True)
-    return " ".join(words) + "."
+    return " ".join(word for word, _ in _english_words(sentence)) + "."
 
 
 # --- Zelan ------------------------------------------------------------------------
 
 
-def _zelan_np(phrase: NounPhrase) -> list[str]:
+def _zelan_np(phrase: NounPhrase, slot: tuple = ()) -> Tagged:
     noun = _NOUNS_BY_NAME[phrase.noun].zelan
-    words = [noun + PLURAL_SUFFIX if phrase.plural else noun]
+    words = [(noun + PLURAL_SUFFIX if phrase.plural else noun, (*slot, "noun"))]
     if phrase.adjective:
-        words.append(ADJECTIVES[phrase.adjective][1])
-    words.append(DETERMINERS[phrase.determiner][2])
+        words.append((ADJECTIVES[phrase.adjective][1], (*slot, "adjective")))
+    words.append((DETERMINERS[phrase.determiner][2], (*slot, "determiner")))
     return words
 
 
-def _zelan_nominal(nominal: Nominal) -> list[str]:
+def _zelan_nominal(nominal: Nominal, slot: tuple = ()) -> Tagged:
     if isinstance(nominal, str):
-        return [PRONOUNS[nominal][1]]
-    return _zelan_np(nominal)
+        return [(PRONOUNS[nominal][1], (*slot, "pronoun"))]
+    return _zelan_np(nominal, slot)
 
 
 def verb_form(verb: str, tense: str) -> str:
@@ -329,18 +345,61 @@ def verb_form(verb: str, tense: str) -> str:
     return _VERBS_BY_NAME[verb].zelan + TENSE_SUFFIXES[tense]
 
 
+def _zelan_words(sentence: Sentence, slot: tuple = ()) -> Tagged:
+    """The Zelan tokens of one clause (no period), each with its tag; a two-token word
+    ("sefo dani") gives two tokens with the same tag."""
+    words = _zelan_nominal(sentence.subject, (*slot, "subject"))
+    if sentence.pp is not None:
+        words += _zelan_nominal(sentence.pp.nominal, (*slot, "place"))
+        words.append((PREPOSITIONS[sentence.pp.preposition][1], (*slot, "preposition")))
+    if sentence.obj is not None:
+        words += _zelan_nominal(sentence.obj, (*slot, "object"))
+    if sentence.negated:
+        words.append((NEGATION, (*slot, "not")))
+    words.append((verb_form(sentence.verb, sentence.tense), (*slot, "verb")))
+    return [(token, tag) for word, tag in words for token in word.split()]
+
+
 def translate(sentence: Sentence) -> str:
     """The Zelan sentence: subject, place, object, (``na``) verb+tense, then a period."""
-    words = _zelan_nominal(sentence.subject)
-    if sentence.pp is not None:
-        words += _zelan_nominal(sentence.pp.nominal)
-        words.append(PREPOSITIONS[sentence.pp.preposition][1])
-    if sentence.obj is not None:
-        words += _zelan_nominal(sentence.obj)
-    if sentence.negated:
-        words.append(NEGATION)
-    words.append(verb_form(sentence.verb, sentence.tense))
-    return " ".join(" ".join(words).split()) + "."
+    return " ".join(token for token, _ in _zelan_words(sentence)) + "."
+
+
+# --- Word alignment ---------------------------------------------------------------
+
+
+def _links(english_words: Tagged, zelan_words: Tagged, sentences: dict) -> str:
+    """The Pharaoh line linking words with the same tag (see :func:`aligned`)."""
+    by_tag: dict[tuple, list[int]] = {}
+    for i, (_, tag) in enumerate(english_words):
+        by_tag.setdefault(tag, []).append(i)
+    sure, possible = set(), set()
+    for j, (_, tag) in enumerate(zelan_words):
+        sure.update((i, j) for i in by_tag.get(tag, ()))
+        if tag[-1] == "verb":  # the tense suffix says what `will` / `did` said
+            helpers = by_tag.get((*tag[:-1], "helper"), ())
+            present = sentences[tag[:-1]].tense == "present"  # `do` / `does`: nothing
+            (possible if present else sure).update((i, j) for i in helpers)
+    if english_words and zelan_words:  # both last words carry the period
+        possible.add((len(english_words) - 1, len(zelan_words) - 1))
+    return pharaoh_line(sure, possible)
+
+
+def aligned(sentence: Sentence) -> AlignedPair:
+    """``(english, zelan, alignment)``: the pair and its gold word alignment.
+
+    The alignment is a Pharaoh line of ``i-j`` (sure) and ``i?j`` (possible) links between
+    the whitespace-separated words of the English (``i``) and Zelan (``j``) sentences,
+    counted from 0, the period belonging to the last word. Every Zelan token is linked to
+    the English word it translates: noun, adjective, determiner (``en`` to ``a``, ``an``
+    or ``some``), pronoun, postposition to preposition, ``na`` to ``not``; the verb to the
+    English verb and, for its tense suffix, to ``will`` or ``did`` (sure) or ``do``/``does``
+    (possible: the present has no suffix). The two last words, which carry the periods,
+    are linked as possible.
+    """
+    english_words, zelan_words = _english_words(sentence), _zelan_words(sentence)
+    return (english(sentence), translate(sentence),
+            _links(english_words, zelan_words, {(): sentence}))
 
 
 def zelan_forms() -> dict[str, set[str]]:
@@ -416,6 +475,105 @@ def sample(rng: random.Random) -> Pair:
     return english(sentence), translate(sentence)
 
 
+def sample_aligned(rng: random.Random) -> AlignedPair:
+    """:func:`sample` with the gold alignment: the same pair for the same random state."""
+    return aligned(random_sentence(rng))
+
+
 def generate(count: int = 20_000, seed: int = 7) -> list[Pair]:
     """``count`` distinct ``(English, Zelan)`` pairs drawn with ``seed``."""
     return distinct_pairs(sample, count, seed)
+
+
+def generate_aligned(count: int = 20_000, seed: int = 7, exclude=()) -> list[AlignedPair]:
+    """The pairs of :func:`generate` with their gold alignments (see :func:`aligned`);
+    sources in ``exclude`` are skipped."""
+    return distinct_pairs(sample_aligned, count, seed, exclude)
+
+
+# --- Long sentences ---------------------------------------------------------------
+
+#: English conjunction -> Zelan conjunction. Clauses keep their order in Zelan.
+CONJUNCTIONS: dict[str, str] = {"and": "ke", "but": "ma", "while": "dun"}
+#: The longest long sentence, in English words (the period belongs to the last word).
+LONG_MAX_WORDS = 50
+
+
+@dataclass(frozen=True)
+class LongSentence:
+    """Clauses joined by conjunctions: ``conjunctions[k]`` stands between clause k and k+1."""
+
+    clauses: tuple[Sentence, ...]
+    conjunctions: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.clauses or len(self.conjunctions) != len(self.clauses) - 1:
+            raise ValueError(f"{len(self.clauses)} clause(s) need {len(self.clauses) - 1} "
+                             f"conjunction(s), got {len(self.conjunctions)}")
+
+
+def _long_words(sentence: LongSentence, side) -> Tagged:
+    words: Tagged = []
+    for k, clause in enumerate(sentence.clauses):
+        if k:
+            conjunction = sentence.conjunctions[k - 1]
+            shown = conjunction if side is _english_words else CONJUNCTIONS[conjunction]
+            words.append((shown, (k, "conjunction")))
+        words += side(clause, (k,))
+    return words
+
+
+def english_long(sentence: LongSentence) -> str:
+    """The English of a long sentence: its clauses joined by their conjunctions."""
+    return " ".join(word for word, _ in _long_words(sentence, _english_words)) + "."
+
+
+def translate_long(sentence: LongSentence) -> str:
+    """The Zelan of a long sentence: each clause translated, in the same order, joined by
+    the Zelan conjunctions."""
+    return " ".join(token for token, _ in _long_words(sentence, _zelan_words)) + "."
+
+
+def aligned_long(sentence: LongSentence) -> AlignedPair:
+    """``(english, zelan, alignment)`` of a long sentence, as :func:`aligned` describes;
+    each conjunction is linked to its Zelan conjunction."""
+    english_words = _long_words(sentence, _english_words)
+    zelan_words = _long_words(sentence, _zelan_words)
+    clauses = {(k,): clause for k, clause in enumerate(sentence.clauses)}
+    return english_long(sentence), translate_long(sentence), _links(
+        english_words, zelan_words, clauses)
+
+
+def random_long_sentence(rng: random.Random, max_words: int = LONG_MAX_WORDS) -> LongSentence:
+    """Clauses of :func:`random_sentence` joined by conjunctions, up to ``max_words``
+    English words: a length is drawn uniformly from 2 to ``max_words`` and clauses are
+    added until the sentence reaches it (or the next clause would not fit)."""
+    goal = rng.randint(2, max_words)
+    clauses = [random_sentence(rng)]
+    conjunctions: list[str] = []
+    length = len(_english_words(clauses[0]))
+    while length < goal:
+        clause = random_sentence(rng)
+        conjunction = rng.choice(tuple(CONJUNCTIONS))
+        added = 1 + len(_english_words(clause))
+        if length + added > max_words:
+            break
+        clauses.append(clause)
+        conjunctions.append(conjunction)
+        length += added
+    return LongSentence(tuple(clauses), tuple(conjunctions))
+
+
+def sample_long_aligned(rng: random.Random) -> AlignedPair:
+    """One long pair with its gold alignment."""
+    return aligned_long(random_long_sentence(rng))
+
+
+def generate_long(count: int = 8_000, seed: int = 4050) -> list[Pair]:
+    """``count`` distinct long ``(English, Zelan)`` pairs, 2 to 50 English words each."""
+    return [(source, target) for source, target, _ in generate_long_aligned(count, seed)]
+
+
+def generate_long_aligned(count: int = 8_000, seed: int = 4050, exclude=()) -> list[AlignedPair]:
+    """The pairs of :func:`generate_long` with their gold alignments."""
+    return distinct_pairs(sample_long_aligned, count, seed, exclude)

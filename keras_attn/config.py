@@ -15,7 +15,7 @@ from keras_attn.errors import ConfigurationError
 
 TOKENIZERS = ("word", "subword", "char")
 NORMALIZATIONS = ("NFKC", "NFKD")
-ATTENTIONS = ("bahdanau", "luong-dot", "luong-general", "luong-concat")
+ATTENTIONS = ("bahdanau", "luong-dot", "luong-general", "luong-concat", "none")
 STYLES = ("luong", "bahdanau")
 RNN_TYPES = ("gru", "lstm")
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")

@@ -33,7 +33,8 @@ def check_text(sentence: str, name: str = "The sentence") -> None:
 
 @keras.saving.register_keras_serializable(package="keras_attn")
 class Translator(keras.Model):
-    """Sequence-to-sequence model with attention.
+    """Sequence-to-sequence model with attention (or, with `attention="none"`, the
+    classic encoder-decoder without it).
 
     Args:
         config: a :class:`Config` or its dict form.
@@ -118,17 +119,30 @@ class Translator(keras.Model):
 
         Returns:
             dict with `outputs` `(batch, src_len, units)`, `keys` (the attention's key
-            projection), `mask` bool `(batch, src_len)` and `state`, the decoder's initial
+            projection; without attention, the fixed context `(batch, units)`), `mask` bool `(batch, src_len)` and `state`, the decoder's initial
             state tuple.
         """
         outputs, state, mask = self.encoder(source_ids, training=training)
-        return {"outputs": outputs, "keys": self.decoder.project_keys(outputs), "mask": mask,
-                "state": self.decoder.initial_state(state)}
+        return {"outputs": outputs, "keys": self.decoder.project_keys(outputs, state),
+                "mask": mask, "state": self.decoder.initial_state(state)}
 
     def step(self, token, state, encoded):
         """One decoding step: `(logits (batch, vocab), new_state, weights (batch, src_len))`."""
         return self.decoder.step(token, state, encoded["outputs"], encoded["keys"],
                                  encoded["mask"], training=False)
+
+    def step_anatomy(self, token, state, encoded):
+        """:meth:`step` that also returns the step's stages: `(logits, new_state, weights,
+        parts)`, see :meth:`AttentionDecoder.step_anatomy
+        <keras_attn.layers.AttentionDecoder.step_anatomy>`."""
+        return self.decoder.step_anatomy(token, state, encoded["outputs"], encoded["keys"],
+                                         encoded["mask"])
+
+    @property
+    def has_attention(self) -> bool:
+        """False for the classic encoder-decoder (`attention="none"`), whose decoding
+        paths give all-zero attention weights."""
+        return self.decoder.has_attention
 
     # -- training -------------------------------------------------------------------
     def masked_loss_and_accuracy(self, target_out, logits):

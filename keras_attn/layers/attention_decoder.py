@@ -30,7 +30,11 @@ class AttentionDecoder(keras.layers.Layer):
         vocab_size: number of target tokens.
         embedding_dim: size of the target token embeddings.
         units: RNN units (the encoder's output size must match for `luong-dot`).
-        attention: `"bahdanau"`, `"luong-dot"`, `"luong-general"` or `"luong-concat"`.
+        attention: `"bahdanau"`, `"luong-dot"`, `"luong-general"`, `"luong-concat"` or
+            `"none"`: the classic encoder-decoder (Cho et al. 2014), whose decoder sees
+            the source only through the encoder's final state, as its initial state and
+            as a fixed context in the place of `c_t` at every step (same sizes, same
+            arithmetic otherwise; its weights are all zeros).
         attention_units: hidden size of additive scoring.
         style: `"luong"` or `"bahdanau"`.
         input_feeding: bool, luong style only.
@@ -81,6 +85,11 @@ class AttentionDecoder(keras.layers.Layer):
         return self.style == "luong" and not self.input_feeding
 
     @property
+    def has_attention(self):
+        """False for the classic model (`attention="none"`)."""
+        return self.attention_kind != "none"
+
+    @property
     def rnn_state_size(self):
         return 2 if self.rnn_kind == "lstm" else 1
 
@@ -103,8 +112,15 @@ class AttentionDecoder(keras.layers.Layer):
             state.append(ops.zeros_like(encoder_state[0]))
         return tuple(state)
 
-    def project_keys(self, encoder_outputs):
-        """The per-sentence part of the attention score, computed once per sentence."""
+    def project_keys(self, encoder_outputs, encoder_state=None):
+        """The per-sentence part of the attention score, computed once per sentence.
+
+        Without attention, the fixed context instead: the encoder's final state
+        `encoder_state[0]` `(batch, units)` (required then).
+        """
+        if not self.has_attention:
+            return self.attention.project_keys(
+                encoder_outputs, None if encoder_state is None else encoder_state[0])
         return self.attention.project_keys(encoder_outputs)
 
     # -- one step -----------------------------------------------------------------
@@ -122,29 +138,69 @@ class AttentionDecoder(keras.layers.Layer):
             `(logits, new_state, weights)`: logits float32 `(batch, vocab_size)`, the
             new state tuple, attention weights float32 `(batch, src_len)`.
         """
+        return self._advance(token, state, encoder_outputs, keys, source_mask, training)[:3]
+
+    def step_anatomy(self, token, state, encoder_outputs, keys, source_mask):
+        """:meth:`step` (inference) that also returns every intermediate value.
+
+        Returns:
+            `(logits, new_state, weights, parts)`: as :meth:`step`, and a dict of the
+            step's stages, float32: `query` `(batch, units)` (what the scores are
+            computed from: the previous state in the bahdanau style, `h_t` in the luong
+            style), `h` `(batch, units)` (the RNN output `h_t`), `scores`
+            `(batch, src_len)` (before the softmax; `-inf` on padding, and everywhere
+            without attention), `context` `(batch, units)`, `concat`
+            `(batch, 2 * units)` (`[h_t; c_t]`), `attentional` `(batch, units)`
+            (`tanh(W_c [h_t; c_t])`, after the layer norm when there is one). The
+            logits are the same numbers :meth:`step` gives.
+        """
+        logits, new_state, weights, parts = self._advance(
+            token, state, encoder_outputs, keys, source_mask, False, anatomy=True)
+        parts = {name: ops.cast(value, "float32") for name, value in parts.items()}
+        return logits, new_state, weights, parts
+
+    def _advance(self, token, state, encoder_outputs, keys, source_mask, training,
+                 anatomy=False):
+        """The step's arithmetic, once for :meth:`step` and :meth:`step_anatomy`: returns
+        `(logits, new_state, weights, parts)`, `parts` empty unless `anatomy`."""
         x = self.dropout_layer(self.embedding(token), training=training)  # (batch, emb)
         n = self.rnn_state_size
         rnn_state = list(state[:n])
+        parts = {}
+
+        def attend(query):
+            if not anatomy:
+                return self.attention(query, encoder_outputs, keys=keys, mask=source_mask)
+            context, weights, scores = self.attention(
+                query, encoder_outputs, keys=keys, mask=source_mask, return_scores=True)
+            parts.update(query=query, scores=scores)
+            return context, weights
+
         if self.style == "bahdanau":
-            context, weights = self.attention(rnn_state[0], encoder_outputs, keys=keys,
-                                              mask=source_mask)
+            context, weights = attend(rnn_state[0])
             x = ops.concatenate([x, ops.cast(context, x.dtype)], axis=-1)
         elif self.input_feeding:
             x = ops.concatenate([x, ops.cast(state[n], x.dtype)], axis=-1)
         h, new_rnn_state = self.rnn.cell(x, rnn_state, training=training)
         new_rnn_state = list(new_rnn_state) if isinstance(new_rnn_state, list | tuple) else [new_rnn_state]
         if self.style == "luong":
-            context, weights = self.attention(h, encoder_outputs, keys=keys, mask=source_mask)
-        attentional = self._attentional(h, context)
+            context, weights = attend(h)
+        attentional = self._attentional(h, context, parts if anatomy else None)
         new_state = list(new_rnn_state)
         if self.input_feeding:
             new_state.append(attentional)
+        if anatomy:
+            parts.update(h=h, context=context, attentional=attentional)
         attentional = self.dropout_layer(attentional, training=training)
-        return self.output_dense(attentional), tuple(new_state), weights
+        return self.output_dense(attentional), tuple(new_state), weights, parts
 
-    def _attentional(self, h, context):
-        """`tanh(W_c [h; c])`, layer-normalized with `output_norm`: `(..., units)`."""
-        attentional = self.combine(ops.concatenate([h, ops.cast(context, h.dtype)], axis=-1))
+    def _attentional(self, h, context, parts=None):
+        """`tanh(W_c [h; c])`, layer-normalized with `output_norm`: `(..., units)`.
+        `parts`: a dict that receives `concat`, `[h; c]`."""
+        concat = ops.concatenate([h, ops.cast(context, h.dtype)], axis=-1)
+        if parts is not None:
+            parts["concat"] = concat
+        attentional = self.combine(concat)
         return attentional if self.norm is None else self.norm(attentional)
 
     # -- whole sentences (teacher forcing) -------------------------------------------
@@ -161,7 +217,7 @@ class AttentionDecoder(keras.layers.Layer):
             `(logits, weights)`: float32 `(batch, tgt_len, vocab_size)` and
             `(batch, tgt_len, src_len)`.
         """
-        keys = self.project_keys(encoder_outputs)
+        keys = self.project_keys(encoder_outputs, encoder_state)
         state = self.initial_state(encoder_state)
         if self.parallel:
             x = self.dropout_layer(self.embedding(target_in), training=training)

@@ -22,11 +22,14 @@ class BahdanauAttention(keras.layers.Layer):
         values: encoder outputs `(batch, Tv, value_dim)`.
         keys: optional precomputed `project_keys(values)`, `(batch, Tv, units)`.
         mask: optional bool `(batch, Tv)`, True on real (non-padding) source tokens.
+        return_scores: also return the scores before the softmax.
 
     Returns:
         `(context, weights)`: context `(batch, value_dim)` and weights `(batch, Tv)` for a
         2-D query; `(batch, Tq, value_dim)` and `(batch, Tq, Tv)` for a 3-D query. Weights
         are float32, sum to 1 over the source and are exactly 0 on padded positions.
+        With `return_scores`, `(context, weights, scores)`: scores float32, shaped like
+        the weights, `-inf` on padded positions.
     """
 
     def __init__(self, units, **kwargs):
@@ -59,22 +62,33 @@ class BahdanauAttention(keras.layers.Layer):
         hidden = ops.tanh(ops.expand_dims(keys, 1) + ops.expand_dims(q, 2))  # (b, Tq, Tv, u)
         return ops.squeeze(self.score_dense(hidden), axis=-1)
 
-    def call(self, query, values, keys=None, mask=None):
-        return attend(self, query, values, keys, mask)
+    def call(self, query, values, keys=None, mask=None, return_scores=False):
+        return attend(self, query, values, keys, mask, return_scores)
 
     def get_config(self):
         base_config = super().get_config()
         return {**base_config, "units": self.units}
 
 
-def attend(layer, query, values, keys, mask):
-    """Shared body of the attention layers' `call`: scores -> masked softmax -> context."""
+def attend(layer, query, values, keys, mask, return_scores=False):
+    """Shared body of the attention layers' `call`: scores -> masked softmax -> context.
+
+    With `return_scores`, also returns the float32 scores before the softmax, `-inf` on
+    masked positions (the plain call computes nothing more than before)."""
     single_step = len(query.shape) == 2
     query3 = ops.expand_dims(query, 1) if single_step else query
     if keys is None:
         keys = layer.project_keys(values)
-    weights = masked_softmax(layer.scores(query3, keys), mask)  # (batch, Tq, Tv) float32
+    scores = layer.scores(query3, keys)  # (batch, Tq, Tv)
+    weights = masked_softmax(scores, mask)  # (batch, Tq, Tv) float32
     context = ops.matmul(ops.cast(weights, values.dtype), values)  # (batch, Tq, value_dim)
+    outputs = [context, weights]
+    if return_scores:
+        scores = ops.cast(scores, "float32")
+        if mask is not None:
+            real = ops.expand_dims(ops.cast(mask, "bool"), axis=1)
+            scores = ops.where(real, scores, ops.full_like(scores, float("-inf")))
+        outputs.append(scores)
     if single_step:
-        return ops.squeeze(context, 1), ops.squeeze(weights, 1)
-    return context, weights
+        return tuple(ops.squeeze(x, 1) for x in outputs)
+    return tuple(outputs)

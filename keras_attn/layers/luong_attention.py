@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_attn.layers.bahdanau_attention import BahdanauAttention, attend
+from keras_attn.layers.no_attention import NoAttention
 
 METHODS = ("dot", "general", "concat")
 
@@ -76,8 +77,8 @@ class LuongAttention(keras.layers.Layer):
             return ops.squeeze(self.score_dense(hidden), axis=-1)
         return ops.matmul(query3, ops.transpose(keys, (0, 2, 1)))
 
-    def call(self, query, values, keys=None, mask=None):
-        return attend(self, query, values, keys, mask)
+    def call(self, query, values, keys=None, mask=None, return_scores=False):
+        return attend(self, query, values, keys, mask, return_scores)
 
     def get_config(self):
         base_config = super().get_config()
@@ -85,7 +86,10 @@ class LuongAttention(keras.layers.Layer):
 
 
 def make_attention(kind, units, name="attention"):
-    """Attention layer for a `ModelConfig.attention` value such as ``"luong-general"``."""
+    """Attention layer for a `ModelConfig.attention` value such as ``"luong-general"``
+    (``"none"``: the classic model's fixed context, :class:`NoAttention`)."""
+    if kind == "none":
+        return NoAttention(name=name)
     if kind == "bahdanau":
         return BahdanauAttention(units, name=name)
     if kind.startswith("luong-"):

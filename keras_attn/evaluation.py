@@ -6,7 +6,9 @@
 
 Scores are sacrebleu's, computed on the model's readable output (its own detokenization)
 against the references as they are in the test file, so they can be compared with other
-systems' scores that carry the same signature.
+systems' scores that carry the same signature. With gold word alignments,
+``evaluate(..., alignments="test.align")`` also scores the attention's alignment
+(:mod:`keras_attn.alignment`).
 """
 
 from __future__ import annotations
@@ -141,6 +143,8 @@ class EvaluationResult:
         beam: the beam width used (None: greedy decoding).
         alpha: the length-penalty exponent (beam search only).
         bleu_details: sacrebleu's one-line BLEU report (n-gram precisions, brevity penalty).
+        alignment: the alignment error rate of the attention against gold alignments
+            (a :class:`keras_attn.alignment.AlignmentResult`), when they were given.
     """
 
     bleu: float
@@ -155,6 +159,7 @@ class EvaluationResult:
     beam: int | None = None
     alpha: float | None = None
     bleu_details: str = ""
+    alignment: object = None
 
     @property
     def decoding(self) -> str:
@@ -170,10 +175,13 @@ class EvaluationResult:
         if outputs:
             result.update(hypotheses=list(self.hypotheses), references=list(self.references),
                           sources=list(self.sources))
+        if self.alignment is not None:
+            result["alignment"] = self.alignment.to_dict()
         return result
 
     def summary(self) -> str:
         """A few readable lines: both scores with their signatures, size and speed."""
+        alignment = [] if self.alignment is None else [self.alignment.summary()]
         return "\n".join([
             f"BLEU = {self.bleu:.2f}  {self.bleu_details}".rstrip(),
             f"  signature: {self.bleu_signature}",
@@ -181,11 +189,43 @@ class EvaluationResult:
             f"  signature: {self.chrf_signature}",
             f"{len(self.hypotheses)} sentences, {self.decoding}, {self.seconds:.1f} s "
             f"({self.sentences_per_second:.1f} sentences/s)",
+            *alignment,
         ])
 
 
+@dataclasses.dataclass
+class CorpusScores:
+    """sacrebleu's corpus BLEU and chrF of some output (see :func:`corpus_scores`)."""
+
+    bleu: float
+    chrf: float
+    bleu_signature: str
+    chrf_signature: str
+    bleu_details: str
+
+
+def corpus_scores(hypotheses, references, *, lowercase=False) -> CorpusScores:
+    """sacrebleu's corpus BLEU and chrF of `hypotheses` against one reference each.
+
+    Args:
+        hypotheses: list of str, a system's output.
+        references: list of str, as long as `hypotheses`.
+        lowercase: compare case-insensitively (sacrebleu's `lowercase` option).
+    """
+    from sacrebleu.metrics import BLEU, CHRF
+
+    bleu_metric, chrf_metric = BLEU(lowercase=lowercase), CHRF(lowercase=lowercase)
+    bleu = bleu_metric.corpus_score(hypotheses, [references])
+    chrf = chrf_metric.corpus_score(hypotheses, [references])
+    return CorpusScores(
+        bleu=float(bleu.score), chrf=float(chrf.score),
+        bleu_signature=str(bleu_metric.get_signature()),
+        chrf_signature=str(chrf_metric.get_signature()),
+        bleu_details=str(bleu).partition(" = ")[2].partition(" ")[2])
+
+
 def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,
-             lowercase=False) -> EvaluationResult:
+             lowercase=False, alignments=None, alignment_threshold=None) -> EvaluationResult:
     """Translate the sources of `pairs` and score the output against the targets.
 
     Args:
@@ -195,15 +235,28 @@ def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,
         alpha: length-penalty exponent of beam search.
         batch_size: sentences decoded together.
         lowercase: compare case-insensitively (sacrebleu's `lowercase` option).
+        alignments: gold word alignments of `pairs`, to score the attention with
+            (:func:`keras_attn.alignment.evaluate_alignments`): the path of a Pharaoh
+            file or one `GoldAlignment` per pair. None: no alignment scores.
+        alignment_threshold: the attention a link needs in threshold mode (None: the
+            default of :mod:`keras_attn.alignment`).
 
     Returns:
         an :class:`EvaluationResult`.
 
     Raises:
-        DataError: `pairs` is empty.
+        DataError: `pairs` is empty, or the gold alignments do not match them.
+        ConfigurationError: alignments asked for a model without attention.
     """
-    from sacrebleu.metrics import BLEU, CHRF
+    gold = None
+    if alignments is not None:  # checked before the slow part
+        from keras_attn.alignment import check_has_attention, check_threshold, read_alignments
 
+        check_has_attention(model)
+        if alignment_threshold is not None:
+            check_threshold(alignment_threshold)
+        gold = alignments if isinstance(alignments, list | tuple) else read_alignments(
+            alignments, pairs)
     pairs = list(getattr(pairs, "pairs", pairs))
     if not pairs:
         raise DataError("No sentence pairs to evaluate on.")
@@ -215,14 +268,18 @@ def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,
                                    batch_size=batch_size)
     seconds = time.perf_counter() - started
     hypotheses = [options[0].text for options in translations]
-    bleu_metric, chrf_metric = BLEU(lowercase=lowercase), CHRF(lowercase=lowercase)
-    bleu = bleu_metric.corpus_score(hypotheses, [references])
-    chrf = chrf_metric.corpus_score(hypotheses, [references])
-    details = str(bleu).partition(" = ")[2].partition(" ")[2]
+    scores = corpus_scores(hypotheses, references, lowercase=lowercase)
+    alignment = None
+    if gold is not None:
+        from keras_attn.alignment import DEFAULT_THRESHOLD, evaluate_alignments
+
+        threshold = DEFAULT_THRESHOLD if alignment_threshold is None else alignment_threshold
+        alignment = evaluate_alignments(model, pairs, list(gold), threshold=threshold,
+                                        batch_size=batch_size)
     return EvaluationResult(
-        bleu=float(bleu.score), chrf=float(chrf.score),
-        bleu_signature=str(bleu_metric.get_signature()),
-        chrf_signature=str(chrf_metric.get_signature()), hypotheses=hypotheses,
+        bleu=scores.bleu, chrf=scores.chrf, bleu_signature=scores.bleu_signature,
+        chrf_signature=scores.chrf_signature, hypotheses=hypotheses,
         references=references, sources=sources, seconds=seconds,
         sentences_per_second=len(pairs) / max(seconds, 1e-9), beam=beam,
-        alpha=alpha if beam else None, bleu_details=details)
+        alpha=alpha if beam else None, bleu_details=scores.bleu_details,
+        alignment=alignment)

@@ -1,11 +1,24 @@
-"""``keras-attn evaluate``: score a saved model on a test set with BLEU and chrF."""
+"""``keras-attn evaluate``: score a saved model on a test set with BLEU and chrF, and
+its attention against gold word alignments (alignment error rate)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 from keras_attn.commands import non_negative, positive_number
+
+
+def _threshold(value: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 < number <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not in (0, 1]")
+    return number
 
 
 def add_parser(subparsers):
@@ -32,6 +45,14 @@ def add_parser(subparsers):
     g.add_argument("--hypotheses", metavar="OUT", help="write the translations to OUT, one a "
                                                       "line, in test order")
     g.add_argument("--json", action="store_true", help="print the scores as a JSON object")
+    a = p.add_argument_group("alignment")
+    a.add_argument("--alignments", metavar="GOLD",
+                   help="gold word alignments of the test pairs (Pharaoh/Moses: one line per "
+                        "pair, i-j sure and i?j or ipj possible links, words counted from 0): "
+                        "also report the alignment error rate of the attention, reading the "
+                        "references (argmax and thresholded links)")
+    a.add_argument("--alignment-threshold", type=_threshold, metavar="T",
+                   help="attention a link needs in thresholded alignments (default: 0.3)")
     return p
 
 
@@ -40,14 +61,28 @@ def run(args) -> int:
 
     data = read_from_args(args)
     pairs = data.pairs[:args.limit] if args.limit else data.pairs
+    gold = None
+    if args.alignments:
+        from keras_attn.alignment import read_alignments
+
+        gold = read_alignments(args.alignments, data)[:len(pairs)]
+    elif args.alignment_threshold is not None:
+        print("keras-attn evaluate: error: --alignment-threshold needs --alignments GOLD",
+              file=sys.stderr)
+        return 2
     from keras_attn.evaluation import evaluate
     from keras_attn.saving import load_model
 
     model = load_model(args.model)
+    if gold is not None:
+        from keras_attn.alignment import check_has_attention
+
+        check_has_attention(model, name=args.model)
     print(f"data: {data.report.path}: evaluating on {len(pairs)} of {len(data.pairs)} pairs",
           file=sys.stderr)
     result = evaluate(model, pairs, beam=args.beam, alpha=args.alpha,
-                      batch_size=args.batch_size, lowercase=args.lowercase)
+                      batch_size=args.batch_size, lowercase=args.lowercase, alignments=gold,
+                      alignment_threshold=args.alignment_threshold)
     if args.hypotheses:
         try:
             with open(args.hypotheses, "w", encoding="utf-8") as stream:

@@ -1,10 +1,14 @@
 """Decoding speed: ms per step of the step-through session, greedy and beam sentences/s.
 
     python bench/decode_speed.py MODEL.keras TEST.tsv [--sentences 256] [--json FILE]
+                                 [--anatomy]
 
 Greedy runs as one compiled graph per batch of 64 (`Translator.greedy`); "per-token
 re-run" is the naive alternative (re-running the whole model on the growing output for
-each new token), measured on a few sentences for comparison.
+each new token), measured on a few sentences for comparison. With `--anatomy`, the
+step-through session is also timed with `DecodingSession(model, anatomy=True)` (every
+step's stages as numpy arrays), on the same sentences, with the median and the slowest
+step besides the mean.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ def main():
     parser.add_argument("test")
     parser.add_argument("--sentences", type=int, default=256)
     parser.add_argument("--json")
+    parser.add_argument("--anatomy", action="store_true",
+                        help="also time session steps with the step anatomy on")
     args = parser.parse_args()
 
     import tensorflow as tf
@@ -37,18 +43,23 @@ def main():
     model = keras_attn.load(args.model)
     sources = [s for s, _ in read_parallel(args.test).pairs][: args.sentences]
 
-    session = DecodingSession(model)
-    session.start(sources[0])
-    session.run_to_end()  # trace once
-    steps, elapsed = 0, 0.0
-    for sentence in sources[:50]:
-        session.start(sentence)
-        while not session.finished:
-            t = time.perf_counter()
-            session.step()
-            elapsed += time.perf_counter() - t
-            steps += 1
-    ms_per_step = 1000 * elapsed / steps
+    def session_step_times(anatomy):
+        """Seconds of every session step over the first 50 sentences."""
+        session = DecodingSession(model, anatomy=anatomy)
+        session.start(sources[0])
+        session.run_to_end()  # trace once
+        times = []
+        for sentence in sources[:50]:
+            session.start(sentence)
+            while not session.finished:
+                t = time.perf_counter()
+                session.step()
+                times.append(time.perf_counter() - t)
+        return np.array(times)
+
+    step_times = session_step_times(anatomy=False)
+    ms_per_step = 1000 * step_times.mean()
+    anatomy_times = session_step_times(anatomy=True) if args.anatomy else None
 
     model.translate(sources[:64])  # trace once
     t = time.perf_counter()
@@ -84,6 +95,13 @@ def main():
               "greedy_sentences_per_second": round(greedy_rate, 1),
               "beam5_sentences_per_second": round(beam_rate, 1),
               "naive_rerun_sentences_per_second": round(naive_rate, 1)}
+    if anatomy_times is not None:
+        result.update({
+            "session_steps": len(step_times),
+            "session_median_ms_per_step": round(1000 * float(np.median(step_times)), 2),
+            "anatomy_ms_per_step": round(1000 * float(anatomy_times.mean()), 2),
+            "anatomy_median_ms_per_step": round(1000 * float(np.median(anatomy_times)), 2),
+            "anatomy_max_ms_per_step": round(1000 * float(anatomy_times.max()), 2)})
     print(json.dumps(result, indent=1))
     if args.json:
         with open(args.json, "w") as stream:

@@ -99,6 +99,16 @@ def compiled_step(model):
     return fn
 
 
+def compiled_step_anatomy(model):
+    """The model's `step_anatomy` as a `tf.function` (a separate graph: the plain step
+    computes nothing more for it)."""
+    fn = getattr(model, "_compiled_step_anatomy", None)
+    if fn is None:
+        fn = tf.function(model.step_anatomy, reduce_retracing=True)
+        model._compiled_step_anatomy = fn
+    return fn
+
+
 def compiled_encode(model):
     """The model's encoder as a `tf.function`."""
     fn = getattr(model, "_compiled_encode", None)

@@ -12,6 +12,10 @@ replaces the token chosen at the current step, so that one can ask "what if".
     ...     result = session.step()
     ...     print(result.token, f"{result.probability:.2f}")
     >>> session.translation
+
+With ``anatomy=True`` every step also carries its :class:`StepAnatomy`: the decoder state,
+the scores before the softmax, the weights, the context vector, ``[h_t; c_t]``, the
+attentional vector and the logits, the model's own numbers for that step.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
+from keras_attn.diagnostics import AttentionDiagnostics, attention_diagnostics
 from keras_attn.errors import TranslationError
 from keras_attn.model import check_text
-from keras_attn.search import beam_search, compiled_encode, compiled_step
+from keras_attn.search import beam_search, compiled_encode, compiled_step, compiled_step_anatomy
 from keras_attn.text import END, END_ID, PAD_ID, START_ID
 
 
@@ -34,6 +39,52 @@ class Candidate:
     token_id: int
     token: str
     probability: float
+
+
+SCORES = {"bahdanau": "additive", "luong-dot": "dot", "luong-general": "general",
+          "luong-concat": "concat", "none": "none"}
+
+
+@dataclasses.dataclass
+class StepAnatomy:
+    """The stages of one decoding step, with the model's numbers (float32 numpy arrays).
+
+    The order of the stages follows `style`: in the ``"bahdanau"`` style the scores are
+    computed from the previous decoder state and the context enters the RNN; in the
+    ``"luong"`` style the RNN steps first and the scores are computed from its new state.
+
+    Attributes:
+        style: ``"luong"`` or ``"bahdanau"``.
+        score: how scores are computed: ``"additive"`` (`v^T tanh(W1 h_s + W2 q)`),
+            ``"dot"`` (`q . h_s`), ``"general"`` (`q . W_a h_s`), ``"concat"``
+            (`v^T tanh(W_a [q; h_s])`) or ``"none"`` (no attention: a fixed context).
+        query: `(units,)`, the vector the scores are computed from (the previous decoder
+            state in the bahdanau style, `h_t` in the luong style).
+        h: `(units,)`, the RNN output `h_t` of this step.
+        encoder_states: `(src_len, units)`, the encoder outputs (the values attended over).
+        scores: `(src_len,)`, the scores before the softmax; `-inf` at masked positions
+            (and everywhere for a model without attention).
+        weights: `(src_len,)`, the softmax of the scores (== `StepResult.weights`; all
+            zeros without attention).
+        context: `(units,)`, `c_t = sum_i weights_i * encoder_states_i`; without
+            attention, the fixed context (the encoder's final state).
+        concat: `(2 * units,)`, `[h_t; c_t]`.
+        attentional: `(units,)`, `tanh(W_c [h_t; c_t])`, after the layer norm when the
+            model has one; what the output layer reads.
+        logits: `(vocab,)`, the output layer's scores of every target token.
+    """
+
+    style: str
+    score: str
+    query: np.ndarray
+    h: np.ndarray
+    encoder_states: np.ndarray
+    scores: np.ndarray
+    weights: np.ndarray
+    context: np.ndarray
+    concat: np.ndarray
+    attentional: np.ndarray
+    logits: np.ndarray
 
 
 @dataclasses.dataclass
@@ -48,6 +99,8 @@ class StepResult:
         weights: float32 `(src_len,)` attention over the source tokens.
         finished: True when the chosen token is `[END]` or the length cap is reached.
         forced: True when the token was set by :meth:`DecodingSession.force`.
+        anatomy: the step's :class:`StepAnatomy` when the session was made with
+            `anatomy=True`, else None.
     """
 
     index: int
@@ -58,6 +111,7 @@ class StepResult:
     weights: np.ndarray
     finished: bool
     forced: bool = False
+    anatomy: StepAnatomy | None = None
 
 
 @dataclasses.dataclass
@@ -74,12 +128,17 @@ class DecodingSession:
     Args:
         model: a `Translator`.
         top_k: how many candidates each step reports.
+        anatomy: give every step its :class:`StepAnatomy` (`StepResult.anatomy`); plain
+            decoding computes nothing more without it.
     """
 
-    def __init__(self, model, top_k=5):
+    def __init__(self, model, top_k=5, anatomy=False):
         self.model = model
         self.top_k = top_k
+        self.anatomy = bool(anatomy)
         self._step = compiled_step(model)
+        self._step_anatomy = compiled_step_anatomy(model) if self.anatomy else None
+        self._encoder_states = None
         self._encode = compiled_encode(model)
         self.sentence = None
         self.source_tokens: list[str] = []
@@ -114,6 +173,7 @@ class DecodingSession:
         self.sentence = sentence
         self.source_tokens = tokens + [END]
         self._encoded = self._encode(source_ids)
+        self._encoder_states = None
         self._initial_state = self._encoded["state"]
         self._history = []
         length = tf.constant([len(self.source_tokens)], tf.int32)
@@ -139,14 +199,20 @@ class DecodingSession:
             previous, state = self._history[-1].result.token_id, self._history[-1].state_after
         else:
             previous, state = START_ID, self._initial_state
-        logits, new_state, weights = self._step(tf.constant([previous], tf.int32), state,
-                                                self._encoded)
+        token = tf.constant([previous], tf.int32)
+        anatomy = None
+        if self.anatomy:
+            logits, new_state, weights, parts = self._step_anatomy(token, state, self._encoded)
+            anatomy = self._anatomy(logits, weights, parts)
+        else:
+            logits, new_state, weights = self._step(token, state, self._encoded)
         logits = logits.numpy()[0].astype(np.float64)
         probabilities = np.exp(logits - logits.max())
         probabilities /= probabilities.sum()
         chosen = int(np.argmax(logits))
         index = len(self._history)
-        result = self._result(index, chosen, probabilities, weights.numpy()[0], forced=False)
+        result = self._result(index, chosen, probabilities, weights.numpy()[0], forced=False,
+                              anatomy=anatomy)
         self._history.append(_Entry(state, probabilities, new_state, result))
         return result
 
@@ -169,7 +235,8 @@ class DecodingSession:
         token_id = self._token_id(token)
         entry = self._history[-1]
         entry.result = self._result(entry.result.index, token_id, entry.probabilities,
-                                    entry.result.weights, forced=True)
+                                    entry.result.weights, forced=True,
+                                    anatomy=entry.result.anatomy)
         return entry.result
 
     def run_to_end(self) -> list[StepResult]:
@@ -205,6 +272,15 @@ class DecodingSession:
         """The output so far as readable text."""
         return self.model.target_text.decode([self.target_ids])[0]
 
+    def diagnostics(self, threshold=0.5) -> AttentionDiagnostics | None:
+        """Entropy and coverage of the attention of the steps so far (see
+        :func:`keras_attn.diagnostics.attention_diagnostics`); None for a model without
+        attention, which has no attention to diagnose."""
+        self._require_started()
+        if not self.model.has_attention:
+            return None
+        return attention_diagnostics(self.attention, self.source_tokens, threshold=threshold)
+
     def beam(self, width=5, alpha=0.6):
         """Beam search on the started sentence, with its per-step beams for a beam tree.
 
@@ -222,7 +298,20 @@ class DecodingSession:
         return results[0], trace
 
     # -- helpers ------------------------------------------------------------------------
-    def _result(self, index, token_id, probabilities, weights, forced):
+    def _anatomy(self, logits, weights, parts) -> StepAnatomy:
+        if self._encoder_states is None:
+            self._encoder_states = np.asarray(self._encoded["outputs"][0], np.float32)
+        parts = {name: value.numpy()[0] for name, value in parts.items()}
+        decoder = self.model.decoder
+        return StepAnatomy(style=decoder.style, score=SCORES[decoder.attention_kind],
+                           query=parts["query"], h=parts["h"],
+                           encoder_states=self._encoder_states, scores=parts["scores"],
+                           weights=np.asarray(weights[0], np.float32),
+                           context=parts["context"], concat=parts["concat"],
+                           attentional=parts["attentional"],
+                           logits=np.asarray(logits[0], np.float32))
+
+    def _result(self, index, token_id, probabilities, weights, forced, anatomy=None):
         vocabulary = self.model.target_text.vocabulary
         ranked = np.argsort(-probabilities, kind="stable")
         # [PAD] and [START] are never outputs; they are left out of the candidates.
@@ -231,7 +320,8 @@ class DecodingSession:
         return StepResult(index=index, token_id=token_id, token=vocabulary[token_id],
                           probability=float(probabilities[token_id]), candidates=candidates,
                           weights=np.asarray(weights, np.float32),
-                          finished=token_id == END_ID or index + 1 >= self._cap, forced=forced)
+                          finished=token_id == END_ID or index + 1 >= self._cap, forced=forced,
+                          anatomy=anatomy)
 
     def _token_id(self, token) -> int:
         vocabulary = self.model.target_text.vocabulary

@@ -13,7 +13,7 @@ import sys
 from keras_attn.errors import KerasAttnError
 
 # Order is the order shown by --help.
-COMMANDS = ("demo", "gui", "check", "train", "translate", "evaluate", "export")
+COMMANDS = ("demo", "gui", "check", "train", "translate", "evaluate", "compare", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

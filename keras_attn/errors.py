@@ -32,3 +32,7 @@ class ModelFileError(KerasAttnError):
 
 class TranslationError(KerasAttnError):
     """A sentence could not be translated (empty input, nothing translatable)."""
+
+
+class Cancelled(KerasAttnError):
+    """A long operation was stopped on request (its `should_stop()` returned True)."""

@@ -195,13 +195,17 @@ class EvaluationResult:
 
 @dataclasses.dataclass
 class CorpusScores:
-    """sacrebleu's corpus BLEU and chrF of some output (see :func:`corpus_scores`)."""
+    """sacrebleu's corpus BLEU and chrF of some output (see :func:`corpus_scores`).
+
+    `bleu_totals`: the output's 1- to 4-gram counts; a 0 among them makes BLEU 0 whatever
+    the output (sentences of fewer than four tokens)."""
 
     bleu: float
     chrf: float
     bleu_signature: str
     chrf_signature: str
     bleu_details: str
+    bleu_totals: list = dataclasses.field(default_factory=list)
 
 
 def corpus_scores(hypotheses, references, *, lowercase=False) -> CorpusScores:
@@ -221,7 +225,8 @@ def corpus_scores(hypotheses, references, *, lowercase=False) -> CorpusScores:
         bleu=float(bleu.score), chrf=float(chrf.score),
         bleu_signature=str(bleu_metric.get_signature()),
         chrf_signature=str(chrf_metric.get_signature()),
-        bleu_details=str(bleu).partition(" = ")[2].partition(" ")[2])
+        bleu_details=str(bleu).partition(" = ")[2].partition(" ")[2],
+        bleu_totals=[int(n) for n in bleu.totals])
 
 
 def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,

@@ -10,6 +10,7 @@ are safe inside the desktop app's canvases and in scripts alike.
     ...                        session.source_tokens, session.target_tokens)
     >>> save_attention("attention.png", weights, source_tokens, target_tokens)
     >>> print(text_heatmap(weights, source_tokens, target_tokens))
+    >>> plot_length_curve(fig.add_subplot(), comparison, "bleu")  # keras_attn.compare
 
 Weights have shape `(len(target_tokens), len(source_tokens))`: one row per output token,
 one column per source token.
@@ -352,3 +353,119 @@ def text_heatmap(weights, source_tokens, target_tokens, width=None, *, color=Fal
         legend = "  ".join(f"{SHADES[k + 1]} ≥{t:.2f}" for k, t in enumerate(THRESHOLDS))
     lines.append(indent + legend)
     return "\n".join(lines)
+
+
+# -- length curves ----------------------------------------------------------------------------
+_CURVE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+                  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+_CURVE_METRICS = {"bleu": "BLEU", "chrf": "chrF"}
+
+
+def _bucket_positions(comparison) -> list[float]:
+    """The x position of each bucket: the mean source length of its pairs."""
+    totals = [0.0] * len(comparison.buckets)
+    for length, bucket in zip(comparison.lengths, comparison.bucket_of, strict=True):
+        totals[bucket] += length
+    return [total / max(n, 1) for total, (_, _, n) in zip(totals, comparison.buckets,
+                                                           strict=True)]
+
+
+def plot_length_curve(ax, comparison, metric="bleu", *, dark=False, fontsize=9):
+    """Draw score against source length on `ax`, one line per model (Bahdanau et al.
+    2015, Fig. 2).
+
+    Each bucket of a :class:`keras_attn.compare.Comparison` is a point at the mean source
+    length of its pairs; the x axis is labelled with the buckets' ranges and sizes
+    ("11-20" over "n=205"), the legend gives each model's score on all pairs.
+
+    Args:
+        ax: a matplotlib `Axes` (drawn on, not cleared).
+        comparison: a `Comparison` from :func:`keras_attn.compare.compare_models`.
+        metric: "bleu" or "chrf".
+        dark: colours for text readable on a dark background.
+        fontsize: tick and legend size in points.
+
+    Returns:
+        the list of `Line2D`, one per model, in the comparison's order.
+
+    Raises:
+        ValueError: unknown metric.
+    """
+    if metric not in _CURVE_METRICS:
+        raise ValueError(f"Received an invalid value for argument `metric`: {metric!r}; "
+                         f"expected one of {list(_CURVE_METRICS)}.")
+    colours = _DARK if dark else _LIGHT
+    positions = _bucket_positions(comparison)
+    label = _CURVE_METRICS[metric]
+    lines = []
+    for k, name in enumerate(comparison.names):
+        scores = [row[metric] for row in comparison.by_bucket[name]]
+        overall = comparison.overall[name][metric]
+        (line,) = ax.plot(positions, scores, marker="o", markersize=4, linewidth=1.8,
+                          color=_CURVE_COLOURS[k % len(_CURVE_COLOURS)],
+                          label=f"{name} (all: {overall:.1f})", gid=f"length-curve-{k}")
+        lines.append(line)
+    ax.set_xticks(positions)
+    ax.set_xticklabels([f"{text}\nn={n:,}" for text, (_, _, n)
+                        in zip(comparison.bucket_labels(), comparison.buckets, strict=True)],
+                       fontsize=fontsize - 1, color=colours["text"])
+    highest = max([row[metric] for rows in comparison.by_bucket.values() for row in rows]
+                  + [1.0])
+    ax.set_ylim(0, min(100.0, highest * 1.12) if highest < 90 else 102)
+    ax.set_xlabel("source sentence length (words); n: pairs in the bucket",
+                  color=colours["text"], fontsize=fontsize)
+    ax.set_ylabel(label, color=colours["text"], fontsize=fontsize)
+    ax.tick_params(colors=colours["text"], labelsize=fontsize - 1)
+    ax.grid(True, axis="y", linewidth=0.5, alpha=0.4)
+    for spine in ax.spines.values():
+        spine.set_edgecolor(colours["text"])
+        spine.set_linewidth(0.6)
+    legend = ax.legend(fontsize=fontsize, frameon=False, loc="best")
+    for text in legend.get_texts():
+        text.set_color(colours["text"])
+    return lines
+
+
+def length_curve_figure(comparison, metric="bleu", *, dark=False):
+    """A `matplotlib.figure.Figure` holding the length curve; `metric="both"` draws BLEU
+    and chrF side by side."""
+    from matplotlib.figure import Figure
+
+    metrics = ["bleu", "chrf"] if metric == "both" else [metric]
+    figure = Figure(figsize=(6.4 * len(metrics), 4.2), layout="constrained")
+    if dark:
+        figure.set_facecolor(_DARK["face"])
+    for ax in figure.subplots(1, len(metrics), squeeze=False)[0]:
+        chosen = metrics.pop(0)
+        plot_length_curve(ax, comparison, chosen, dark=dark)
+        if dark:
+            ax.set_facecolor(_DARK["face"])
+        ax.set_title(f"{_CURVE_METRICS[chosen]} by source length",
+                     color=(_DARK if dark else _LIGHT)["text"], fontsize=10)
+    return figure
+
+
+def save_length_curve(path, comparison, metric="bleu", *, dpi=150, dark=False):
+    """Save the length curve of a comparison as `.png`, `.svg` or `.pdf` (by suffix);
+    `metric` is "bleu", "chrf" or "both".
+
+    Returns:
+        the path written, a `pathlib.Path`.
+
+    Raises:
+        ValueError: unknown suffix or metric.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise ValueError(f"Cannot save a length curve as {path.name!r}: the file name must "
+                         f"end in one of {', '.join(IMAGE_SUFFIXES)}.")
+    if metric not in (*_CURVE_METRICS, "both"):
+        raise ValueError(f"Received an invalid value for argument `metric`: {metric!r}; "
+                         f"expected one of {[*_CURVE_METRICS, 'both']}.")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = length_curve_figure(comparison, metric, dark=dark)
+    FigureCanvasAgg(figure)
+    figure.savefig(path, dpi=dpi, format=suffix[1:], facecolor=figure.get_facecolor())
+    return path

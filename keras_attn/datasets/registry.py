@@ -220,10 +220,10 @@ suffixes; `na` before the verb).
 
 Lengths are spread evenly: for each sentence a length from 2 to 50 English words is
 drawn, and clauses are added until the sentence reaches it (or the next clause would
-make it longer than 50 words). Zelan sentences have about as many tokens as the English
-ones (up to 53 words). With the `word` tokenizer the period is a token of its own, so a
-model needs `max_length` of at least 55 on both sides (64 is a good choice) to read and
-write whole sentences.
+make it longer than 50 words). Zelan sentences have about as many words as the English
+ones (up to 53). With the `word` tokenizer the period is a token of its own, so a model
+needs a `max_length` of at least 51 tokens for the English and 54 for the Zelan (64 on
+both sides is a good choice) to read and write whole sentences.
 
 A test set of 1,000 further pairs, none of whose sources is in the training file, comes
 with it: `toy_language_long.test.tsv` and its gold word alignments

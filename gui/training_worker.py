@@ -16,6 +16,12 @@ train``, so the wizard steers it with three methods that are safe to call from a
   ``train`` then returns the best weights seen so far, and the last finished epoch stays
   in the checkpoint folder.
 
+The configuration is chosen here, from the training pairs, by
+:func:`keras_attn.sizing.choose` (the same rule as ``keras-attn train``): the wizard sends
+the preset asked for (None: automatic) and only the fields the person set
+(:func:`choose_config`). An estimate first reports that choice, then the parameter count,
+then the timing; training uses the same choice.
+
 After each finished epoch the worker translates a few fixed validation sentences, scores
 BLEU on up to 200 validation pairs and decodes one fixed sentence with a
 :class:`~keras_attn.session.DecodingSession` for its attention, and sends all of it with
@@ -102,6 +108,7 @@ class TrainingWorker(QObject):
         self._last_report = 0.0
         self._eta_base = None
         self._run: dict = {}
+        self._chosen: tuple | None = None  # (pairs, request, result) of the last choice
 
     # -- steering (any thread) -----------------------------------------------------------
     def pause(self) -> None:
@@ -127,7 +134,7 @@ class TrainingWorker(QObject):
         try:
             importlib.import_module("keras_attn")
             from keras_attn import device
-            from keras_attn.config import ATTENTIONS, PRESETS, STYLES, TOKENIZERS, preset
+            from keras_attn.config import ATTENTIONS, PRESETS, STYLES, TOKENIZERS, Config, preset
             from keras_attn.datasets import DATASETS
 
             datasets = [{"name": d.name, "title": d.title, "description": d.description,
@@ -138,6 +145,7 @@ class TrainingWorker(QObject):
             self.ready.emit({
                 "device": device.describe(), "gpus": device.gpus(), "datasets": datasets,
                 "presets": {name: preset(name).to_dict() for name in PRESETS},
+                "defaults": Config().to_dict(),
                 "attentions": list(ATTENTIONS), "styles": list(STYLES),
                 "tokenizers": list(TOKENIZERS)})
         except Exception as error:
@@ -187,6 +195,7 @@ class TrainingWorker(QObject):
         self.data_read.emit({
             **found, "path": path, "pairs": pairs, "lines": data.lines,
             "report": data.report, "chosen_languages": chosen,
+            "auto_tokenizers": automatic_tokenizers(pairs),
             "source_lengths": word_lengths(s for s, _ in measured),
             "target_lengths": word_lengths(t for _, t in measured)})
 
@@ -206,15 +215,15 @@ class TrainingWorker(QObject):
                 self.failed.emit("estimate", describe(error))
 
     def _estimate(self, request):
-        from keras_attn.config import Config
-        from keras_attn.data import split_pairs
         from keras_attn.training import build_model, train
 
         request_id = request["id"]
-        config = Config.from_dict(request["config"])
+        choice, train_pairs, _ = self._choose(request)
+        if request_id != self._estimate_wanted:
+            return
+        self.estimated.emit({"id": request_id, "choice": describe_choice(choice)})
+        config = choice.config
         tr = config.train
-        train_pairs, _, _ = split_pairs(request["pairs"], validation=tr.validation_split,
-                                        seed=tr.seed)
         with _device_scope(request.get("device")):
             model = build_model(config, sample(train_pairs, VOCAB_SAMPLE, tr.seed))
         base = {"id": request_id, "params": int(model.count_params()),
@@ -258,6 +267,17 @@ class TrainingWorker(QObject):
                              "measured_steps": max(0, len(times) - 1),
                              "startup_seconds": times[0] - began if times else None})
 
+    def _choose(self, request):
+        """:func:`choose_config` for the request's pairs; the last answer is kept, since
+        reading a large corpus's statistics takes seconds and estimates repeat."""
+        pairs, asked = request["pairs"], json.dumps(request["choose"], sort_keys=True)
+        last = self._chosen
+        if last is not None and last[0] is pairs and last[1] == asked:
+            return last[2]
+        found = choose_config(request["choose"], pairs)
+        self._chosen = (pairs, asked, found)  # holding `pairs` keeps their identity unique
+        return found
+
     # -- training ------------------------------------------------------------------------
     @Slot(object)
     def train(self, request: dict) -> None:
@@ -272,23 +292,23 @@ class TrainingWorker(QObject):
             self.failed.emit("train", describe(error))
 
     def _train(self, request):
-        from keras_attn.config import Config
-        from keras_attn.data import split_pairs
         from keras_attn.saving import load_model
         from keras_attn.training import build_model, train
 
-        config = Config.from_dict(request["config"])
+        choice, train_pairs, val_pairs = self._choose(request)
+        config = choice.config
         tr = config.train
-        train_pairs, val_pairs, _ = split_pairs(request["pairs"],
-                                                validation=tr.validation_split, seed=tr.seed)
+        chosen = describe_choice(choice)
+        log.info("training with %s", choice.explain())
         folder = Path(request["checkpoint_dir"])
         state = checkpoint_state(folder) if request.get("resume") else None
         if state is None:
             remove_checkpoint(folder)  # starting over: the old run's checkpoint goes
         folder.mkdir(parents=True, exist_ok=True)
         if state is None:
-            (folder / RUN_FILE).write_text(json.dumps(request.get("run", {}), indent=1),
-                                           encoding="utf-8")
+            facts = {**request.get("run", {}), "config": chosen["config"],
+                     "choice": {key: chosen[key] for key in ("preset", "summary", "reasons")}}
+            (folder / RUN_FILE).write_text(json.dumps(facts, indent=1), encoding="utf-8")
         shown = val_pairs or train_pairs
         run = self._run = {
             "samples": shown[:SAMPLE_SENTENCES], "bleu_pairs": val_pairs[:BLEU_PAIRS],
@@ -309,7 +329,7 @@ class TrainingWorker(QObject):
                 "epochs": tr.epochs, "resumed_from": state["epochs_done"] if state else 0,
                 "history": state["history"] if state else {}, "earlier": run["epochs"],
                 "samples": run["samples"], "sentence": run["sentence"],
-                "bleu_pairs": len(run["bleu_pairs"])})
+                "bleu_pairs": len(run["bleu_pairs"]), "choice": chosen})
             result = train(train_pairs, config, validation_pairs=val_pairs or None,
                            on_progress=self._on_progress, should_stop=self._should_stop,
                            checkpoint_dir=folder, resume=state is not None, model=model,
@@ -433,6 +453,51 @@ class TrainingWorker(QObject):
 
 
 # -- helpers (worker thread) ------------------------------------------------------------------
+def choose_config(request: dict, pairs):
+    """The configuration for `pairs` as the wizard asks for it, the way ``keras-attn train``
+    chooses it: split off the validation pairs, then :func:`keras_attn.sizing.choose` on
+    the training pairs with the preset asked for (None: automatic) and the fields set.
+
+    Args:
+        request: ``{"preset": name or None, "settings": {dotted field: value}}``.
+        pairs: all the sentence pairs read.
+
+    Returns:
+        ``(choice, train_pairs, validation_pairs)``.
+    """
+    from keras_attn import sizing
+    from keras_attn.config import Config, preset
+    from keras_attn.data import split_pairs
+
+    name = request.get("preset") or None
+    settings = dict(request.get("settings") or {})
+    asked = (preset(name) if name else Config()).replace(**settings)  # checks the fields
+    train_pairs, val_pairs, _ = split_pairs(pairs, validation=asked.train.validation_split,
+                                            seed=asked.train.seed)
+    choice = sizing.choose(train_pairs, time_limit=asked.train.time_limit, settings=settings,
+                           preset_name=name)
+    return choice, train_pairs, val_pairs
+
+
+def describe_choice(choice) -> dict:
+    """A :class:`keras_attn.sizing.Choice` as plain data for the window."""
+    return {"preset": choice.preset, "summary": choice.summary(),
+            "reasons": list(choice.reasons), "precision": choice.precision,
+            "config": choice.config.to_dict()}
+
+
+def automatic_tokenizers(pairs) -> dict:
+    """What the ``"auto"`` tokenizer gives for each side of `pairs`:
+    ``{"source": [name, why], "target": [name, why]}``."""
+    from keras_attn import sizing
+
+    found = {}
+    for side, column in (("source", 0), ("target", 1)):
+        stats = sizing.side_stats(pair[column] for pair in pairs)
+        found[side] = list(sizing.tokenizer_for(stats, len(pairs)))
+    return found
+
+
 CHECKPOINT_FILES = ("last.keras", "state.json", "state.json.tmp", RUN_FILE, EPOCHS_FILE,
                     EPOCHS_FILE + ".tmp")
 

@@ -22,7 +22,6 @@ moves the app data folder).
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
@@ -190,27 +189,23 @@ class TrainWizard(QWizard):
             page.save_settings(set_value)
         self.settings.sync()
 
-    def config_dict(self) -> dict:
-        """The configuration the pages describe, as ``Config.to_dict()`` gives it."""
-        presets = (self.capabilities or {}).get("presets", {})
-        name = self.model_page.preset.currentData() or "small"
-        config = copy.deepcopy(presets.get(name) or next(iter(presets.values()), {}))
-        config.setdefault("source", {}).update(self.text_page.source.config())
-        config.setdefault("target", {}).update(self.text_page.target.config())
-        for dotted, value in self.model_page.changes().items():
-            section, _, key = dotted.partition(".")
-            config.setdefault(section, {})[key] = value
-        return config
+    def config_request(self) -> dict:
+        """What the pages ask for: ``{"preset": name or None (automatic), "settings":
+        {dotted field: value}}``; the worker chooses the configuration from it and the
+        training pairs with :func:`keras_attn.sizing.choose`."""
+        return self.model_page.config_request()
 
     def config_problem(self) -> str | None:
         """Why the configuration cannot be used, or None when it can."""
         if self.capabilities is None:
             return "TensorFlow is still loading."
-        from keras_attn.config import Config  # already imported by the worker
+        from keras_attn.config import Config, preset  # already imported by the worker
         from keras_attn.errors import ConfigurationError
 
+        request = self.config_request()
         try:
-            Config.from_dict(self.config_dict())
+            (preset(request["preset"]) if request["preset"] else Config()).replace(
+                **request["settings"])
         except ConfigurationError as error:
             return str(error)
         return None
@@ -229,7 +224,7 @@ class TrainWizard(QWizard):
         """What a run was made of, kept beside its checkpoint."""
         data = {k: v for k, v in self.map_page.request().items() if k != "id"}
         return {"name": self.model_page.model_name(), "data": data,
-                "config": self.config_dict()}
+                "choose": self.config_request()}
 
     # -- training and saving -------------------------------------------------------------------
     def start_training(self, resume: bool = False) -> None:
@@ -237,7 +232,7 @@ class TrainWizard(QWizard):
         self.remember()
         self.worker.want_estimate(-1)  # an estimate still running gives way
         self.train_requested.emit({
-            "config": self.config_dict(), "pairs": self.data["pairs"],
+            "choose": self.config_request(), "pairs": self.data["pairs"],
             "checkpoint_dir": str(self.checkpoint_dir()), "resume": bool(resume),
             "device": self.model_page.device.currentData(),
             "dataset": self.data.get("path"), "run": self.run_facts()})

@@ -78,6 +78,9 @@ class TrainPage(QWizardPage):
         self.progress.setValue(0)
         self.eta = QLabel("ETA —")
         self.speed = QLabel("— tokens/s")
+        self.using = QLabel()  # the settings in use (the worker's choice)
+        self.using.setWordWrap(True)
+        self.using.hide()
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.hide()
@@ -130,6 +133,7 @@ class TrainPage(QWizardPage):
         layout.addWidget(self.banner)
         layout.addLayout(buttons)
         layout.addLayout(bar)
+        layout.addWidget(self.using)
         layout.addWidget(self.problem)
         layout.addWidget(split, 1)
 
@@ -179,6 +183,7 @@ class TrainPage(QWizardPage):
         self.progress.setFormat("not started")
         self.eta.setText("ETA —")
         self.speed.setText("— tokens/s")
+        self.using.hide()
         self.status.setText("Press Start training.")
         show_warning(self.problem, "")
         self._set_buttons()
@@ -241,6 +246,11 @@ class TrainPage(QWizardPage):
     def training_started(self, info: dict) -> None:
         self.info = info
         self.epochs = list(info.get("earlier") or [])
+        choice = info.get("choice")
+        if choice:
+            self.using.setText(choice["summary"][:1].upper() + choice["summary"][1:])
+            self.using.setToolTip("\n".join(["Why:", *choice["reasons"]]))
+            self.using.show()
         history = info.get("history") or {}
         if history.get("loss"):
             bleu = {e["epoch"]: e.get("bleu") for e in self.epochs}

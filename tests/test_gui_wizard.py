@@ -123,7 +123,7 @@ def test_whole_wizard_trains_saves_and_remembers(make_wizard, qtbot, corpus, tmp
     page.tabs.setCurrentIndex(0)
     wizard.next()
     text = wizard.text_page
-    assert text.source.max_length.value() == 7  # 98th percentile of 2-7 words
+    assert text.source.suggested == 7  # 98th percentile of 2-7 words
     shoot(wizard, 3)
     wizard.next()
     model = wizard.model_page
@@ -268,6 +268,10 @@ def test_bundled_dataset_preselects_its_tokenizers_and_swaps(make_wizard, qtbot)
     text = wizard.text_page
     assert (text.source.tokenizer.currentData(), text.target.tokenizer.currentData()) == \
         ("char", "word")
+    settings = wizard.config_request()["settings"]
+    assert (settings["source.tokenizer"], settings["target.tokenizer"]) == ("char", "word")
+    wizard.remember()  # a recommendation is not the person's choice: not remembered
+    assert wizard.setting("source_tokenizer", "") == "auto"
 
 
 def test_opens_with_no_arguments(qtbot, tmp_path):
@@ -335,3 +339,116 @@ def test_csv_columns_are_offered_by_their_first_cells(make_wizard, qtbot, tmp_pa
         return page.isComplete() and target.split() == source.split()[::-1]
 
     qtbot.waitUntil(reversed_words, timeout=SLOW)
+
+
+@pytest.fixture
+def fresh_settings(tmp_path):
+    """Settings of a first run: nothing remembered."""
+    return Settings(QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat))
+
+
+def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_settings, corpus):
+    """With nothing remembered, the tokenizers and the size are automatic: the Model page
+    shows the library's choice with its reasons and fills the training fields from it, an
+    edit overrides one of them, and the run trains with exactly that configuration."""
+    from keras_attn import sizing
+    from keras_attn.data import split_pairs
+
+    wizard = TrainWizard(settings=fresh_settings, app_data=tmp_path / "data")
+    try:
+        wizard.show()
+        qtbot.waitUntil(lambda: wizard.capabilities is not None, timeout=SLOW)
+        to_model_page(wizard, qtbot, corpus)
+        text, model = wizard.text_page, wizard.model_page
+        for side in (text.source, text.target):
+            assert side.tokenizer.currentData() == "auto"
+            assert side.tokenizer.itemText(0) == "Automatic (from the data)"
+            assert not side.lowercase.isChecked()
+            assert side.vocab_size.text() == side.max_length.text() == "automatic"
+        assert "subword" in text.source.facts.text()  # what automatic means for this data
+        assert model.preset.currentData() == "auto" and model.preset.currentIndex() == 0
+        qtbot.waitUntil(lambda: "per epoch" in model.timing.text(), timeout=SLOW)
+        pairs = wizard.data["pairs"]
+        train_pairs, _, _ = split_pairs(pairs, validation=0.05, seed=1234)
+        expected = sizing.choose(train_pairs)
+        shown = model.using.text()
+        assert expected.summary() in shown and "why: " + expected.reasons[-1] in shown
+        assert (model.epochs.value(), model.batch_size.value()) == \
+            (expected.config.train.epochs, expected.config.train.batch_size)
+        assert model.learning_rate.value() == pytest.approx(expected.config.train.learning_rate)
+        assert "subword" in shown and "lowercased" not in shown
+        model.epochs.setValue(1)  # the person's edit wins over the choice
+        wizard.next()
+        train = wizard.train_page
+        train_until(wizard, qtbot, lambda: train.outcome is not None)
+        trained = wizard.worker._model.config.to_dict()
+        wanted = expected.config.replace(**{"train.epochs": 1}).to_dict()
+        assert trained == wanted
+        assert train.using.text().lower().startswith(expected.summary().lower())
+        remembered = Settings(fresh_settings.qsettings)
+        assert remembered.value("wizard/source_tokenizer", "") == "auto"
+        assert remembered.value("wizard/preset", "") == "auto"
+        assert remembered.value("wizard/epochs", 0) == 1  # edited
+        assert remembered.value("wizard/batch_size", -1) == 0  # automatic
+    finally:
+        wizard.closing = True
+        wizard.shutdown()
+        wizard.deleteLater()
+
+
+def test_explicit_choices_keep_the_old_behaviour(make_wizard, qtbot, corpus):
+    """Words, lowercasing and a fixed preset chosen by hand are what the run uses (the
+    maximum length covering 98 % of the sentences, as before), and are remembered."""
+    from gui.training_worker import choose_config
+
+    wizard = make_wizard()
+    to_model_page(wizard, qtbot, corpus)
+    text, model = wizard.text_page, wizard.model_page
+    for side in (text.source, text.target):
+        side.set_tokenizer("word")
+        side.tokenizer.activated.emit(side.tokenizer.currentIndex())  # as a click does
+        side.lowercase.setChecked(True)
+    assert model.preset.currentData() == "tiny"  # remembered
+    request = wizard.config_request()
+    assert request["preset"] == "tiny"
+    choice, _, _ = choose_config(request, wizard.data["pairs"])
+    config = choice.config
+    assert (config.source.tokenizer, config.source.lowercase) == ("word", True)
+    assert config.source.max_length == text.source.suggested == 7
+    assert (config.model.units, config.train.epochs, config.train.learning_rate) == \
+        (32, 3, 0.01)  # tiny, with the remembered epochs and learning rate
+    model.request_estimate()
+    qtbot.waitUntil(lambda: "lowercased" in model.using.text(), timeout=SLOW)
+    assert "using: tiny" in model.using.text() and "word" in model.using.text()
+    wizard.remember()
+    again = make_wizard()
+    assert again.text_page.source.tokenizer.currentData() == "word"
+    assert again.text_page.target.lowercase.isChecked()
+
+
+def test_old_settings_do_not_keep_the_old_toy_defaults(qtbot, tmp_path, fresh_settings):
+    """Settings written before the automatic defaults: their word tokens, lowercasing,
+    filled-in sizes and "small" preset give way to automatic; real choices stay."""
+    for key, value in {"source_tokenizer": "word", "target_tokenizer": "char",
+                       "source_lowercase": True, "target_lowercase": True,
+                       "source_vocab_size": 4000, "source_max_length": 12,
+                       "preset": "small", "epochs": 10, "batch_size": 64,
+                       "learning_rate": 0.0005, "time_limit": 5}.items():
+        fresh_settings.set_value(f"wizard/{key}", value)
+    wizard = TrainWizard(settings=fresh_settings, app_data=tmp_path / "data")
+    try:
+        wizard.show()
+        qtbot.waitUntil(lambda: wizard.capabilities is not None, timeout=SLOW)
+        text, model = wizard.text_page, wizard.model_page
+        assert text.source.tokenizer.currentData() == "auto"
+        assert text.target.tokenizer.currentData() == "char"  # not the old default
+        assert not text.source.lowercase.isChecked() and not text.target.lowercase.isChecked()
+        assert text.source.vocab_size.value() == text.source.max_length.value() == 0
+        assert model.preset.currentData() == "auto"
+        settings = model.settings()
+        assert "train.epochs" not in settings and "train.batch_size" not in settings
+        assert settings["train.learning_rate"] == 0.0005  # differs from small's: an edit
+        assert settings["train.time_limit"] == 300.0
+    finally:
+        wizard.shutdown()
+        wizard.deleteLater()

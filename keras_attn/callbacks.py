@@ -120,33 +120,48 @@ class CheckpointCallback(keras.callbacks.Callback):
 
     After each epoch with a finite loss, the whole model (weights, optimizer state,
     vocabularies) is saved atomically to ``DIR/last.keras``, with ``DIR/state.json``
-    recording the epochs done, the best validation loss and the history so far. An
-    epoch whose loss is not finite is not saved: the last good checkpoint stays. Nor is an
-    epoch that ends with weights that are not finite (the update of its last batch went
-    wrong): training then stops and `nonfinite_weights` is True.
+    recording the epochs done, the best value so far and the history. An epoch whose loss
+    is not finite is not saved: the last good checkpoint stays. Nor is an epoch that ends
+    with weights that are not finite (the update of its last batch went wrong): training
+    then stops and `nonfinite_weights` is True.
+
+    "Best" follows `monitor`: ``val_accuracy`` (higher is better; the validation token
+    accuracy follows translation quality even when the validation loss turns up as the
+    model grows confident), ``val_loss`` or ``loss`` (lower is better). A run counts as
+    still improving while the monitored value or the validation loss improves; early
+    stopping waits `patience` epochs without either.
+
+    An epoch cut short by a stop request or the time limit is not checkpointed (a resumed
+    run repeats it whole), but when Keras validated it and it is the best so far, its
+    weights are kept as the best: a run stopped by its time limit ends with the best
+    weights it reached, the last part-way epoch included.
 
     Args:
         directory: checkpoint folder, or None to keep the best weights in memory only.
-        monitor: the logged value that decides "best" (``val_loss``, else ``loss``).
+        monitor: the logged value that decides "best".
         patience: epochs without improvement before stopping (0: never).
         history: history to continue (when resuming).
-        initial_best: best value so far (when resuming).
-        steps_per_epoch: batches in a full epoch; an epoch cut short by a stop request is
-            neither recorded nor saved, so that a resumed run repeats it whole.
+        initial_best: best value of `monitor` so far (when resuming).
+        steps_per_epoch: batches in a full epoch.
     """
 
     def __init__(self, directory=None, monitor="val_loss", patience=0, history=None,
-                 initial_best=math.inf, steps_per_epoch=None):
+                 initial_best=None, steps_per_epoch=None):
         super().__init__()
         self.steps_per_epoch = steps_per_epoch
         self._batches = 0
         self.directory = Path(directory) if directory else None
         self.monitor = monitor
+        self.higher_is_better = monitor.endswith("accuracy")
         self.patience = patience
         self.history = {k: list(v) for k, v in (history or {}).items()}
-        self.best = initial_best
+        worst = -math.inf if self.higher_is_better else math.inf
+        self.best = worst if initial_best is None else initial_best
+        losses = self.history.get("val_loss") or []
+        self.best_loss = min(losses) if losses else math.inf
         self.best_weights = None
         self.best_epoch = None
+        self.best_partial = False  # the best weights come from an epoch cut short
         self.wait = 0
         self.early_stopped = False
         self.nonfinite_weights = False
@@ -157,6 +172,11 @@ class CheckpointCallback(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         self._batches += 1
 
+    def _better(self, value) -> bool:
+        if not math.isfinite(value):
+            return False
+        return value > self.best if self.higher_is_better else value < self.best
+
     def on_epoch_end(self, epoch, logs=None):
         logs = {k: float(v) for k, v in (logs or {}).items()}
         if not math.isfinite(logs.get("loss", math.nan)):
@@ -165,14 +185,28 @@ class CheckpointCallback(keras.callbacks.Callback):
             self.nonfinite_weights = True
             self.model.stop_training = True
             return
-        if self.steps_per_epoch and self._batches < self.steps_per_epoch:
-            return
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
         value = logs.get(self.monitor, logs.get("loss"))
-        if value < self.best:
+        complete = not (self.steps_per_epoch and self._batches < self.steps_per_epoch)
+        if not complete:
+            # Cut short: keep its weights if they are the best (validated part-way epochs
+            # only), but neither checkpoint it nor count it towards early stopping.
+            if self.monitor in logs and self._better(value):
+                self.best, self.best_epoch, self.best_partial = value, epoch + 1, True
+                self.best_weights = self.model.get_weights()
+                for key, item in logs.items():
+                    self.history.setdefault(key, []).append(item)
+            return
+        for key, item in logs.items():
+            self.history.setdefault(key, []).append(item)
+        val_loss = logs.get("val_loss", math.inf)
+        loss_improved = val_loss < self.best_loss
+        self.best_loss = min(self.best_loss, val_loss)
+        if self._better(value):
             self.best, self.best_epoch, self.wait = value, epoch + 1, 0
+            self.best_partial = False
             self.best_weights = self.model.get_weights()
+        elif loss_improved:
+            self.wait = 0  # still improving, by the other measure
         else:
             self.wait += 1
             if self.patience and self.wait >= self.patience:
@@ -187,7 +221,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         self.directory.mkdir(parents=True, exist_ok=True)
         save_model(self.model, self.directory / "last.keras")
         state = {"epochs_done": epochs_done, "best": self.best, "best_epoch": self.best_epoch,
-                 "wait": self.wait, "history": self.history}
+                 "monitor": self.monitor, "wait": self.wait, "history": self.history}
         temporary = self.directory / "state.json.tmp"
         try:
             temporary.write_text(json.dumps(state, indent=1))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from keras_attn.errors import ConfigurationError
 
-TOKENIZERS = ("word", "subword", "char")
+TOKENIZERS = ("auto", "word", "subword", "char")
 NORMALIZATIONS = ("NFKC", "NFKD")
 ATTENTIONS = ("bahdanau", "luong-dot", "luong-general", "luong-concat", "none")
 STYLES = ("luong", "bahdanau")
@@ -26,8 +26,8 @@ STRATEGIES = ("none", "mirrored", "multiworker")
 class TextConfig:
     """How one side's text becomes tokens."""
 
-    tokenizer: str = "word"  # word | subword (WordPiece) | char
-    lowercase: bool = True  # fold case before tokenizing
+    tokenizer: str = "auto"  # auto (chosen from the data) | word | subword (WordPiece) | char
+    lowercase: bool = False  # fold case before tokenizing (output is then lowercase)
     strip_accents: bool = False  # drop combining marks (é -> e); letters of all scripts stay
     normalization: str = "NFKC"  # Unicode normal form applied first
     vocab_size: int = 8000  # upper bound; small data gives smaller vocabularies

@@ -29,12 +29,21 @@ def save_model(model, path, include_optimizer=True) -> Path:
     """Write `model` to `path` (a ``.keras`` file) atomically; returns the path.
 
     With `include_optimizer=False` the file holds only what translation needs (about a
-    third of the size for Adam): a copy of the model without its training state is saved.
+    third of the size for Adam): a copy of the model without its training state, in
+    float32 whatever precision it was trained in, so that it translates at full speed on
+    machines without bfloat16 or float16 units (the weights of a mixed-precision model are
+    float32 already; only the computation changes).
     """
     import keras
 
-    if not include_optimizer and getattr(model, "optimizer", None) is not None:
-        copy = type(model).from_config(model.get_config())
+    mixed = any(layer.dtype_policy.name != "float32" for layer in _layers(model))
+    if not include_optimizer and (getattr(model, "optimizer", None) is not None or mixed):
+        from keras_attn.device import dtype_policy
+
+        config = model.get_config()
+        config.pop("dtype", None)
+        with dtype_policy("float32"):
+            copy = type(model).from_config(config)
         copy.set_weights(model.get_weights())
         model = copy
 
@@ -127,6 +136,11 @@ def load_model(path, compile=False):
             message = "it contains code (a Lambda layer), which is never run for safety"
         raise ModelFileError(f"{path}: cannot load the model: {message}") from error
     return model
+
+
+def _layers(model):
+    """The model and every layer inside it."""
+    return [model, *model._flatten_layers(include_self=False, recursive=True)]
 
 
 def _reason(error: OSError) -> str:

@@ -8,7 +8,6 @@ every epoch so that an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 import warnings
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_attn import distribute
+from keras_attn import distribute, sizing
 from keras_attn.callbacks import (
     CheckpointCallback,
     ProgressCallback,
@@ -49,6 +48,7 @@ def build_model(config: Config, train_pairs) -> Translator:
     """A new, untrained model whose vocabularies are learned from `train_pairs`."""
     if not train_pairs:
         raise DataError("No training pairs: cannot learn vocabularies.")
+    config, _ = sizing.resolve_tokenizers(config, train_pairs)
     keras.utils.set_random_seed(config.train.seed)
     encoders = []
     for side, column in (("source", 0), ("target", 1)):
@@ -85,14 +85,16 @@ def count_batches(dataset) -> int:
     return sum(1 for _ in dataset)
 
 
-def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=None,
+def train(train_pairs, config: Config | None = None, *, validation_pairs=None, on_progress=None,
           should_stop=None, checkpoint_dir=None, resume=False, tensorboard_dir=None,
           progress_every=10, model: Translator | None = None, strategy=None) -> TrainResult:
     """Train a model.
 
     Args:
         train_pairs: list of `(source, target)` strings.
-        config: the full configuration; `config.train` says how to train.
+        config: the full configuration; `config.train` says how to train. None: the
+            settings :func:`keras_attn.sizing.choose` picks for these pairs (cased
+            subword tokens, a model size that fits the data).
         validation_pairs: pairs for validation loss each epoch (early stopping uses it).
         on_progress: function receiving progress dicts (see `ProgressCallback`).
         should_stop: function returning True to stop after the current batch.
@@ -109,6 +111,8 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
         a :class:`TrainResult`; its model holds the best weights seen (by validation loss
         when there is validation data, else by training loss).
     """
+    if config is None:
+        config = sizing.choose(train_pairs).config
     config.validate()
     tr = config.train
     if strategy is None:
@@ -124,7 +128,8 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
                 raise ConfigurationError("Resuming needs a checkpoint folder.")
             state = read_checkpoint_state(checkpoint_dir)
         if state is not None:
-            model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
+            with dtype_policy(resolve_precision(tr.precision)):  # train on as it began
+                model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
         elif model is None:
             model = build_model(config, train_pairs)
         else:
@@ -146,11 +151,15 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
         distribute.prepare_fit(model, strategy)
 
         initial_epoch = state["epochs_done"] if state else 0
+        monitor = "val_accuracy" if val_ds is not None else "loss"
+        # A checkpoint written with another monitor (older versions watched val_loss)
+        # starts its search for the best anew.
+        same = state is not None and state.get("monitor", "val_loss") == monitor
         checkpoint = CheckpointCallback(
-            checkpoint_dir, monitor="val_loss" if val_ds is not None else "loss",
-            patience=tr.patience, history=state["history"] if state else None,
-            initial_best=state["best"] if state else math.inf, steps_per_epoch=steps)
-        if state:
+            checkpoint_dir, monitor=monitor, patience=tr.patience,
+            history=state["history"] if state else None,
+            initial_best=state["best"] if same else None, steps_per_epoch=steps)
+        if same:
             checkpoint.best_epoch, checkpoint.wait = state["best_epoch"], state["wait"]
         stopper = StopCallback(should_stop, tr.time_limit)
         callbacks = [stopper, checkpoint]
@@ -177,7 +186,8 @@ def train(train_pairs, config: Config, *, validation_pairs=None, on_progress=Non
                             "try a lower learning rate.")
         # Resumed, and training went bad before an epoch completed: the checkpoint (never
         # written for such an epoch) holds the last good model.
-        model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
+        with dtype_policy(resolve_precision(tr.precision)):
+            model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
     checkpoint.restore_best()
     history = checkpoint.history
     reason = stopper.reason or ("early stopping" if checkpoint.early_stopped else "finished")

@@ -191,11 +191,12 @@ def test_strategy_option_sets_the_configuration():
     from keras_attn.cli import build_parser
     from keras_attn.commands.train import config_from_args
 
+    pairs = [("ein Haus", "a house"), ("zwei Häuser", "two houses")] * 60
     parser = build_parser()
     args = parser.parse_args(["train", "data.tsv", "--out", "m.keras", "--strategy", "mirrored"])
-    assert config_from_args(args).train.strategy == "mirrored"
+    assert config_from_args(args, pairs).config.train.strategy == "mirrored"
     args = parser.parse_args(["train", "data.tsv", "--out", "m.keras"])
-    assert config_from_args(args).train.strategy == "none"
+    assert config_from_args(args, pairs).config.train.strategy == "none"
 
 
 def test_clip_gradients_clips_unscaled_gradients_and_keeps_sparse_ones():

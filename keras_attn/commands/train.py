@@ -60,7 +60,9 @@ def add_parser(subparsers):
 
     add_data_arguments(p)
     g = p.add_argument_group("model and text")
-    g.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    g.add_argument("--preset", choices=sorted(PRESETS),
+                   help="a fixed size (default: chosen from the data and the time limit, "
+                        "and shown before training starts)")
     g.add_argument("--tokenizer", choices=TOKENIZERS, help="tokenizer for both sides")
     g.add_argument("--source-tokenizer", choices=TOKENIZERS)
     g.add_argument("--target-tokenizer", choices=TOKENIZERS)
@@ -75,8 +77,10 @@ def add_parser(subparsers):
     g.add_argument("--input-feeding", action="store_true", default=None,
                    help="luong style: feed the attentional vector back into the RNN")
     g.add_argument("--dropout", type=float)
+    g.add_argument("--lowercase", action="store_true",
+                   help="fold case on both sides (output is then lowercase)")
     g.add_argument("--keep-case", action="store_true",
-                   help="do not lowercase (both sides); output keeps its capitals")
+                   help="keep case on both sides (the default; output keeps its capitals)")
     g.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="set any configuration field, e.g. --set target.lowercase=false "
                         "(repeatable)")
@@ -106,11 +110,11 @@ def add_parser(subparsers):
     return p
 
 
-def config_from_args(args):
-    """The configuration a command line asks for: the preset, then the options given."""
-    from keras_attn.config import preset
+def settings_from_args(args) -> dict:
+    """The configuration fields a command line sets explicitly, as dotted names; checked
+    (a bad value is reported before any data is read)."""
+    from keras_attn.config import Config, preset
 
-    config = preset(args.preset)
     changes = {}
     for option, fields in OPTION_FIELDS.items():
         value = getattr(args, option, None)
@@ -120,12 +124,29 @@ def config_from_args(args):
         changes["model.input_feeding"] = True
     if args.jit_compile:
         changes["train.jit_compile"] = True
-    if args.keep_case:
-        changes["source.lowercase"] = changes["target.lowercase"] = False
+    if args.lowercase and args.keep_case:
+        from keras_attn.errors import ConfigurationError
+
+        raise ConfigurationError("--lowercase and --keep-case contradict each other; "
+                                 "give one.")
+    if args.lowercase or args.keep_case:
+        changes["source.lowercase"] = changes["target.lowercase"] = bool(args.lowercase)
     for item in args.set:
         field, value = parse_setting(item)
         changes[field] = value
-    return config.replace(**changes) if changes else config
+    (preset(args.preset) if args.preset else Config()).replace(**changes)  # checks them
+    return changes
+
+
+def config_from_args(args, pairs):
+    """The configuration for training on `pairs`: the preset asked for, or one chosen
+    from the data and the time limit, then the options given. Returns a
+    :class:`keras_attn.sizing.Choice` (configuration and reasons)."""
+    from keras_attn import sizing
+
+    settings = settings_from_args(args)
+    return sizing.choose(pairs, time_limit=settings.get("train.time_limit", 0.0),
+                         settings=settings, preset_name=args.preset)
 
 
 def parse_setting(item):
@@ -147,7 +168,7 @@ def parse_setting(item):
 
 
 def run(args) -> int:
-    config = config_from_args(args)  # validate options before any slow import
+    settings = settings_from_args(args)  # validate options before any slow import
     out = Path(args.out)
     if out.suffix != ".keras":
         print(f"keras-attn train: error: --out must end in .keras, got {out}", file=sys.stderr)
@@ -156,20 +177,28 @@ def run(args) -> int:
 
     # Made first: the multiworker strategy must be set up before TensorFlow runs anything,
     # and a missing or malformed TF_CONFIG is better reported before the data is read.
-    strategy = distribute.make_strategy(config.train.strategy)
-    distribute.check_settings(config, strategy)
+    from keras_attn.config import Config, preset
+
+    early = (preset(args.preset) if args.preset else Config()).replace(**settings)
+    strategy = distribute.make_strategy(early.train.strategy)
+    distribute.check_settings(early, strategy)
     from keras_attn.commands.check import read_from_args
     from keras_attn.data import split_pairs
 
     data = read_from_args(args)
     pairs = data.pairs
-    if config.train.max_pairs:
-        pairs = pairs[:config.train.max_pairs]
-    train_pairs, val_pairs, _ = split_pairs(pairs, validation=config.train.validation_split,
-                                            test=0.0, seed=config.train.seed)
+    if early.train.max_pairs:
+        pairs = pairs[:early.train.max_pairs]
+    train_pairs, val_pairs, _ = split_pairs(pairs, validation=early.train.validation_split,
+                                            test=0.0, seed=early.train.seed)
     print(f"data: {data.report.path}: {len(pairs)} pairs ({len(train_pairs)} train, "
           f"{len(val_pairs)} validation); {len(data.report.problems)} problem(s) reported "
           f"by `keras-attn check`", file=sys.stderr)
+    # The same data and options give the same choice, so a resumed run goes on with the
+    # settings it began with.
+    choice = config_from_args(args, train_pairs)
+    config = choice.config
+    print(choice.explain(), file=sys.stderr)
 
     from keras_attn import device, training
 

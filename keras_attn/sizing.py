@@ -1,0 +1,281 @@
+"""Settings that fit the data: tokenizers, model size, vocabulary, batch and dropout.
+
+When a user gives no preset, :func:`choose` looks at the corpus (how many pairs, how long
+the sentences, which scripts) and the time limit, and returns a :class:`Choice`: the
+configuration and one plain reason per decision, which the CLI and the training wizard
+show before training starts ("using: small, subword 4k, ...; why: ..."). The rule and
+the measurements behind it are in docs/PERFORMANCE.md ("How settings are chosen").
+
+Every value the user sets explicitly is kept as it is.
+
+Tokenizers (``"auto"``, the default of :class:`~keras_attn.config.TextConfig`): subword
+(WordPiece) pieces for scripts written with spaces between words, characters for
+scripts written without them (Chinese, Japanese, Thai, Lao, Khmer, Myanmar, Tibetan),
+word tokens for corpora too small to learn pieces from. :func:`resolve_tokenizers` turns
+``"auto"`` into one of these; a model file always holds the tokenizer it was built with.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+from keras_attn.config import PRESETS, Config, preset
+
+#: Below this many training pairs, WordPiece has too little text to learn pieces from;
+#: word tokens are used (every training word is then in the vocabulary).
+MIN_SUBWORD_PAIRS = 100
+#: A side whose letters are at least this share from scripts written without spaces
+#: between words is tokenized into characters.
+UNSPACED_SHARE = 0.5
+#: Training speed of each preset in target tokens per second, float32, on the 2-core
+#: reference machine (bench/train_speed_matrix.py, subword tokens; docs/PERFORMANCE.md).
+#: Only their ratios and rough size matter: they turn a time limit into epochs.
+PRESET_SPEED = {"tiny": 24_000, "small": 9_300, "base": 4_800}
+#: Mixed bfloat16 on CPUs with bfloat16 units trains about this much faster (measured).
+BFLOAT16_GAIN = 1.35
+#: The fewest passes over the data a time limit should allow; a larger model that gets
+#: fewer is passed over for a smaller one.
+MIN_EPOCHS = 6
+#: Pairs from which each preset has enough data to be worth its size (fewer pairs: the
+#: next smaller preset; its capacity is enough and it trains more epochs in the time).
+PRESET_MIN_PAIRS = {"tiny": 0, "small": 1_000, "base": 20_000}
+#: (fewest pairs, subword vocabulary size): small corpora learn better with small
+#: vocabularies (Sennrich & Zhang 2019, "Revisiting Low-Resource Neural Machine
+#: Translation"): each piece is then seen often enough to be learned.
+VOCAB_BY_PAIRS = ((0, 2_000), (5_000, 4_000), (30_000, 8_000), (200_000, 16_000))
+#: (fewest pairs, dropout): the less data, the more regularisation.
+DROPOUT_BY_PAIRS = ((0, 0.3), (20_000, 0.2), (100_000, 0.1))
+#: Longest sentences kept whole: the 99th percentile of token counts, times this margin.
+LENGTH_MARGIN = 1.2
+MAX_LENGTH_BOUNDS = (20, 200)
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+# Scripts written without spaces between words (code point ranges).
+_UNSPACED = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+             (0xF900, 0xFAFF), (0x20000, 0x2FA1F), (0x0E00, 0x0EFF), (0x1000, 0x109F),
+             (0x1780, 0x17FF), (0x0F00, 0x0FFF), (0xFF66, 0xFF9F))
+
+
+@dataclasses.dataclass
+class SideStats:
+    """What one language side of a corpus looks like."""
+
+    sentences: int
+    letters: int  # letters seen in the sample
+    unspaced_share: float  # share of letters from scripts written without spaces
+    tokens_mean: float  # words and punctuation marks per sentence
+    tokens_p99: int
+
+    @property
+    def unspaced(self) -> bool:
+        return self.letters > 0 and self.unspaced_share >= UNSPACED_SHARE
+
+
+@dataclasses.dataclass
+class CorpusStats:
+    pairs: int
+    source: SideStats
+    target: SideStats
+
+
+def side_stats(texts, sample=20_000) -> SideStats:
+    """Script and length facts of one side (on an evenly spread sample of sentences)."""
+    texts = list(texts)
+    step = max(1, len(texts) // sample)
+    picked = texts[::step]
+    letters = unspaced = 0
+    counts = []
+    for text in picked:
+        n_tokens = 0
+        for char in text:
+            if char.isalpha():
+                letters += 1
+                code = ord(char)
+                if any(low <= code <= high for low, high in _UNSPACED):
+                    unspaced += 1
+        for match in _TOKEN.finditer(text):
+            word = match.group()
+            # A run of unspaced-script characters is read one character at a time.
+            n_tokens += sum(1 for c in word if _is_unspaced(c)) or 1
+        counts.append(n_tokens)
+    counts.sort()
+    p99 = counts[min(len(counts) - 1, math.ceil(0.99 * len(counts)) - 1)] if counts else 0
+    return SideStats(sentences=len(texts), letters=letters,
+                     unspaced_share=unspaced / letters if letters else 0.0,
+                     tokens_mean=sum(counts) / len(counts) if counts else 0.0,
+                     tokens_p99=p99)
+
+
+def _is_unspaced(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _UNSPACED)
+
+
+def corpus_stats(pairs) -> CorpusStats:
+    pairs = list(pairs)
+    return CorpusStats(pairs=len(pairs), source=side_stats(s for s, _ in pairs),
+                       target=side_stats(t for _, t in pairs))
+
+
+def tokenizer_for(stats: SideStats, pairs: int) -> tuple[str, str]:
+    """The tokenizer ``"auto"`` means for one side, and why."""
+    if stats.unspaced:
+        return "char", (f"{stats.unspaced_share:.0%} of its letters are from scripts written "
+                        "without spaces: characters")
+    if pairs < MIN_SUBWORD_PAIRS:
+        return "word", (f"only {pairs} pairs, too few to learn subword pieces from: "
+                        "whole words")
+    if stats.letters == 0:
+        return "word", "no letters of any script: whole words (symbols, numbers)"
+    return "subword", "written with spaces: subword (WordPiece) pieces"
+
+
+def resolve_tokenizers(config: Config, pairs) -> tuple[Config, list[str]]:
+    """`config` with every ``"auto"`` tokenizer replaced by the one the data calls for."""
+    pairs = list(pairs)
+    changes, reasons = {}, []
+    for side, column in (("source", 0), ("target", 1)):
+        if getattr(config, side).tokenizer != "auto":
+            continue
+        stats = side_stats(pair[column] for pair in pairs)
+        name, why = tokenizer_for(stats, len(pairs))
+        changes[f"{side}.tokenizer"] = name
+        reasons.append(f"{side} tokens: {why}")
+    return (config.replace(**changes) if changes else config), reasons
+
+
+@dataclasses.dataclass
+class Choice:
+    """The configuration chosen for a corpus, with a reason for each decision."""
+
+    config: Config
+    preset: str  # the size chosen, or the preset the user asked for
+    reasons: list[str]
+    precision: str = "float32"  # the policy training will use on this machine
+
+    def summary(self) -> str:
+        """One line: ``using: base, subword 8k/8k, batch 64, ...``."""
+        c = self.config
+        sides = []
+        for side in (c.source, c.target):
+            size = f" {side.vocab_size // 1000}k" if side.tokenizer != "char" else ""
+            case = "" if not side.lowercase else " lowercased"
+            sides.append(f"{side.tokenizer}{size}{case}")
+        text = sides[0] if sides[0] == sides[1] else f"{sides[0]} -> {sides[1]}"
+        precision = self.precision
+        return (f"using: {self.preset} ({c.model.units} units), {text}, batch "
+                f"{c.train.batch_size}, learning rate {c.train.learning_rate:g}, dropout "
+                f"{c.model.dropout:g}, label smoothing {c.train.label_smoothing:g}, max length "
+                f"{c.source.max_length}/{c.target.max_length} tokens, precision {precision}")
+
+    def explain(self) -> str:
+        """The summary, then one line per reason."""
+        return "\n".join([self.summary(), *("  why: " + r for r in self.reasons)])
+
+
+def _by_pairs(table, pairs):
+    value = table[0][1]
+    for low, chosen in table:
+        if pairs >= low:
+            value = chosen
+    return value
+
+
+def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
+           preset_name: str | None = None, precision: str | None = None) -> Choice:
+    """The configuration for training on `pairs`.
+
+    Args:
+        pairs: the training pairs (strings).
+        time_limit: seconds the user allows for training (0: no limit).
+        settings: dotted configuration fields the user set (``{"model.units": 64}``);
+            they are applied last and never overridden.
+        preset_name: a preset the user asked for: its sizes are kept; only tokenizers
+            still set to ``"auto"`` are resolved.
+        precision: the training precision that will be used (a policy name), to turn the
+            time limit into epochs; default: what ``"auto"`` gives on this machine.
+
+    Returns:
+        a :class:`Choice`.
+    """
+    pairs = list(pairs)
+    settings = dict(settings or {})
+    stats = corpus_stats(pairs)
+    n = stats.pairs
+    reasons: list[str] = []
+    if precision is None:
+        from keras_attn.device import resolve_precision
+
+        precision = resolve_precision(settings.get("train.precision", "auto"))
+    if preset_name is not None:
+        config = preset(preset_name).replace(**settings) if settings else preset(preset_name)
+        config, token_reasons = resolve_tokenizers(config, pairs)
+        return Choice(config=config, preset=preset_name, precision=precision,
+                      reasons=[f"preset {preset_name} as asked", *token_reasons])
+    speed_gain = BFLOAT16_GAIN if precision == "mixed_bfloat16" else 1.0
+
+    # Tokenizers and vocabularies.
+    changes: dict = {}
+    sides = {}
+    for side, side_stats_ in (("source", stats.source), ("target", stats.target)):
+        tokenizer = settings.get(f"{side}.tokenizer", "auto")
+        if tokenizer == "auto":
+            tokenizer, why = tokenizer_for(side_stats_, n)
+            reasons.append(f"{side}: {why}")
+        sides[side] = tokenizer
+        changes[f"{side}.tokenizer"] = tokenizer
+    vocab = _by_pairs(VOCAB_BY_PAIRS, n)
+    for side in ("source", "target"):
+        changes[f"{side}.vocab_size"] = vocab if sides[side] != "char" else 1_000
+    if any(t == "subword" for t in sides.values()):
+        reasons.append(f"{n:,} pairs: subword vocabularies of {vocab:,} pieces (smaller "
+                       "corpora learn better with fewer, more frequent pieces)")
+
+    # Lengths: keep all but the longest 1% whole.
+    for side, side_stats_ in (("source", stats.source), ("target", stats.target)):
+        per_token = 1.0 if sides[side] == "word" else 1.3  # pieces per word, measured
+        if sides[side] == "char":
+            per_token = 4.0
+        longest = side_stats_.tokens_p99 * per_token * LENGTH_MARGIN
+        changes[f"{side}.max_length"] = int(min(max(math.ceil(longest), MAX_LENGTH_BOUNDS[0]),
+                                                MAX_LENGTH_BOUNDS[1]))
+    reasons.append(f"sentences of up to {changes['source.max_length']}/"
+                   f"{changes['target.max_length']} tokens kept whole (99% of the corpus)")
+
+    # Model size: the largest preset the data justifies and the time limit can train.
+    target_tokens = stats.target.tokens_mean * (1.3 if sides["target"] == "subword" else
+                                                4.0 if sides["target"] == "char" else 1.0)
+    tokens_per_epoch = max(1.0, n * (target_tokens + 1))
+    chosen = "tiny"
+    for name in ("tiny", "small", "base"):
+        if n < PRESET_MIN_PAIRS[name]:
+            break
+        if time_limit:
+            epochs = time_limit * PRESET_SPEED[name] * speed_gain / tokens_per_epoch
+            if epochs < MIN_EPOCHS and name != "tiny":
+                reasons.append(f"{name} would see the data only {epochs:.1f} times in "
+                               f"{time_limit:g} s")
+                break
+        chosen = name
+    why = f"{n:,} pairs"
+    if time_limit:
+        epochs = time_limit * PRESET_SPEED[chosen] * speed_gain / tokens_per_epoch
+        why += f", about {epochs:.0f} epochs in {time_limit:g} s"
+    reasons.append(f"model size {chosen}: {why}")
+    base = PRESETS[chosen]
+    for section in ("model", "train"):
+        for key, value in base[section].items():
+            changes.setdefault(f"{section}.{key}", value)
+
+    dropout = _by_pairs(DROPOUT_BY_PAIRS, n) if chosen != "tiny" else 0.1
+    changes["model.dropout"] = dropout
+    reasons.append(f"dropout {dropout:g} for {n:,} pairs (less data, more regularisation)")
+    changes["train.label_smoothing"] = 0.1
+    changes["train.epochs"] = 50 if time_limit else max(changes["train.epochs"], 20)
+    changes["train.patience"] = 4
+    changes["train.time_limit"] = float(time_limit)
+    changes.update(settings)
+    config = Config().replace(**changes)
+    return Choice(config=config, preset=chosen, reasons=reasons, precision=precision)

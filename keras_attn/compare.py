@@ -62,7 +62,7 @@ def default_buckets(lengths: Sequence[int], max_buckets: int = MAX_BUCKETS) -> l
     longest = max(lengths)
     width = next((w for w in WIDTHS if math.ceil(longest / w) <= max_buckets), WIDTHS[-1])
     bounds = [width * k for k in range(1, math.ceil(longest / width))]
-    minimum = min(10, max(1, len(lengths) // 20))
+    minimum = min(10, math.ceil(len(lengths) / 20))
     while bounds and sum(n > bounds[-1] for n in lengths) < minimum:
         bounds.pop()
     return bounds

@@ -45,6 +45,8 @@ def test_default_buckets_follow_the_data():
     # Two long outliers among 200 short sentences do not get a bucket of their own.
     assert default_buckets([4] * 100 + [8] * 100 + [33, 38]) == [5]
     assert default_buckets([1, 2, 3]) == []
+    # 30 pairs: a last bucket of one pair (under 5%) joins the one before.
+    assert default_buckets([3] * 10 + [7] * 19 + [11]) == [5]
     buckets, bucket_of = assign_buckets([3, 12, 7, 25, 31], [5, 10, 20, 30])
     assert buckets == [(1, 5, 1), (6, 10, 1), (11, 20, 1), (21, 30, 1), (31, 31, 1)]
     assert bucket_of == [0, 2, 1, 3, 4]

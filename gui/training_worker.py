@@ -222,7 +222,9 @@ class TrainingWorker(QObject):
         if request_id != self._estimate_wanted:
             return
         self.estimated.emit({"id": request_id, "choice": describe_choice(choice)})
-        config = choice.config
+        # A copy: the model keeps the configuration it is built with, and training a given
+        # model sets its training part (the kept choice must stay as chosen).
+        config = choice.config.replace()
         tr = config.train
         with _device_scope(request.get("device")):
             model = build_model(config, sample(train_pairs, VOCAB_SAMPLE, tr.seed))
@@ -296,7 +298,7 @@ class TrainingWorker(QObject):
         from keras_attn.training import build_model, train
 
         choice, train_pairs, val_pairs = self._choose(request)
-        config = choice.config
+        config = choice.config.replace()  # a copy (see _estimate)
         tr = config.train
         chosen = describe_choice(choice)
         log.info("training with %s", choice.explain())

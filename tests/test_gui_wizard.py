@@ -1,5 +1,6 @@
 """The training wizard, driven page by page on a tiny reverse task (offscreen Qt)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -351,6 +352,7 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
     """With nothing remembered, the tokenizers and the size are automatic: the Model page
     shows the library's choice with its reasons and fills the training fields from it, an
     edit overrides one of them, and the run trains with exactly that configuration."""
+    from gui.training_worker import choose_config
     from keras_attn import sizing
     from keras_attn.data import split_pairs
 
@@ -377,19 +379,27 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
             (expected.config.train.epochs, expected.config.train.batch_size)
         assert model.learning_rate.value() == pytest.approx(expected.config.train.learning_rate)
         assert "subword" in shown and "lowercased" not in shown
-        model.epochs.setValue(1)  # the person's edit wins over the choice
         wizard.next()
         train = wizard.train_page
-        train_until(wizard, qtbot, lambda: train.outcome is not None)
-        trained = wizard.worker._model.config.to_dict()
-        wanted = expected.config.replace(**{"train.epochs": 1}).to_dict()
-        assert trained == wanted
+        train_until(wizard, qtbot, lambda: train.curves.points("loss") >= 1)
+        train.stop_button.click()
+        qtbot.waitUntil(lambda: train.outcome is not None, timeout=SLOW)
         assert train.using.text().lower().startswith(expected.summary().lower())
+        trained = wizard.worker._model.config.to_dict()
+        assert trained == expected.config.to_dict()  # exactly the choice shown
+        run = json.loads((wizard.checkpoint_dir() / "run.json").read_text(encoding="utf-8"))
+        assert run["config"] == trained and run["choice"]["summary"] == expected.summary()
         remembered = Settings(fresh_settings.qsettings)
         assert remembered.value("wizard/source_tokenizer", "") == "auto"
         assert remembered.value("wizard/preset", "") == "auto"
-        assert remembered.value("wizard/epochs", 0) == 1  # edited
         assert remembered.value("wizard/batch_size", -1) == 0  # automatic
+
+        wizard.back()
+        model.epochs.setValue(7)  # the person's edit wins over the choice
+        choice, _, _ = choose_config(wizard.config_request(), pairs)
+        assert choice.config == expected.config.replace(**{"train.epochs": 7})
+        wizard.remember()
+        assert remembered.value("wizard/epochs", 0) == 7
     finally:
         wizard.closing = True
         wizard.shutdown()

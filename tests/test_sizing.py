@@ -1,0 +1,181 @@
+"""Settings chosen from the data: tokenizers by script, sizes by corpus and time limit."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from keras_attn import sizing
+from keras_attn.callbacks import CheckpointCallback
+from keras_attn.config import Config, preset
+from keras_attn.text import UNK_ID, TextEncoder
+
+GERMAN = [("Ich habe Hunger.", "I am hungry."), ("Wo ist der Bahnhof?", "Where is the station?"),
+          ("Das Wetter ist schön.", "The weather is nice.")]
+
+
+def corpus(pairs, count):
+    return [pairs[i % len(pairs)] for i in range(count)]
+
+
+def test_tokenizers_follow_the_script():
+    """Spaced scripts get subword pieces, Chinese and Japanese get characters."""
+    pairs = corpus([("我爱你。", "I love you."), ("今日は暑いです。", "It is hot today.")], 300)
+    config, reasons = sizing.resolve_tokenizers(Config(), pairs)
+    assert config.source.tokenizer == "char"
+    assert config.target.tokenizer == "subword"
+    assert any("without spaces" in r for r in reasons)
+    config, _ = sizing.resolve_tokenizers(Config(), corpus(GERMAN, 300))
+    assert (config.source.tokenizer, config.target.tokenizer) == ("subword", "subword")
+
+
+def test_explicit_tokenizers_are_kept():
+    """Only "auto" is resolved; a tokenizer the user chose stays."""
+    config = Config().replace(**{"source.tokenizer": "word"})
+    resolved, _ = sizing.resolve_tokenizers(config, corpus(GERMAN, 300))
+    assert resolved.source.tokenizer == "word" and resolved.target.tokenizer == "subword"
+
+
+def test_tiny_and_scriptless_corpora_fall_back_to_words():
+    """A few dozen pairs, or text with no letters, get word tokens and a reason."""
+    choice = sizing.choose(corpus(GERMAN, 30))
+    assert choice.config.source.tokenizer == "word"
+    assert any("too few" in r for r in choice.reasons)
+    symbols = corpus([("♠ ♣ ♥", "1 2 3"), ("♥ ♦", "3 4")], 400)
+    choice = sizing.choose(symbols)
+    assert choice.config.source.tokenizer == "word"
+    assert any("no letters" in r for r in choice.reasons)
+
+
+def test_sizes_grow_with_the_corpus():
+    """More pairs: a larger model and vocabulary and less dropout; new defaults keep case."""
+    small = sizing.choose(corpus(GERMAN, 2_000))
+    large = sizing.choose(corpus(GERMAN, 30_000))
+    assert small.config.model.units < large.config.model.units
+    assert small.config.source.vocab_size < large.config.source.vocab_size
+    assert small.config.model.dropout > large.config.model.dropout
+    assert not large.config.source.lowercase and not large.config.target.lowercase
+    assert large.config.train.label_smoothing > 0
+
+
+def test_time_limit_picks_a_model_it_can_train():
+    """With little time for much data, a smaller model that sees the data often enough."""
+    pairs = corpus(GERMAN, 30_000)
+    unlimited = sizing.choose(pairs)
+    hurried = sizing.choose(pairs, time_limit=30, precision="float32")
+    assert hurried.config.model.units < unlimited.config.model.units
+    assert any("would see the data only" in r for r in hurried.reasons)
+    assert hurried.config.train.time_limit == 30
+
+
+def test_long_sentences_are_kept_whole():
+    """max_length covers the corpus's long sentences (99th percentile), not a fixed 50."""
+    words = " ".join(["Wort"] * 60)
+    pairs = corpus([(words + " .", words + " .")], 200)
+    choice = sizing.choose(pairs)
+    assert choice.config.source.max_length >= 61
+
+
+def test_user_settings_win_and_are_explained():
+    """Explicit fields are never overridden; the summary names what is used."""
+    choice = sizing.choose(corpus(GERMAN, 5_000), settings={"model.units": 64,
+                                                             "train.batch_size": 16})
+    assert choice.config.model.units == 64 and choice.config.train.batch_size == 16
+    text = choice.explain()
+    assert text.startswith("using: ") and "subword" in text and "why:" in text
+    chosen = sizing.choose(corpus(GERMAN, 5_000), preset_name="tiny")
+    assert chosen.config.model.units == preset("tiny").model.units
+    assert chosen.config.source.tokenizer == "subword"
+
+
+def test_subword_never_gives_unknown_for_known_characters():
+    """A word never seen in training, made of seen characters, encodes without [UNK] and
+    decodes back to itself, capitals included."""
+    texts = [s for s, _ in corpus(GERMAN, 300)]
+    encoder = TextEncoder.build(texts, tokenizer="subword", lowercase=False, vocab_size=200)
+    ids = encoder.encode(["Hunger Bahnhofhunger?"]).to_list()[0]
+    assert UNK_ID not in ids and len(ids) > 2
+    assert encoder.decode([ids])[0] == "Hunger Bahnhofhunger?"
+
+
+def test_training_without_a_config_chooses_one(tmp_path):
+    """keras_attn training.train(pairs) with no config trains with the chosen settings."""
+    from keras_attn.training import train
+
+    pairs = corpus([("Guten Morgen", "Good Morning"), ("Gute Nacht", "Good Night")], 120)
+    result = train(pairs, validation_pairs=pairs[:20])
+    model = result.model
+    assert model.config.source.tokenizer == "subword" and not model.config.target.lowercase
+    assert result.epochs_done >= 1
+
+
+def _driven(monitor, logs_per_epoch, steps=4, patience=2):
+    """A CheckpointCallback fed epoch logs as Keras would; the model's one weight is set to
+    the epoch number before each epoch ends, so the kept weights tell which epoch won."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    callback = CheckpointCallback(None, monitor=monitor, patience=patience,
+                                  steps_per_epoch=steps)
+    callback.set_model(model)
+    for epoch, (logs, batches) in enumerate(logs_per_epoch):
+        callback.on_epoch_begin(epoch)
+        for batch in range(batches):
+            callback.on_train_batch_end(batch)
+        model.set_weights([np.full((1, 1), epoch + 1.0, "float32")])
+        callback.on_epoch_end(epoch, logs)
+        if getattr(model, "stop_training", False):
+            break
+    callback.restore_best()
+    return callback, float(model.get_weights()[0][0, 0])
+
+
+def test_part_way_epoch_with_the_best_score_is_kept():
+    """A run stopped part-way by its time limit keeps that epoch's weights when they
+    validate best, without checkpointing the unfinished epoch."""
+    logs = [({"loss": 2.0, "val_loss": 1.6, "val_accuracy": 0.50}, 4),
+            ({"loss": 1.5, "val_loss": 1.5, "val_accuracy": 0.55}, 4),
+            ({"loss": 1.2, "val_loss": 1.43, "val_accuracy": 0.60}, 2)]  # cut short
+    callback, kept = _driven("val_accuracy", logs)
+    assert kept == 3.0 and callback.best_epoch == 3 and callback.best_partial
+    worse = logs[:2] + [({"loss": 1.4, "val_loss": 1.7, "val_accuracy": 0.40}, 2)]
+    callback, kept = _driven("val_accuracy", worse)
+    assert kept == 2.0 and not callback.best_partial
+
+
+def test_early_stopping_waits_while_accuracy_improves():
+    """A validation loss that turns up while the accuracy still improves does not end the
+    run; the best weights are those of the best accuracy."""
+    rising_loss = [({"loss": 2.0 - 0.1 * e, "val_loss": 1.0 + 0.1 * e,
+                     "val_accuracy": 0.5 + 0.02 * e}, 4) for e in range(6)]
+    callback, kept = _driven("val_accuracy", rising_loss, patience=2)
+    assert not callback.early_stopped and kept == 6.0
+    flat = [({"loss": 1.0, "val_loss": 1.0 + 0.1 * e, "val_accuracy": 0.5 - 0.01 * e}, 4)
+            for e in range(6)]
+    callback, kept = _driven("val_accuracy", flat, patience=2)
+    assert callback.early_stopped and kept == 1.0
+    assert math.isclose(callback.best, 0.5)
+
+
+def test_bfloat16_training_saves_a_float32_model(tmp_path, monkeypatch):
+    """precision auto means bfloat16 on a CPU with bfloat16 units; the saved file computes
+    in float32 everywhere, so it runs at full speed on machines without them."""
+    import keras_attn
+    from keras_attn import device
+    from keras_attn.training import save, train
+
+    monkeypatch.setattr(device, "cpu_has_bfloat16", lambda: True)
+    monkeypatch.setattr(device, "gpus", lambda: [])
+    assert device.resolve_precision("auto") == "mixed_bfloat16"
+    monkeypatch.setattr(device, "cpu_has_bfloat16", lambda: False)
+    assert device.resolve_precision("auto") == "float32"
+    config = preset("tiny").replace(**{"train.precision": "mixed_bfloat16", "train.epochs": 1})
+    pairs = corpus(GERMAN, 120)
+    result = train(pairs, config)
+    assert result.model.encoder.embedding.dtype_policy.name == "mixed_bfloat16"
+    path = save(result.model, tmp_path / "m.keras")
+    loaded = keras_attn.load(path)
+    policies = {layer.dtype_policy.name for layer in
+                [loaded, *loaded._flatten_layers(include_self=False, recursive=True)]}
+    assert policies == {"float32"}
+    assert loaded.translate(["Ich habe Hunger."])[0] == loaded.translate(["Ich habe Hunger."])[0]
+    assert keras.config.dtype_policy().name == "float32"

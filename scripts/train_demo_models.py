@@ -58,6 +58,21 @@ REAL = {
         "train.time_limit": 1200.0, "train.seed": 5,
     },
 }
+# The lesson of "why attention": one generated task of long sentences, two models that
+# differ only in attention (same sizes, data, seed and training time).
+LESSON = {
+    "lesson_attention": {"model.attention": "bahdanau"},
+    "lesson_classic": {"model.attention": "none"},
+}
+LESSON_DATASET = "toy_language_long"
+LESSON_SETTINGS = {
+    "source.tokenizer": "word", "target.tokenizer": "word",
+    "source.max_length": 64, "target.max_length": 64,
+    "model.embedding_dim": 96, "model.units": 128, "model.attention_units": 128,
+    "model.dropout": 0.1, "train.epochs": 40, "train.batch_size": 64,
+    "train.learning_rate": 3e-3, "train.patience": 4, "train.time_limit": 300.0,
+    "train.seed": 3,
+}
 TATOEBA_LICENCE = ("CC-BY 2.0 (France); sentences from tatoeba.org, pairs compiled by "
                    "manythings.org/anki")
 HELD_BACK = 1000
@@ -157,9 +172,59 @@ def score_real(model, pairs):
     return scores
 
 
+def train_lesson(out, only=None):
+    """Train the lesson pair, then compare them by source length on the bundled test set
+    and write the comparison into both cards."""
+    import keras_attn
+    from keras_attn.compare import compare_models
+    from keras_attn.config import preset
+    from keras_attn.data import read_parallel, split_pairs
+    from keras_attn.datasets import dataset_path, dataset_test_path
+    from keras_attn.training import train
+
+    pairs = read_parallel(dataset_path(LESSON_DATASET)).pairs
+    test_pairs = read_parallel(dataset_test_path(LESSON_DATASET)).pairs
+    for name, changes in LESSON.items():
+        if only and name != only:
+            continue
+        config = preset("small").replace(**{**LESSON_SETTINGS, **changes})
+        train_pairs, val_pairs, _ = split_pairs(pairs, validation=0.05, seed=config.train.seed)
+        start = time.perf_counter()
+        result = train(train_pairs, config, validation_pairs=val_pairs,
+                       on_progress=lambda e: print(e, flush=True) if e["kind"] == "epoch" else None)
+        seconds = time.perf_counter() - start
+        result.model.info["dataset"] = f"assets/datasets/{LESSON_DATASET}.tsv ({len(pairs)} pairs)"
+        keras_attn.save(result.model, out / f"{name}.keras", include_optimizer=False)
+        card = {"name": name, "title": ("Long toy sentences, with attention"
+                                        if changes["model.attention"] != "none" else
+                                        "Long toy sentences, no attention (classic)"),
+                "dataset": f"assets/datasets/{LESSON_DATASET}.tsv",
+                "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
+                "epochs": result.epochs_done, "best_epoch": result.best_epoch,
+                "stop_reason": result.stop_reason, "train_seconds": round(seconds, 1),
+                "parameters": result.model.count_params(), "config": config.to_dict(),
+                "command": "python scripts/train_demo_models.py --only lesson"}
+        (out / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+        print(f"{name}: {result.epochs_done} epochs, {seconds:.0f} s", flush=True)
+    paths = [out / f"{name}.keras" for name in LESSON]
+    if not all(path.exists() for path in paths):
+        return
+    comparison = compare_models([keras_attn.load(p) for p in paths], test_pairs,
+                                names=list(LESSON))
+    print(comparison.table(), flush=True)
+    figure = comparison.to_dict()
+    for name in LESSON:
+        path = out / f"{name}.json"
+        card = json.loads(path.read_text(encoding="utf-8"))
+        card["test_set"] = f"assets/datasets/{LESSON_DATASET}.test.tsv ({len(test_pairs)} pairs)"
+        card["scores"] = figure["overall"][name]
+        card["by_length"] = {"buckets": figure["buckets"], "scores": figure["by_bucket"][name]}
+        path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=sorted([*RECIPES, *REAL]))
+    parser.add_argument("--only", choices=sorted([*RECIPES, *REAL, *LESSON, "lesson"]))
     parser.add_argument("--out", default=str(ROOT / "assets" / "models"))
     parser.add_argument("--tatoeba", help="the Tatoeba deu.txt file (for de_en)")
     parser.add_argument("--test", help="held-back test pairs for de_en (TSV, German first)")
@@ -176,6 +241,8 @@ def main():
     for name in REAL:
         if args.only == name or (args.only is None and args.tatoeba):
             train_real(name, args, out)
+    if args.only is None or args.only == "lesson" or args.only in LESSON:
+        train_lesson(out, None if args.only in (None, "lesson") else args.only)
     for name, changes in RECIPES.items():
         if args.only and name != args.only:
             continue

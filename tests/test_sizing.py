@@ -4,7 +4,6 @@ import math
 
 import keras
 import numpy as np
-import pytest
 
 from keras_attn import sizing
 from keras_attn.callbacks import CheckpointCallback

@@ -47,7 +47,7 @@ from gui.wizard_data_pages import show_warning
 AUTO = "auto"
 TOKENIZER_NAMES = {AUTO: "Automatic (from the data)", "word": "Words",
                    "subword": "Subwords (WordPiece)", "char": "Characters"}
-TOKENIZER_UNITS = {"word": "words", "char": "characters", "subword": "subwords (estimated)"}
+TOKENIZER_UNITS = {"word": "words", "char": "characters", "subword": "subwords"}
 PRESET_NAMES = {AUTO: "Automatic (fits your data)"}
 PRESET_NOTES = {AUTO: "model size, vocabulary, batch, learning rate and dropout chosen from "
                       "your data and the time limit (shown below)",
@@ -204,10 +204,11 @@ class SideBox(QGroupBox):
             # The library says "<why>: <what>"; shown as "<what> (<why>)".
             why, _, what = self.automatic_tokenizer()[1].rpartition(": ")
             text = f"Automatic here: {what}" + (f" ({why})" if why else "") + ".\n"
+        estimated = " (estimated)" if tokenizer == "subword" else ""
         self.facts.setText(
             f"{text}98 % of the {found['count']:,} sentences have at most {found['p98']} "
-            f"{unit} (longest: {found['longest']}); {found['distinct']:,} different "
-            f"{unit.split(' ')[0]}. An automatic maximum length keeps them whole.")
+            f"{unit}, the longest {found['longest']}{estimated}; {found['distinct']:,} "
+            f"different ones. An automatic maximum length keeps them whole.")
         self.changed.emit()
 
     def _text_changed(self, *args):

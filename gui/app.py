@@ -1,8 +1,11 @@
 """Start the desktop app.
 
     keras-attn-gui [--model M.keras] [--color-scheme system|light|dark]
-    keras-attn-gui --screenshot FILE.png [--view translate|step|alignment|wizard]
+    keras-attn-gui --screenshot FILE.png [--view translate|step|alignment|anatomy|
+                   diagnostics|compare|wizard]
                    [--model M.keras] [--sentence "..."]
+    keras-attn-gui --screenshot FILE.png --view wizard [--wizard-page data|map|text|model|
+                   train] [--data FILE] [--time-limit MINUTES]
     python -m gui.app ...          (the same)
     keras-attn gui ...             (the same, from the command-line tool)
 
@@ -17,9 +20,8 @@ import argparse
 import importlib.util
 import os
 import sys
-import time
 
-VIEWS = ("translate", "step", "alignment", "wizard")
+VIEWS = ("translate", "step", "alignment", "anatomy", "diagnostics", "compare", "wizard")
 SCHEMES = ("system", "light", "dark")
 DESCRIPTION = ("The keras-attn desktop app: translate with a trained model and watch its "
                "attention, one decoding step at a time.")
@@ -38,10 +40,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                             "of the window to FILE.png and exit")
     shots.add_argument("--view", choices=VIEWS, default="step",
                        help="what the screenshot shows: a translated sentence, a sentence "
-                            "stepped to the end, its alignment view, or the training wizard "
-                            "(default: step)")
+                            "stepped to the end, its alignment view, the anatomy of a step "
+                            "in the middle, the sentence's attention diagnostics, the Compare "
+                            "window, or the training wizard (default: step)")
     shots.add_argument("--sentence", help="the sentence to use (default: one that suits the "
                                           "model)")
+    shots.add_argument("--wizard-page", choices=("data", "map", "text", "model", "train"),
+                       default="data",
+                       help="with --view wizard: the page to show; all but data need --data "
+                            "(train: after a whole run; default: data)")
+    shots.add_argument("--data", metavar="FILE",
+                       help="with --view wizard: the corpus the wizard reads")
+    shots.add_argument("--time-limit", type=float, default=0.0, metavar="MINUTES",
+                       help="with --wizard-page train: the run's time limit (default: 5)")
     return parser
 
 
@@ -97,7 +108,7 @@ def run(args) -> int:
     # A screenshot never changes the person's settings: it works on a throwaway copy.
     from tempfile import TemporaryDirectory
 
-    from gui.screenshot import SIZE, ScreenshotRun, grab_widget
+    from gui.screenshot import SIZE, ScreenshotRun, WizardScreenshot
 
     model = args.model or Settings().last_model()
     with TemporaryDirectory() as folder:
@@ -107,21 +118,19 @@ def run(args) -> int:
         window.resize(*SIZE)
         window.show()
         if wizard_class is not None:
-            wizard = _open_wizard(wizard_class, window)
+            wizard = _open_wizard(wizard_class, window, os.path.join(folder, "data"))
             wizard.show()
-            began = time.monotonic()
-
-            def grab_when_ready():  # once the wizard's TensorFlow is loaded (or 90 s)
-                if getattr(wizard, "capabilities", True) is None and \
-                        time.monotonic() - began < 90:
-                    QTimer.singleShot(100, grab_when_ready)
-                    return
-                grab_widget(wizard, args.screenshot)
-                print(args.screenshot)
-                app.exit(0)
-
-            QTimer.singleShot(500, grab_when_ready)
-            code = app.exec()
+            try:
+                task = WizardScreenshot(wizard, args.screenshot,
+                                        getattr(args, "wizard_page", "data"),
+                                        getattr(args, "data", None),
+                                        getattr(args, "time_limit", 0.0))
+            except ValueError as error:
+                print(f"keras-attn-gui: error: {error}", file=sys.stderr)
+                task, code = None, 2
+            if task is not None:
+                QTimer.singleShot(500, task.begin)
+                code = app.exec()
             if hasattr(wizard, "shutdown"):
                 wizard.shutdown()
         else:
@@ -142,9 +151,9 @@ def _wizard_class():
     return getattr(wizard, "TrainWizard", None)
 
 
-def _open_wizard(wizard_class, window):
+def _open_wizard(wizard_class, window, app_data=None):
     try:
-        return wizard_class(parent=window, settings=window.settings)
+        return wizard_class(parent=window, settings=window.settings, app_data=app_data)
     except TypeError:
         return wizard_class(window)
 

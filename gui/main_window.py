@@ -29,9 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import icons, theme
+from gui import (
+    _refcount_guard,  # noqa: F401 (PySide6 6.12.0 on Python 3.11)
+    icons,
+    theme,
+)
 from gui.model_info import ModelInfoDialog
-from gui.settings import Settings, demo_model
+from gui.settings import Settings, demo_model, demo_models
 from gui.step_view import StepView
 from gui.translate_view import TranslateView
 from gui.worker import Worker, WorkerThread
@@ -175,6 +179,10 @@ class MainWindow(QMainWindow):
         self.train_action = action("&Train a New Model…", self.show_wizard, "Ctrl+T", None,
                                    "Train a model on your own parallel text, step by step")
         self.train_action.setVisible(importlib.util.find_spec("gui.wizard") is not None)
+        self.compare_action = action("&Compare Models…", self.show_compare, None, None,
+                                     "Score several models on the same test sentences, by "
+                                     "sentence length, and look at their translations side "
+                                     "by side")
         self.file_action = action("&Translate a Text File…", self._translate_file_from_menu,
                                   None, "translate", "Translate a file, one sentence a line")
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -198,10 +206,15 @@ class MainWindow(QMainWindow):
         models.setToolTipsVisible(True)
         models.addAction(self.open_action)
         models.addMenu(self.recent_menu)
+        self.demo_menu = QMenu("&Demo Models", self)
+        self.demo_menu.setToolTipsVisible(True)
+        self.demo_menu.aboutToShow.connect(self._fill_demo_menu)
+        models.addMenu(self.demo_menu)
         models.addAction(self.save_action)
         models.addSeparator()
         models.addAction(self.train_action)
         models.addAction(self.info_action)
+        models.addAction(self.compare_action)
         models.addAction(self.export_action)
         self.models_menu = models
         view = bar.addMenu("&View")
@@ -211,6 +224,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
+        self._fill_demo_menu()
 
     def _start_worker(self):
         self.worker = Worker()
@@ -300,6 +314,27 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def show_compare(self):
+        """Open the Compare window (the open model ticked); it works through the worker."""
+        window = getattr(self, "compare_window", None)
+        if window is None:
+            from gui.compare_view import CompareWindow
+
+            window = self.compare_window = CompareWindow(self, settings=self.settings)
+            w = self.worker
+            window.compare_requested.connect(w.compare)
+            window.sentence_requested.connect(w.compare_sentence)
+            window.cancel_requested.connect(self._cancel_work)
+            w.compare_progress.connect(window.show_progress)
+            w.compare_done.connect(window.show_result)
+            w.compare_failed.connect(window.show_failure)
+            w.compared_sentence.connect(window.show_sentence)
+        window.prepare(self.summary["path"] if self.summary else None,
+                       self.settings.recent_models())
+        window.show()
+        window.raise_()
+        return window
+
     def show_wizard(self):
         """Open the training wizard; the model it saves is opened here."""
         if getattr(self, "wizard", None) is None:
@@ -322,6 +357,7 @@ class MainWindow(QMainWindow):
         self._fill_recent_menu()
         self._set_model_actions(True)
         sample = summary["sample_sentence"]
+        self.step_view.set_model(summary)
         self.step_view.reset(sample)
         if first or not self.translate_view.input.toPlainText().strip():
             self.translate_view.input.setPlainText(sample)
@@ -361,7 +397,8 @@ class MainWindow(QMainWindow):
             self._show_status("No model loaded")
 
     def _set_model_actions(self, loaded: bool):
-        for item in (self.save_action, self.info_action, self.file_action):
+        for item in (self.save_action, self.info_action, self.file_action,
+                     self.compare_action):
             item.setEnabled(loaded)
         self.export_action.setEnabled(loaded and bool(self.can_export))
         if self.can_export is False:
@@ -381,6 +418,20 @@ class MainWindow(QMainWindow):
             clear = self.recent_menu.addAction("Clear the List")
             clear.triggered.connect(self._clear_recent)
         self.recent_menu.setEnabled(bool(recent))
+
+    def _fill_demo_menu(self):
+        """One entry per model bundled in assets/models: a click opens it."""
+        self.demo_menu.clear()
+        models = demo_models()
+        for model in models:
+            item = self.demo_menu.addAction(model.title)
+            item.setToolTip(model.description or str(model.path))
+            item.setStatusTip(str(model.path))
+            item.setData(str(model.path))
+            item.triggered.connect(lambda checked=False, p=str(model.path): self.open_model(p))
+        if not models:
+            empty = self.demo_menu.addAction("No bundled models in this installation")
+            empty.setEnabled(False)
 
     def _clear_recent(self):
         self.settings.clear_recent_models()

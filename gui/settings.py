@@ -8,7 +8,9 @@ file instead (the tests do, so that a person's own settings are never touched), 
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -20,8 +22,9 @@ SETTINGS_ENV = "KERAS_ATTN_SETTINGS"
 DATA_DIR_ENV = "KERAS_ATTN_DATA_DIR"
 LOG_NAME = "keras-attn.log"
 MAX_RECENT = 8
-# The bundled demo model opened the first time, when it is there.
-DEMO_MODEL = "toy_language.keras"
+# The bundled demo models opened the first time, the first one there: the German -> English
+# model, else the invented language.
+DEMO_MODELS = ("de_en.keras", "toy_language.keras")
 
 
 class Settings:
@@ -89,19 +92,85 @@ class Settings:
         self.qsettings.sync()
 
 
-def demo_model() -> Path | None:
-    """The bundled demo model: ``assets/models/toy_language.keras``, else any ``.keras``
-    file there, else None."""
+@dataclass(frozen=True)
+class DemoModel:
+    """A model bundled in ``assets/models``: its file, its title and a line about it."""
+
+    path: Path
+    title: str
+    description: str = ""
+
+
+def demo_models(folder=None) -> list[DemoModel]:
+    """The bundled models (``assets/models/*.keras``, or those in `folder`), the ones of
+    :data:`DEMO_MODELS` first in that order, then the others by file name. Each is titled
+    from its model card (``<name>.json``: "title", else "name"), else from its file name."""
     try:
-        folder = resources.files("assets") / "models"
-        if not folder.is_dir():
-            return None
-        models = sorted((entry for entry in folder.iterdir()
-                         if entry.name.endswith(".keras") and entry.is_file()),
-                        key=lambda entry: (entry.name != DEMO_MODEL, entry.name))
+        folder = Path(str(resources.files("assets") / "models")) if folder is None \
+            else Path(folder)
+        files = [entry for entry in folder.iterdir()
+                 if entry.name.endswith(".keras") and entry.is_file()]
     except (ModuleNotFoundError, OSError):
-        return None
-    return Path(str(models[0])) if models else None
+        return []
+    order = {name: i for i, name in enumerate(DEMO_MODELS)}
+    files.sort(key=lambda entry: (order.get(entry.name, len(order)), entry.name))
+    return [DemoModel(entry, *_card_title(entry)) for entry in files]
+
+
+def model_card(path) -> dict:
+    """The model card beside a model file (``name.keras`` -> ``name.json``), {} if none."""
+    try:
+        card = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return card if isinstance(card, dict) else {}
+
+
+def card_test_file(path) -> Path | None:
+    """A test file for a bundled model, from its card: "test_file" or "test" when they name
+    a file, else the test split beside the training "dataset" (``x.test.tsv`` beside
+    ``x.tsv``), else the dataset itself. Relative paths start at the project folder."""
+    card = model_card(path)
+    root = Path(path).resolve().parent.parent.parent  # assets/models/x.keras -> project
+    found = []
+    for key in ("test_file", "test"):
+        if isinstance(card.get(key), str):
+            found.append(card[key])
+    dataset = card.get("dataset")
+    if isinstance(dataset, str) and dataset.endswith(".tsv"):
+        found += [dataset[:-4] + ".test.tsv", dataset]
+    for name in found:
+        candidate = Path(name) if Path(name).is_absolute() else root / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _card_title(path: Path) -> tuple[str, str]:
+    """`(title, description)` of a bundled model, from its model card when it has one."""
+    card = model_card(path)
+    title = card.get("title")
+    if not isinstance(title, str) or not title.strip():
+        name = card.get("name")
+        name = name if isinstance(name, str) and name.strip() else path.stem
+        title = name.replace("_", " ").strip()
+        title = title[:1].upper() + title[1:]
+    description = card.get("description")
+    if not isinstance(description, str):
+        scores = card.get("scores") if isinstance(card.get("scores"), dict) else {}
+        parts = [f"{label} {scores[key]}" for key, label in (("bleu", "BLEU"),
+                                                                ("chrf", "chrF"))
+                 if key in scores]
+        description = f"{path.name}" + (f" — test {', '.join(parts)}" if parts else "")
+    return title.strip(), description
+
+
+def demo_model() -> Path | None:
+    """The bundled model the app opens the first time: the first of :data:`DEMO_MODELS`
+    that is there (German -> English, else the invented language), else any ``.keras``
+    file in ``assets/models``, else None."""
+    models = demo_models()
+    return models[0].path if models else None
 
 
 def data_dir() -> Path:

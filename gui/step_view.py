@@ -2,7 +2,11 @@
 
 It shows the source tokens, the output so far and, for the current step, the attention
 (as a heatmap of all steps, as alignment lines, or as bars over the source tokens) and
-the top candidates. Clicking a candidate replaces the current token with it and decoding
+the top candidates. The Anatomy view shows how the current step was computed, stage by
+stage (:mod:`gui.anatomy_view`); Diagnostics shows the coverage and sharpness of the
+sentence's attention (:mod:`gui.diagnostics_view`). For a model without attention, the
+heatmap, alignment and diagnostics views explain that there is nothing to attend to
+(:mod:`gui.classic_notice`). Clicking a candidate replaces the current token with it and decoding
 goes on from there. Every request goes out as a signal to the worker; every answer comes
 back as a snapshot dict (see ``Worker._snapshot``) handed to :meth:`StepView.show_snapshot`.
 
@@ -40,13 +44,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import icons, theme
+from gui import (
+    _refcount_guard,  # noqa: F401 (PySide6 6.12.0 on Python 3.11)
+    icons,
+    theme,
+)
 from gui.alignment_view import AlignmentView
+from gui.anatomy_view import AnatomyView
 from gui.bars import AttentionBars
 from gui.beam_view import BeamView
+from gui.classic_notice import ClassicNotice
+from gui.diagnostics_view import DiagnosticsView, summary_text
 from gui.heatmap import EXPORT_FILTERS, HeatmapCanvas
 
-VIEWS = ("heatmap", "alignment", "beam")
+VIEWS = ("heatmap", "alignment", "beam", "anatomy", "diagnostics")
+NEEDS_ATTENTION = ("heatmap", "alignment", "diagnostics")  # a notice for classic models
 MAX_QUEUED = 4  # step requests allowed on their way to the worker
 
 
@@ -65,6 +77,7 @@ class StepView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.snapshot: dict | None = None
+        self.has_attention = True
         self._queued = 0
 
         # -- sentence ---------------------------------------------------------------
@@ -133,10 +146,17 @@ class StepView(QWidget):
         self.view_buttons = QButtonGroup(self)
         switch = QHBoxLayout()
         switch.addWidget(QLabel("Show"))
+        tips = {"anatomy": "How the current step was computed: scores, weights, context, "
+                           "output, with the model's numbers",
+                "diagnostics": "Coverage of each source word and sharpness of each step's "
+                               "attention"}
         for index, (name, text) in enumerate((("heatmap", "Heatmap"),
                                               ("alignment", "Alignment"),
-                                              ("beam", "Beam tree"))):
+                                              ("beam", "Beam tree"),
+                                              ("anatomy", "Anatomy"),
+                                              ("diagnostics", "Diagnostics"))):
             button = QRadioButton(text)
+            button.setToolTip(tips.get(name, ""))
             button.setObjectName(f"view-{name}")
             self.view_buttons.addButton(button, index)
             switch.addWidget(button)
@@ -157,9 +177,19 @@ class StepView(QWidget):
         self.alignment = AlignmentView()
         self.beam = BeamView()
         self.beam.search_requested.connect(self.beam_requested)
+        self.anatomy = AnatomyView()
+        self.diagnostics = DiagnosticsView()
+        diagnostics_scroll = QScrollArea()
+        diagnostics_scroll.setWidget(self.diagnostics)
+        diagnostics_scroll.setWidgetResizable(True)
+        diagnostics_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.classic_notice = ClassicNotice()
         self.stack = QStackedWidget()
-        for widget in (self.heatmap, self.alignment, self.beam):
+        for widget in (self.heatmap, self.alignment, self.beam, self.anatomy,
+                       diagnostics_scroll, self.classic_notice):
             self.stack.addWidget(widget)
+        self._view = "heatmap"
+        self._extras_shown = False  # the anatomy and diagnostics show the snapshot
 
         # -- side panel: this step ------------------------------------------------------
         self.bars = AttentionBars()
@@ -173,11 +203,17 @@ class StepView(QWidget):
                                    "from it.")
         self.candidates.itemClicked.connect(self._candidate_clicked)
         self.candidates.setMaximumHeight(150)
+        self.diagnostics_label = QLabel()
+        self.diagnostics_label.setWordWrap(True)
+        self.diagnostics_label.setToolTip("Entropy: how spread each step's attention is. "
+                                          "Coverage: the attention each source word received "
+                                          "in all (see Diagnostics).")
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(_heading("Attention at this step"))
         side_layout.addWidget(bars_scroll, 1)
+        side_layout.addWidget(self.diagnostics_label)
         side_layout.addWidget(_heading("Candidates (click one to choose it)"))
         side_layout.addWidget(self.candidates)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -303,16 +339,29 @@ class StepView(QWidget):
         step = snapshot["step"]
         current = len(target) - 1 if target else None
         weights = snapshot["attention"]
+        attention = snapshot.get("has_attention", True)
+        if attention != self.has_attention:
+            self.has_attention = attention
+            self._show_page()
         self.heatmap.show_attention(weights, source, target, highlight_row=current)
         self.alignment.show_attention(weights, source, target, current=current)
         self._show_tokens(snapshot)
+        anatomy = snapshot.get("anatomy")
         if step is None:
             self.bars.show_weights(source, None, "No step yet: press Step (→).")
             self.candidates.clear()
         else:
             caption = f"Step {step.index + 1}: “{step.token}” (p = {step.probability:.3f})"
-            self.bars.show_weights(source, step.weights, caption)
+            if attention:
+                self.bars.show_weights(source, step.weights, caption)
+            else:
+                self.bars.show_weights(source, None, "No attention: the decoder gets one "
+                                                     "fixed context at every step.")
             self._show_candidates(step)
+        self.classic_notice.show_context(None if attention or anatomy is None
+                                         else anatomy.context)
+        self._extras_shown = False
+        self._show_extras()
         if snapshot["truncated"]:
             self.notice.setText(
                 f"The sentence has {snapshot['token_count']} tokens; the model reads only "
@@ -326,6 +375,36 @@ class StepView(QWidget):
             self.pause()
         self._update_controls()
         self.snapshot_shown.emit(snapshot["event"])
+
+    def _show_extras(self):
+        """Draw the anatomy and the diagnostics of the snapshot, when one of them is in
+        sight (otherwise when it comes into sight: stepping stays quick)."""
+        snapshot = self.snapshot
+        if snapshot is None or self._extras_shown:
+            return
+        diagnostics = snapshot.get("diagnostics")
+        self.diagnostics_label.setText(summary_text(diagnostics, snapshot["source_tokens"],
+                                                    snapshot["finished"]))
+        self.diagnostics_label.setVisible(diagnostics is not None)
+        if self._view not in ("anatomy", "diagnostics"):
+            return
+        self._extras_shown = True
+        target = snapshot["target_tokens"]
+        self.anatomy.show_step(snapshot.get("anatomy"), source_tokens=snapshot["source_tokens"],
+                               step=snapshot["step"],
+                               previous_token=target[-2] if len(target) > 1 else "[START]")
+        self._show_diagnostics(snapshot)
+
+    def _show_diagnostics(self, snapshot):
+        diagnostics = snapshot.get("diagnostics")
+        source, target = snapshot["source_tokens"], snapshot["target_tokens"]
+        if not snapshot.get("has_attention", True):
+            message = "No attention, so no coverage and no sharpness to measure."
+        elif not target:
+            message = "No step yet: decode a few tokens to see how the attention is spread."
+        else:
+            message = "This decoding session gives no diagnostics."
+        self.diagnostics.show_diagnostics(diagnostics, source, target, message)
 
     def show_beam(self, result: dict):
         self.beam.show_result(result)
@@ -382,17 +461,32 @@ class StepView(QWidget):
     def _view_toggled(self, index: int, checked: bool):
         if not checked:
             return
-        self.stack.setCurrentIndex(index)
+        self._view = VIEWS[index]
+        self._show_page()
+        self._show_extras()
         if VIEWS[index] == "beam" and self.snapshot is not None \
                 and self.beam.sentence != self.snapshot["sentence"]:
             self.beam_requested.emit(self.beam.width_box.value())
 
+    def _show_page(self):
+        """The current view's page, or the notice when the model has no attention."""
+        if not self.has_attention and self._view in NEEDS_ATTENTION:
+            self.stack.setCurrentWidget(self.classic_notice)
+        else:
+            self.stack.setCurrentIndex(VIEWS.index(self._view))
+
     def show_view(self, name: str):
-        """Switch to "heatmap", "alignment" or "beam"."""
+        """Switch to "heatmap", "alignment", "beam", "anatomy" or "diagnostics"."""
         self.view_buttons.button(VIEWS.index(name)).setChecked(True)
 
     def current_view(self) -> str:
-        return VIEWS[self.stack.currentIndex()]
+        return self._view
+
+    def set_model(self, summary: dict):
+        """A model was opened: whether it has attention and how its decoder is built."""
+        self.has_attention = bool(summary.get("has_attention", True))
+        self.anatomy.set_model((summary.get("config") or {}).get("model"))
+        self._show_page()
 
     # -- model and colours -----------------------------------------------------------
     def reset(self, sample_sentence: str = ""):
@@ -407,6 +501,11 @@ class StepView(QWidget):
         self.beam.clear()
         self.bars.show_weights([], None, "")
         self.candidates.clear()
+        self.anatomy.clear("Start a sentence and take a step to see how the decoder "
+                           "computes it.")
+        self.diagnostics.show_diagnostics(None, [], [])
+        self.diagnostics_label.hide()
+        self.classic_notice.show_context(None)
         self.source_label.clear()
         self.output_label.clear()
         self.translation_label.clear()
@@ -416,6 +515,7 @@ class StepView(QWidget):
         c = theme.colors(self.palette())
         self.heatmap.set_colors(c["dark"], c["base"], c["text"])
         self.notice.setStyleSheet(f"color: {c['warning'].name()};")
+        self.diagnostics_label.setStyleSheet(f"color: {c['muted'].name()};")
         if self.snapshot is not None:
             self._show_tokens(self.snapshot)
         for button, name in ((self.restart_button, "restart"), (self.back_button, "back"),
@@ -433,14 +533,26 @@ class StepView(QWidget):
         """Save what the current view shows: heatmap as PNG/SVG/PDF/CSV, the other
         views as PNG, SVG or PDF."""
         path = Path(path)
-        if self.current_view() == "heatmap":
+        if self.stack.currentWidget() is self.heatmap:
             return self.heatmap.export(path)
-        widget = self.alignment if self.current_view() == "alignment" else self.beam.tree
-        return export_widget(widget, path)
+        return export_widget(self._picture_widget(), path)
+
+    def _picture_widget(self) -> QWidget:
+        """What a picture of the current view shows (all of it, not only what is in sight)."""
+        page = self.stack.currentWidget()
+        if page is self.beam:
+            return self.beam.tree
+        if page is self.anatomy:
+            return self.anatomy.widget()
+        if page is not self.classic_notice and page is not self.alignment:
+            return self.diagnostics
+        return page
 
     def choose_export(self):
-        filters = EXPORT_FILTERS if self.current_view() == "heatmap" else EXPORT_FILTERS[:3]
-        name = "attention" if self.current_view() != "beam" else "beam"
+        heatmap = self.stack.currentWidget() is self.heatmap
+        filters = EXPORT_FILTERS if heatmap else EXPORT_FILTERS[:3]
+        name = "attention" if self.current_view() in ("heatmap", "alignment") \
+            else self.current_view()
         path, chosen = QFileDialog.getSaveFileName(self, "Export the picture", f"{name}.png",
                                                    ";;".join(filters))
         if not path:
@@ -453,11 +565,10 @@ class StepView(QWidget):
             self.error.emit("Cannot export the picture", str(error))
 
     def copy_picture(self):
-        if self.current_view() == "heatmap":
+        if self.stack.currentWidget() is self.heatmap:
             self.heatmap.copy_to_clipboard()
         else:
-            widget = self.alignment if self.current_view() == "alignment" else self.beam.tree
-            QGuiApplication.clipboard().setPixmap(widget.grab())
+            QGuiApplication.clipboard().setPixmap(self._picture_widget().grab())
 
 
 def export_widget(widget: QWidget, path: Path) -> Path:

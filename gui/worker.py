@@ -24,7 +24,10 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from keras_attn.errors import KerasAttnError, TranslationError  # light: no TensorFlow
 
 log = logging.getLogger("gui")
 
@@ -37,11 +40,14 @@ class NoModelError(Exception):
     """A request needs a model and none is loaded."""
 
 
+class RequestError(NoModelError):
+    """A request lacks something it needs (a model to compare, a test file)."""
+
+
 def _expected(error: BaseException) -> bool:
     """True for errors with a message for people: those keras_attn raises on purpose,
     and files that cannot be read or written."""
-    return isinstance(error, OSError) or bool(
-        {klass.__name__ for klass in type(error).__mro__} & {"KerasAttnError", "NoModelError"})
+    return isinstance(error, OSError | KerasAttnError | NoModelError)
 
 
 def describe(error: BaseException) -> str:
@@ -102,6 +108,10 @@ class Worker(QObject):
     decoded = Signal(object)  # snapshot of the decoding session (see _snapshot)
     beam_done = Signal(object)  # {"hypotheses", "trace", "width", "sentence"}
     failed = Signal(str, str)  # title, message
+    compare_progress = Signal(int, int)  # pairs done, pairs in all
+    compare_done = Signal(object)  # {"comparison", "paths", "names", "test", "pairs", "cancelled"}
+    compare_failed = Signal(str, str)  # title, message
+    compared_sentence = Signal(object)  # {"index", "source", "reference", "rows"}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -110,6 +120,8 @@ class Worker(QObject):
         self._path = None
         self._session = None
         self._keras_attn = None
+        self._compared: dict | None = None  # the last comparison and its models
+        self._compare_models: dict = {}  # models opened for comparing, by resolved path
 
     # -- thread control ------------------------------------------------------------
     def cancel(self) -> None:
@@ -121,14 +133,17 @@ class Worker(QObject):
         self.status.emit("Loading TensorFlow…")
         began = time.perf_counter()
         try:
-            self._keras_attn = importlib.import_module("keras_attn")
+            keras_attn = importlib.import_module("keras_attn")
+            keras_attn.register()  # TensorFlow, the layers and the model class
             importlib.import_module("keras_attn.session")
+            importlib.import_module("keras_attn.evaluation")
             importlib.import_module("keras_attn.plotting")  # so the window's import is free
         except Exception as error:
             log.error("TensorFlow could not be loaded", exc_info=True)
             self.status.emit("TensorFlow could not be loaded")
             self.failed.emit("TensorFlow could not be loaded", describe(error))
             return
+        self._keras_attn = keras_attn
         log.info("keras_attn imported in %.1f s", time.perf_counter() - began)
         _leave_a_core_to_the_window()
         settle_memory()
@@ -159,11 +174,10 @@ class Worker(QObject):
             return
         self.status.emit(f"Opening {Path(path).name}…")
         from keras_attn.saving import load_model
-        from keras_attn.session import DecodingSession
 
         try:
             model = load_model(path)
-            session = DecodingSession(model, top_k=TOP_K)
+            session = _session(model)
             summary = _summary(model, path)
         except Exception as error:
             if _expected(error):
@@ -176,19 +190,25 @@ class Worker(QObject):
         self._model, self._path, self._session = model, str(path), session
         self.model_loaded.emit(summary)
         self.status.emit(self._model_status())
-        self._warm_up(summary["sample_sentence"])
+        # Requests the window sends on hearing of the model come first: a zero timer fires
+        # once the requests already queued have been handled.
+        QTimer.singleShot(0, functools.partial(self._warm_up, model))
+
+    def _warm_up(self, model):
+        """Trace the greedy decoder and the step functions on a one-word sentence, so that
+        the first translation and the first step are quick; then settle the memory."""
+        if model is self._model:
+            try:
+                word = sample_sentence(model, self._path).split()[:1] or ["a"]
+                from keras_attn.evaluation import translate_batch
+
+                translate_batch(model, word)
+                probe = _session(model)
+                probe.start(word[0])
+                probe.step()
+            except Exception:  # a warm-up failure is not the person's problem
+                log.info("warm-up failed", exc_info=True)
         settle_memory()
-
-    def _warm_up(self, sentence):
-        """Trace the step function once, so that the first step is quick."""
-        try:
-            from keras_attn.session import DecodingSession
-
-            probe = DecodingSession(self._model, top_k=TOP_K)
-            probe.start(sentence)
-            probe.step()
-        except Exception:  # a warm-up failure is not the person's problem
-            log.info("warm-up failed", exc_info=True)
 
     def _model_status(self) -> str:
         return f"Model: {Path(self._path).name}" if self._path else "No model loaded"
@@ -328,6 +348,112 @@ class Worker(QObject):
         self.beam_done.emit({"hypotheses": found, "trace": trace, "width": int(width),
                              "sentence": session.sentence})
 
+    # -- comparing models ------------------------------------------------------------
+    @Slot(object)
+    def compare(self, request: dict) -> None:
+        """Score models on the same test pairs, overall and by source length.
+
+        `request`: {"paths": [.keras files], "test": a parallel test file, "limit": use the
+        first N pairs (0: all)}. Answers with `compare_progress`, then `compare_done` (also
+        when cancelled) or `compare_failed`.
+        """
+        self.busy.emit(True)
+        self._stop.clear()
+        try:
+            self._compare(request)
+        except Exception as error:  # every failure reaches the person as a message
+            cancelled = type(error).__name__ == "Cancelled"
+            if cancelled:
+                self.compare_done.emit({"comparison": None, "cancelled": True,
+                                        "paths": list(request.get("paths", []))})
+            else:
+                log.log(logging.INFO if _expected(error) else logging.WARNING,
+                        "cannot compare", exc_info=not _expected(error))
+                self.compare_failed.emit("Cannot compare the models", describe(error))
+        finally:
+            self.status.emit(self._model_status())
+            self.busy.emit(False)
+
+    def _compare(self, request):
+        from keras_attn.compare import compare_models
+        from keras_attn.data.readers import read_parallel
+
+        paths = [str(p) for p in request.get("paths", [])]
+        if not paths:
+            raise RequestError("Choose at least one model to compare.")
+        test = request.get("test") or ""
+        if not test:
+            raise RequestError("Choose a test file: parallel sentences (TSV, CSV, TMX).")
+        models = []
+        wanted = {str(Path(p).resolve()) for p in paths}
+        self._compared = None
+        self._compare_models = {k: m for k, m in self._compare_models.items() if k in wanted}
+        for path in paths:
+            self.status.emit(f"Opening {Path(path).name}…")
+            models.append(self._compare_model(path))
+        self.status.emit(f"Reading {Path(test).name}…")
+        data = read_parallel(test)
+        limit = int(request.get("limit") or 0)
+        pairs = data.pairs[:limit] if limit > 0 else data.pairs
+        names = [Path(p).stem for p in paths]  # compare_models makes repeated ones unique
+        self.status.emit(f"Comparing {len(models)} model(s) on {len(pairs)} pairs…")
+        comparison = compare_models(models, pairs, names=names,
+                                    on_progress=lambda done, total:
+                                    self.compare_progress.emit(int(done), int(total)),
+                                    should_stop=self._stop.is_set)
+        self._compared = {"comparison": comparison, "models": models}
+        self.compare_done.emit({"comparison": comparison, "paths": paths,
+                                "names": list(comparison.names), "test": str(test),
+                                "pairs": len(pairs), "cancelled": False})
+
+    def _compare_model(self, path):
+        """The model of `path`: the open one when it is that file, else loaded (and kept
+        for the sentences clicked later)."""
+        if self._path and Path(self._path).resolve() == Path(path).resolve():
+            return self._model
+        cache = self._compare_models
+        key = str(Path(path).resolve())
+        if key not in cache:
+            from keras_attn.saving import load_model
+
+            cache[key] = load_model(path)
+        return cache[key]
+
+    @Slot(int)
+    def compare_sentence(self, index: int) -> None:
+        """Each compared model's translation of test sentence `index` with its attention
+        (as the comparison translated it); failures go to `compare_failed`."""
+        self.busy.emit(True)
+        try:
+            self._compare_sentence(index)
+        except Exception as error:
+            log.log(logging.INFO if _expected(error) else logging.WARNING,
+                    "cannot show sentence %s", index, exc_info=not _expected(error))
+            self.compare_failed.emit("Cannot show the sentence", describe(error))
+        finally:
+            self.busy.emit(False)
+
+    def _compare_sentence(self, index):
+        if self._compared is None:
+            raise RequestError("Compare some models first.")
+        comparison = self._compared["comparison"]
+        from keras_attn.text import END
+
+        sentence = comparison.sources[index]
+        rows = []
+        for name, model in zip(comparison.names, self._compared["models"], strict=True):
+            translation = comparison.translations[name][index]
+            weights = np.asarray(translation.weights, np.float32)
+            source = model.source_text.tokens([sentence])[0][:weights.shape[1] - 1]
+            rows.append({"name": name, "translation": comparison.hypotheses[name][index],
+                         "source_tokens": [*source, END],
+                         "target_tokens": translation.output_tokens(model),
+                         "attention": weights,
+                         "has_attention": has_attention(model)})
+        self.compared_sentence.emit({"index": int(index), "source": sentence,
+                                     "reference": comparison.references[index],
+                                     "rows": rows})
+
     def _snapshot(self, event: str) -> dict:
         """Everything the step-through view draws, as plain data."""
         session = self._session
@@ -345,6 +471,9 @@ class Worker(QObject):
             "truncated": session.truncated,
             "token_count": session.token_count,
             "max_length": self._model.source_text.max_length,
+            "has_attention": has_attention(self._model),
+            "anatomy": getattr(steps[-1], "anatomy", None) if steps else None,
+            "diagnostics": _diagnostics(session, self._model) if steps else None,
         }
 
 
@@ -378,65 +507,82 @@ def settle_memory():
 
 
 def _translation_error(message):
-    from keras_attn.errors import TranslationError
-
     return TranslationError(message)
 
 
 def _translate_lines(model, lines, width, temperature, alternatives=True):
-    """Translate `lines`; returns `(outputs, alternatives of the first line, method)`.
+    """Translate `lines` with :func:`keras_attn.evaluation.translate_batch`: greedily
+    (`width` 1), by beam search, or by sampling (`temperature` above 0). Returns
+    `(outputs, alternatives of the first line, method)`.
 
-    Alternatives are `(text, score, log_prob)`: beam scores are length-normalised
-    log-probabilities; greedy and sampled outputs are scored by their log-probability.
+    Alternatives are `(text, score, log_prob)`: the beam's n-best list with its
+    length-normalised scores; the greedy output scored by its log-probability; or up to
+    :data:`MAX_SAMPLES` distinct samples of the first line, most probable first.
     """
-    from keras_attn.search import beam_search, sample, score
+    from keras_attn.evaluation import translate_batch
 
-    text = model.target_text
     width = max(1, int(width))
-    ids = model.source_ids(lines)
     if temperature > 0:
-        hypotheses = sample(model, ids, temperature=temperature)
-        outputs = [text.decode([h.tokens])[0] for h in hypotheses]
-        found = []
+        found = translate_batch(model, lines, temperature=temperature)
+        outputs = [options[0].text for options in found]
+        ranked = []
         if alternatives:
-            first = ids[:1]
-            many = sample(model, _repeat(first, min(max(width, 3), MAX_SAMPLES)),
-                          temperature=temperature)
+            more = translate_batch(model, [lines[0]] * min(max(width, 3), MAX_SAMPLES),
+                                   temperature=temperature)
             seen = {}
-            for h in [hypotheses[0], *many]:
-                seen.setdefault(text.decode([h.tokens])[0], (h.log_prob, h.log_prob))
-            found = sorted(((t, s, lp) for t, (s, lp) in seen.items()), key=lambda a: -a[1])
-        return outputs, found, f"sampling, temperature {temperature:g}"
+            for option in [found[0][0], *(options[0] for options in more)]:
+                seen.setdefault(option.text, option.log_prob)
+            ranked = sorted(((t, lp, lp) for t, lp in seen.items()), key=lambda a: -a[1])
+        return outputs, ranked, f"sampling, temperature {temperature:g}"
     if width == 1:
-        tokens, _, lengths = model.greedy(ids)
-        rows = [list(row[:n]) for row, n in zip(tokens.numpy().tolist(),
-                                                 lengths.numpy().tolist(), strict=True)]
-        outputs = text.decode(rows)
-        found = []
+        found = translate_batch(model, lines)
+        outputs = [options[0].text for options in found]
+        ranked = []
         if alternatives:
-            log_prob = float(score(model, ids[:1], rows[:1])[0])
-            found = [(outputs[0], log_prob, log_prob)]
-        return outputs, found, "greedy"
-    results = []
-    for begin in range(0, len(lines), 64):
-        results.extend(beam_search(model, ids[begin:begin + 64], width=width,
-                                   n_best=width if alternatives and begin == 0 else 1))
-    outputs = [text.decode([r[0].tokens])[0] for r in results]
-    found = [(text.decode([h.tokens])[0], float(h.score), float(h.log_prob))
-             for h in results[0]] if alternatives else []
-    return outputs, found, f"beam search, width {width}"
+            from keras_attn.search import score
+
+            first = found[0][0]
+            log_prob = float(score(model, model.source_ids(lines[:1]), [first.token_ids])[0])
+            ranked = [(first.text, log_prob, log_prob)]
+        return outputs, ranked, "greedy"
+    found = translate_batch(model, lines, beam=width, n_best=width if alternatives else 1)
+    outputs = [options[0].text for options in found]
+    ranked = [(option.text, option.score, option.log_prob)
+              for option in found[0]] if alternatives else []
+    return outputs, ranked, f"beam search, width {width}"
 
 
-def _repeat(ids, count):
-    import tensorflow as tf
+def has_attention(model) -> bool:
+    """False for a classic encoder-decoder (`attention="none"`)."""
+    return bool(getattr(model, "has_attention", True))
 
-    return tf.repeat(ids, count, axis=0)
+
+def _session(model):
+    """A step-through session that records each step's anatomy (when keras_attn can)."""
+    from keras_attn.session import DecodingSession
+
+    try:
+        return DecodingSession(model, top_k=TOP_K, anatomy=True)
+    except TypeError:  # a keras_attn without the anatomy option
+        return DecodingSession(model, top_k=TOP_K)
+
+
+def _diagnostics(session, model):
+    """Entropy and coverage of the steps so far (None without attention or support)."""
+    if not has_attention(model) or not hasattr(session, "diagnostics"):
+        return None
+    try:
+        return session.diagnostics()
+    except Exception:  # diagnostics are extra: never let them break a step
+        log.info("diagnostics failed", exc_info=True)
+        return None
 
 
 def _summary(model, path) -> dict:
     """What the window shows about a model."""
     config = model.config
     return {
+        "has_attention": has_attention(model),
         "path": str(path),
         "name": Path(path).name,
         "file_size": Path(path).stat().st_size if Path(path).exists() else None,

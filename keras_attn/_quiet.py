@@ -8,7 +8,7 @@ written during the import and pass on every line that is not a known harmless no
 import os
 import re
 import sys
-import tempfile
+import threading
 
 HARMLESS = re.compile(
     r"(All log messages before absl::InitializeLog|oneDNN custom operations are on"
@@ -18,11 +18,31 @@ HARMLESS = re.compile(
     r"|TF-TRT Warning|Attempting to register factory for plugin)")
 
 
+MODULES = ("keras", "tensorflow", "tensorflow_text")
+_LOCK = threading.Lock()  # one capture of descriptor 2 at a time
+
+
+def loaded() -> bool:
+    """True when keras, tensorflow and tensorflow_text are imported (or being imported)."""
+    return all(name in sys.modules for name in MODULES)
+
+
 def import_tensorflow():
-    """Import tensorflow, tensorflow_text and keras, filtering the notices."""
+    """Import tensorflow, tensorflow_text and keras, filtering the notices.
+
+    Safe to call from several threads: the first imports, the others wait for it.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "tensorflow" in sys.modules:
+    if loaded():
         return
+    with _LOCK:
+        if not loaded():
+            _import_quietly()
+
+
+def _import_quietly():
+    import tempfile
+
     try:
         sys.stderr.flush()
         saved = os.dup(2)

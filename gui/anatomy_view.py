@@ -196,7 +196,9 @@ def build_stages(anatomy, *, source_tokens, step, previous_token: str = "[START]
         f"{TILDE_H} = tanh(W<sub>c</sub> [{H_T}; {c_symbol}])"
         + (", then layer normalization" if norm else ""),
         f"A learned layer mixes both halves into {TILDE_H}, the vector the output layer "
-        "reads: what the decoder knows, sharpened by what it found in the source."
+        "reads: what the decoder knows, sharpened by "
+        + ("what it found in the source for this word." if attention
+           else "the fixed summary of the whole sentence.")
         + (" A layer normalization then brings it to unit scale." if norm else ""),
         [StripData("h~_t", anatomy.attentional, caption=_range(anatomy.attentional))]))
 

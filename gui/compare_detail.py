@@ -102,6 +102,9 @@ class SentenceDetail(QWidget):
             if i < len(result["rows"]):
                 column.show_row(result["rows"][i], c)
                 column.show()
+                # A heatmap needs the room more than a note does.
+                self.row.setStretch(i, 2 if result["rows"][i].get("has_attention", True)
+                                    else 1)
             else:
                 column.hide()
 

@@ -50,6 +50,7 @@ from gui.settings import card_test_file, demo_models, model_card
 
 METRICS = (("bleu", "BLEU"), ("chrf", "chrF"))
 DEFAULT_LIMIT = 1000
+MAX_WARNINGS = 2  # warning lines shown; the others are in the tooltip
 TEST_FILTER = "Parallel text (*.tsv *.csv *.tmx *.txt);;All files (*)"
 
 
@@ -73,7 +74,7 @@ class CompareWindow(QWidget):
 
         self.models = QListWidget()
         self.models.setToolTip("Tick the models to compare.")
-        self.models.setMaximumHeight(96)
+        self.models.setMaximumHeight(76)
         add = QPushButton("Add Models…")
         add.clicked.connect(self.choose_models)
         remove = QPushButton("Remove")
@@ -151,11 +152,11 @@ class CompareWindow(QWidget):
         sentences_layout.addWidget(self.sentences)
         right.addWidget(sentences)
         right.addWidget(self.detail)
-        right.setSizes([220, 380])
+        right.setSizes([170, 430])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([520, 740])
+        self.splitter.setSizes([470, 810])
 
         layout = QVBoxLayout(self)
         layout.addLayout(models_row)
@@ -302,8 +303,12 @@ class CompareWindow(QWidget):
                   warning=bool(result.get("cancelled")))
         c = theme.colors(self.palette())
         notes = list(getattr(comparison, "warnings", []) or [])
+        shown = notes[:MAX_WARNINGS]
+        if len(notes) > MAX_WARNINGS:
+            shown.append(f"and {len(notes) - MAX_WARNINGS} more (point here to read them all)")
         self.warnings.setText("<br>".join(f"<span style='color:{c['warning'].name()}'>⚠ "
-                                          f"{_escape(w)}</span>" for w in notes))
+                                          f"{_escape(w)}</span>" for w in shown))
+        self.warnings.setToolTip("\n".join(notes) if len(notes) > MAX_WARNINGS else "")
         self.warnings.setVisible(bool(notes))
         self._fill_sentences(comparison)
         self._draw()

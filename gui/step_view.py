@@ -197,6 +197,14 @@ class StepView(QWidget):
         bars_scroll.setWidget(self.bars)
         bars_scroll.setWidgetResizable(True)
         bars_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.bars_scroll = bars_scroll
+        self.attention_heading = _heading("Attention at this step")
+        self.no_attention_note = QLabel(
+            "This model has no attention: the decoder gets one fixed context, the encoder's "
+            "final state, at every step. There are no weights to show.")
+        self.no_attention_note.setWordWrap(True)
+        self.no_attention_note.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.no_attention_note.hide()
         self.candidates = QListWidget()
         self.candidates.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.candidates.setToolTip("Click a candidate to use it instead; decoding goes on "
@@ -211,8 +219,9 @@ class StepView(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(_heading("Attention at this step"))
+        side_layout.addWidget(self.attention_heading)
         side_layout.addWidget(bars_scroll, 1)
+        side_layout.addWidget(self.no_attention_note, 1)
         side_layout.addWidget(self.diagnostics_label)
         side_layout.addWidget(_heading("Candidates (click one to choose it)"))
         side_layout.addWidget(self.candidates)
@@ -352,11 +361,7 @@ class StepView(QWidget):
             self.candidates.clear()
         else:
             caption = f"Step {step.index + 1}: “{step.token}” (p = {step.probability:.3f})"
-            if attention:
-                self.bars.show_weights(source, step.weights, caption)
-            else:
-                self.bars.show_weights(source, None, "No attention: the decoder gets one "
-                                                     "fixed context at every step.")
+            self.bars.show_weights(source, step.weights if attention else None, caption)
             self._show_candidates(step)
         self.classic_notice.show_context(None if attention or anatomy is None
                                          else anatomy.context)
@@ -470,6 +475,10 @@ class StepView(QWidget):
 
     def _show_page(self):
         """The current view's page, or the notice when the model has no attention."""
+        self.bars_scroll.setVisible(self.has_attention)
+        self.no_attention_note.setVisible(not self.has_attention)
+        self.attention_heading.setText("Attention at this step" if self.has_attention
+                                       else "No attention")
         if not self.has_attention and self._view in NEEDS_ATTENTION:
             self.stack.setCurrentWidget(self.classic_notice)
         else:

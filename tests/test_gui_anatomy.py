@@ -180,6 +180,7 @@ def test_step_view_explains_a_model_without_attention(qtbot):
     assert "nothing to attend to" in view.classic_notice.plain_text()
     np.testing.assert_array_equal(view.classic_notice.context.values[0], a.context)
     assert view.bars.weights == []  # no bars of zeros
+    assert view.no_attention_note.isVisibleTo(view) and not view.bars_scroll.isVisibleTo(view)
     view.show_view("anatomy")
     assert view.stack.currentWidget() is view.anatomy
     assert [s.key for s in view.anatomy.stages][:2] == ["state", "context"]
@@ -304,3 +305,30 @@ def test_a_classic_model_shows_the_fixed_context(window, qtbot, model_files):
         window.open_model(str(model_files["general"]))
     view.show_view("heatmap")
     assert view.stack.currentWidget() is view.heatmap
+
+
+def test_anatomy_screenshot_shows_a_step_in_the_middle(window, qtbot, tmp_path, monkeypatch):
+    """--view anatomy: the sentence to the end, then back to its middle step; the picture is
+    taken of the anatomy view."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.screenshot import ScreenshotRun
+
+    exits = []
+    monkeypatch.setattr(QApplication.instance(), "exit", exits.append)
+    view = window.step_view
+    view.show_view("heatmap")
+    seen = []
+    view.snapshot_shown.connect(lambda event: seen.append(
+        (event, len(view.snapshot["target_tokens"]))))
+    run = ScreenshotRun(window, tmp_path / "anatomy.png", "anatomy", "a b c d e f")
+    run.begin()
+    qtbot.waitUntil(lambda: run.code is not None, timeout=TIMEOUT)
+    view.snapshot_shown.disconnect(run._snapshot)
+    assert exits == [0] and (tmp_path / "anatomy.png").read_bytes()[:4] == b"\x89PNG"
+    assert view.current_view() == "anatomy" and view.anatomy.stages
+    ended = next(n for event, n in seen if event == "end")
+    middle = max(1, (ended + 1) // 2)
+    assert len(view.snapshot["target_tokens"]) == min(middle, ended)
+    assert view.anatomy.stages[-1].key == "output"
+    assert f"Step {min(middle, ended)}:" in view.anatomy.header.text()

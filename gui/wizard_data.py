@@ -15,15 +15,16 @@ import math
 import random
 import re
 import unicodedata
-import xml.etree.ElementTree as ElementTree
+
+# The TMX language scan is the library's own (a DOCTYPE declaration is refused, as when the
+# file is read); the wizard's worker takes it from here with the other file helpers.
+from keras_attn.data.tmx import tmx_languages  # noqa: F401
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 PEEK_BYTES = 65536
 PEEK_ROWS = 20
-TMX_UNITS = 500  # translation units scanned for their languages
 STATS_SAMPLE = 20000  # sentences measured at most
 PERCENTILE = 98  # the maximum length suggested covers this share of the sentences
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def safe_name(text: str, default: str = "model") -> str:
@@ -144,40 +145,3 @@ def column_labels(rows: list[list[str]], limit: int = 24) -> list[str]:
         labels.append(f"{column + 1} · {cell}" if cell else f"{column + 1}")
     return labels
 
-
-def tmx_languages(path, units: int = TMX_UNITS) -> list[str]:
-    """The languages (``xml:lang``) of a TMX file's first `units` translation units, in the
-    order they first appear; what was found before an XML error when there is one."""
-    found: dict[str, str] = {}
-
-    class Target:
-        def __init__(self):
-            self.units = 0
-
-        def start(self, tag, attrib):
-            name = tag.rsplit("}", 1)[-1].lower()
-            if name == "tu":
-                self.units += 1
-            elif name == "tuv":
-                lang = (attrib.get(_XML_LANG) or attrib.get("lang") or "").strip()
-                if lang:
-                    found.setdefault(lang.lower(), lang)
-
-        def end(self, tag):
-            pass
-
-        def close(self):
-            pass
-
-    target = Target()
-    parser = ElementTree.XMLParser(target=target)
-    try:
-        with open(path, "rb") as stream:
-            while target.units <= units:
-                chunk = stream.read(PEEK_BYTES)
-                if not chunk:
-                    break
-                parser.feed(chunk)
-    except (ElementTree.ParseError, OSError, ValueError):
-        pass
-    return list(found.values())

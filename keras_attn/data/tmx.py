@@ -240,11 +240,7 @@ def read_tmx(
             at_close = True
             parser.close()
         except _DoctypeRefused:
-            raise DataError(
-                f"{name}: the file has a DOCTYPE declaration, which is refused for safety "
-                "(entity definitions can blow up memory); remove the <!DOCTYPE ...> part",
-                path=name,
-            ) from None
+            raise DataError(_doctype_message(name), path=name) from None
         except ET.ParseError as error:
             _parse_error(name, error, at_close, units, findings)
     if units.root is not None and units.root != "tmx":
@@ -291,3 +287,48 @@ def _parse_error(name, error: ET.ParseError, at_close: bool, units: _Units, find
             f"translation unit {unit}: XML error at line {line}, column {column} of the file "
             f"({reason}); reading stopped here",
         )
+
+
+class _Enough(Exception):
+    pass
+
+
+def tmx_languages(path, units: int = 500) -> list[str]:
+    """The languages (``xml:lang``, or TMX 1.1 ``lang``) of a TMX file's first `units`
+    translation units, as written, in the order they first appear (one entry per language,
+    compared case-insensitively): what a language chooser offers.
+
+    Reads only as far as it needs to. An XML error ends the scan with the languages found
+    before it (:func:`read_tmx` reports the error itself).
+
+    Raises:
+        DataError: the file cannot be opened, or has a DOCTYPE declaration (refused for
+            safety, as by :func:`read_tmx`).
+    """
+    name = os.fspath(path)
+    found: dict[str, str] = {}
+
+    def on_unit(index, variants, srclang):
+        for lang, _ in variants:
+            if lang and lang.strip():
+                found.setdefault(lang.strip().lower(), lang.strip())
+        if index >= units:
+            raise _Enough
+
+    with open_binary(name) as handle:
+        parser = ET.XMLParser(target=_Units(on_unit))
+        try:
+            while chunk := handle.read(_CHUNK):
+                parser.feed(chunk)
+        except _Enough:
+            pass
+        except _DoctypeRefused:
+            raise DataError(_doctype_message(name), path=name) from None
+        except ET.ParseError:
+            pass
+    return list(found.values())
+
+
+def _doctype_message(name: str) -> str:
+    return (f"{name}: the file has a DOCTYPE declaration, which is refused for safety "
+            "(entity definitions can blow up memory); remove the <!DOCTYPE ...> part")

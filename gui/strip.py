@@ -105,7 +105,7 @@ class Strip(QWidget):
         if not self.row_labels:
             return 0
         metrics = QFontMetrics(self.font())
-        return min(max(metrics.horizontalAdvance(t) for t in self.row_labels) + LABEL_GAP,
+        return min(max(metrics.horizontalAdvance(t) for t in self.row_labels) + LABEL_GAP + 4,
                    max(self.width() // 3, 40))
 
     def _cell_width(self) -> float:

@@ -125,6 +125,32 @@ def test_a_cancelled_or_failed_run_says_so(qtbot, settings):
     assert "line 3, column 2" in window.status.text() and window.compare_button.isEnabled()
 
 
+def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, settings,
+                                                                     tmp_path, monkeypatch):
+    """Bundled models trained on the same data as the open one are ticked, the test split
+    beside their dataset is suggested, and the comparison starts when the window shows."""
+    import gui.compare_view
+
+    (tmp_path / "lesson.tsv").write_text("a\tb\n", encoding="utf-8")
+    (tmp_path / "lesson.test.tsv").write_text("a\tb\n", encoding="utf-8")
+    for name in ("attention", "classic", "other"):
+        (tmp_path / f"{name}.keras").write_bytes(b"x")
+        dataset = str(tmp_path / ("lesson.tsv" if name != "other" else "x.tsv"))
+        (tmp_path / f"{name}.json").write_text(json.dumps({"dataset": dataset}),
+                                               encoding="utf-8")
+    monkeypatch.setattr(gui.compare_view, "demo_models", lambda: demo_models(tmp_path))
+    window = CompareWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.prepare(str(tmp_path / "attention.keras"))
+    assert [p.rsplit("/", 1)[-1] for p in window.checked_paths()] == ["attention.keras",
+                                                                      "classic.keras"]
+    assert window.test_edit.text() == str(tmp_path / "lesson.test.tsv")
+    with qtbot.waitSignal(window.compare_requested) as request:
+        window.show()
+    assert request.args[0]["test"] == str(tmp_path / "lesson.test.tsv")
+    assert len(request.args[0]["paths"]) == 2
+
+
 def test_demo_models_are_titled_from_their_cards(tmp_path):
     """The German model comes first; titles come from "title", else "name", else the file."""
     for name, card in (("dates", {"name": "dates"}), ("de_en", {"title": "German → English"}),

@@ -1,8 +1,9 @@
 """The bundled demo models: where they are and how they were made.
 
 Demo models live in ``assets/models/`` (inside the installed package) next to a JSON card
-with their scores. They are trained by ``python scripts/train_demo_models.py`` on the
-generated sample datasets (see :mod:`keras_attn.datasets`).
+with their data, licence, settings and scores. They are trained by
+``python scripts/train_demo_models.py``: ``de_en`` on the Tatoeba German-English pairs,
+the others on the generated sample datasets (see :mod:`keras_attn.datasets`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from pathlib import Path
 
 # name -> (dataset it was trained on, example sentences shown by `keras-attn demo`)
 DEMOS = {
+    "de_en": ("Tatoeba German-English", [
+        "Ich habe heute keine Zeit.",
+        "Wo ist der nächste Bahnhof?",
+        "Meine Schwester liest gern Bücher über Geschichte.",
+    ]),
     "toy_language": ("toy_language", [
         "the old farmer will not eat the red apples.",
         "my friends walked in the green forest.",
@@ -24,7 +30,7 @@ DEMOS = {
         "14/07/89",
     ]),
 }
-DEFAULT = "toy_language"
+DEFAULT = "de_en"  # real language first; the invented language shows reordering best
 
 
 def models_dir() -> Path:

@@ -8,7 +8,9 @@ def add_parser(subparsers):
         "demo", help="translate examples with the bundled demo models",
         description="Load the bundled demo models, translate a few examples and print "
                     "each with its attention as a text heatmap. Needs no display.")
-    p.add_argument("--model", choices=("toy_language", "dates", "all"), default="all",
+    from keras_attn.demo import DEMOS
+
+    p.add_argument("--model", choices=(*DEMOS, "all"), default="all",
                    help="which demo model")
     p.add_argument("sentences", nargs="*", help="your own sentences (instead of the examples)")
     p.add_argument("--color", action="store_true", help="colour the heatmap (ANSI terminals)")

@@ -316,6 +316,7 @@ class TrainingWorker(QObject):
             "samples": shown[:SAMPLE_SENTENCES], "bleu_pairs": val_pairs[:BLEU_PAIRS],
             "sentence": _attention_sentence(shown), "folder": folder,
             "deferred": state is not None, "pending": None, "session": None,
+            "partial": None,
             "epochs": _read_epochs(folder, state["epochs_done"]) if state else []}
         self._paused_seconds, self._last_report, self._eta_base = 0.0, 0.0, None
         with _device_scope(request.get("device")):
@@ -337,6 +338,14 @@ class TrainingWorker(QObject):
                            checkpoint_dir=folder, resume=state is not None, model=model,
                            progress_every=1)
             self._flush_pending()
+            partial = run["partial"]
+            kept = partial is not None and len(result.history.get("loss", [])) >= \
+                partial["epoch"]
+            if kept:
+                # Stopped part-way through an epoch that was validated and the best so far:
+                # the model keeps its weights, so it is shown like the others.
+                run["model"], run["session"] = result.model, None
+                self._report_epoch(partial)
         model = self._model = result.model
         training = model.info.setdefault("training", {})
         if request.get("dataset"):
@@ -346,6 +355,7 @@ class TrainingWorker(QObject):
             "epochs": tr.epochs, "best_epoch": result.best_epoch, "history": result.history,
             "seconds": result.seconds, "tokens_per_second": result.tokens_per_second,
             "params": int(model.count_params()), "stopped": self._stop.is_set(),
+            "last_partial": kept,
             "finished": result.epochs_done >= tr.epochs or result.stop_reason
             == "early stopping"})
 
@@ -365,7 +375,10 @@ class TrainingWorker(QObject):
             self._report_batch(event)
             return
         if not event.get("complete", True):
-            return  # cut short by a stop: not kept, so nothing to show
+            # Cut short by a stop or the time limit: shown once training has ended, if it
+            # was kept as the best (see _train).
+            self._run["partial"] = event
+            return
         if self._run["deferred"]:
             self._run["pending"] = event  # its checkpoint is written after this call
             return

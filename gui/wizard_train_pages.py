@@ -295,8 +295,9 @@ class TrainPage(QWizardPage):
         self.running, self.paused = False, False
         self.outcome = outcome
         best = outcome.get("best_epoch")
+        cut = " (the last one cut short)" if outcome.get("last_partial") else ""
         self.status.setText(
-            f"Done: {outcome['stop_reason']} after {outcome['epochs_done']} epochs in "
+            f"Done: {outcome['stop_reason']} after {outcome['epochs_done']} epochs{cut} in "
             f"{duration(outcome['seconds'])}" + (f"; the best epoch, {best}, is kept." if best
                                                  else ".") + " Press Next to save it.")
         self.progress.setRange(0, 1)
@@ -339,7 +340,8 @@ class TrainPage(QWizardPage):
         report = shown[index]
         attention = report.get("attention")
         total = self.info.get("epochs") or report.get("epochs") or "?"
-        self.slider_label.setText(f"Epoch {report['epoch']} of {total}")
+        part = " (part-way)" if report.get("complete", True) is False else ""
+        self.slider_label.setText(f"Epoch {report['epoch']}{part} of {total}")
         colors = theme.colors(self.palette())
         self.heatmap.set_colors(colors["dark"], colors["window"], colors["text"])
         if attention:

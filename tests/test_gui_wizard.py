@@ -384,6 +384,8 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
         train_until(wizard, qtbot, lambda: train.curves.points("loss") >= 1)
         train.stop_button.click()
         qtbot.waitUntil(lambda: train.outcome is not None, timeout=SLOW)
+        # Every epoch the run counts is shown, one stopped part-way and kept included.
+        assert train.curves.points("loss") == train.outcome["epochs_done"]
         assert train.using.text().lower().startswith(expected.summary().lower())
         trained = wizard.worker._model.config.to_dict()
         assert trained == expected.config.to_dict()  # exactly the choice shown

@@ -46,7 +46,7 @@ from gui.wizard_data import column_labels, peek_rows, sample, tmx_languages, wor
 
 log = logging.getLogger("gui")
 
-SAMPLE_SENTENCES = 3  # validation sentences translated after each epoch
+SAMPLE_SENTENCES = 8  # validation sentences translated after each epoch
 BLEU_PAIRS = 200  # validation pairs scored with BLEU after each epoch
 MEASURED_STEPS = 8  # training steps timed for the estimate (the first one compiles)
 VOCAB_SAMPLE = 50000  # training pairs the estimate learns vocabularies from, at most

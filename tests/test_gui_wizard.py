@@ -139,7 +139,7 @@ def test_whole_wizard_trains_saves_and_remembers(make_wizard, qtbot, corpus, tmp
     assert train.outcome["stop_reason"] == "finished"
     for key in ("loss", "val_loss", "accuracy", "val_accuracy", "bleu"):
         assert train.curves.points(key) == 3, key
-    assert train.slider.maximum() == 2 and train.samples.rowCount() == 3
+    assert train.slider.maximum() == 2 and train.samples.rowCount() == 8
     assert train.heatmap.image_array() is not None
     train.slider.setValue(0)
     assert train.slider_label.text() == "Epoch 1 of 3"

@@ -56,6 +56,9 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _UNSPACED = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
              (0xF900, 0xFAFF), (0x20000, 0x2FA1F), (0x0E00, 0x0EFF), (0x1000, 0x109F),
              (0x1780, 0x17FF), (0x0F00, 0x0FFF), (0xFF66, 0xFF9F))
+_UNSPACED_CHAR = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _UNSPACED)
+                            + "]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclasses.dataclass
@@ -88,29 +91,17 @@ def side_stats(texts, sample=20_000) -> SideStats:
     letters = unspaced = 0
     counts = []
     for text in picked:
-        n_tokens = 0
-        for char in text:
-            if char.isalpha():
-                letters += 1
-                code = ord(char)
-                if any(low <= code <= high for low, high in _UNSPACED):
-                    unspaced += 1
-        for match in _TOKEN.finditer(text):
-            word = match.group()
-            # A run of unspaced-script characters is read one character at a time.
-            n_tokens += sum(1 for c in word if _is_unspaced(c)) or 1
-        counts.append(n_tokens)
+        letters += len(_LETTER.findall(text))
+        in_unspaced = len(_UNSPACED_CHAR.findall(text))
+        unspaced += in_unspaced
+        # Words and punctuation marks; unspaced-script characters count one each.
+        counts.append(len(_TOKEN.findall(_UNSPACED_CHAR.sub(" ", text))) + in_unspaced)
     counts.sort()
     p99 = counts[min(len(counts) - 1, math.ceil(0.99 * len(counts)) - 1)] if counts else 0
     return SideStats(sentences=len(texts), letters=letters,
                      unspaced_share=unspaced / letters if letters else 0.0,
                      tokens_mean=sum(counts) / len(counts) if counts else 0.0,
                      tokens_p99=p99)
-
-
-def _is_unspaced(char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in _UNSPACED)
 
 
 def corpus_stats(pairs) -> CorpusStats:
@@ -228,8 +219,10 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
         changes[f"{side}.tokenizer"] = tokenizer
     vocab = _by_pairs(VOCAB_BY_PAIRS, n)
     for side in ("source", "target"):
-        changes[f"{side}.vocab_size"] = vocab if sides[side] != "char" else 1_000
-    if any(t == "subword" for t in sides.values()):
+        # Characters: an upper bound only; the corpus's alphabet decides.
+        changes[f"{side}.vocab_size"] = vocab if sides[side] != "char" else 8_000
+    if any(t == "subword" for t in sides.values()) and not any(
+            f"{side}.vocab_size" in settings for side in ("source", "target")):
         reasons.append(f"{n:,} pairs: subword vocabularies of {vocab:,} pieces (smaller "
                        "corpora learn better with fewer, more frequent pieces)")
 

@@ -48,7 +48,8 @@ def build_model(config: Config, train_pairs) -> Translator:
     """A new, untrained model whose vocabularies are learned from `train_pairs`."""
     if not train_pairs:
         raise DataError("No training pairs: cannot learn vocabularies.")
-    config, _ = sizing.resolve_tokenizers(config, train_pairs)
+    # A copy: the model owns its configuration (training sets `model.config.train`).
+    config, _ = sizing.resolve_tokenizers(Config.from_dict(config.to_dict()), train_pairs)
     keras.utils.set_random_seed(config.train.seed)
     encoders = []
     for side, column in (("source", 0), ("target", 1)):

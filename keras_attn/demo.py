@@ -16,8 +16,8 @@ from pathlib import Path
 DEMOS = {
     "de_en": ("Tatoeba German-English", [
         "Ich habe heute keine Zeit.",
-        "Wo ist der nächste Bahnhof?",
-        "Meine Schwester liest gern Bücher über Geschichte.",
+        "Wo ist der Bahnhof?",
+        "Tom hat gestern einen Brief geschrieben.",
     ]),
     "toy_language": ("toy_language", [
         "the old farmer will not eat the red apples.",

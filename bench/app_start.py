@@ -2,12 +2,14 @@
 translation.
 
     QT_QPA_PLATFORM=offscreen python bench/app_start.py [--runs 5] [--model M.keras] [--json F]
+                                                        [--against OTHER_CHECKOUT]
 
 Each run is a fresh Python process that starts the app the way `keras-attn-gui` does
 (QApplication, main window, worker thread), with throwaway settings. Measured from just
 before the process is launched:
 
 * window: the main window's first paint;
+* tensorflow: the worker thread has imported TensorFlow and keras_attn's model code;
 * model: the worker has loaded TensorFlow and the model (the status bar says so);
 * translation: the sample sentence, translated as a click on Translate would, is shown.
 
@@ -33,7 +35,7 @@ def child(model: str | None) -> None:
     """One app start; prints a JSON line of seconds since KERAS_ATTN_BENCH_T0."""
     t0 = float(os.environ["KERAS_ATTN_BENCH_T0"])
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("KERAS_ATTN_BENCH_ROOT", str(ROOT)))
     import tempfile
 
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
@@ -74,6 +76,8 @@ def child(model: str | None) -> None:
         marks["output"] = result["outputs"][0]
         app.exit(0)
 
+    window.worker.ready.connect(lambda capabilities: marks.setdefault("tensorflow",
+                                                                      time.time() - t0))
     window.model_ready.connect(loaded)  # after the window has taken the model in
     window.worker.translated.connect(translated)
     window.worker.failed.connect(lambda title, message: (marks.update(error=message),
@@ -83,38 +87,71 @@ def child(model: str | None) -> None:
     print(json.dumps(marks))
 
 
+KEYS = ("window", "tensorflow", "model", "translation")
+
+
+def run_once(root: Path, model: str | None) -> dict:
+    """One app start of the checkout at `root`, in a fresh process; its marks."""
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+               KERAS_ATTN_BENCH_ROOT=str(root))
+    command = [sys.executable, __file__, "--child"] + (["--model", model] if model else [])
+    env["KERAS_ATTN_BENCH_T0"] = repr(time.time())
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    line = [x for x in out.stdout.splitlines() if x.startswith("{")]
+    if not line:
+        sys.exit(f"a run of {root} failed:\n{out.stderr[-2000:]}")
+    return json.loads(line[-1])
+
+
+def medians(runs: list[dict]) -> dict:
+    return {key: round(statistics.median(r[key] for r in runs), 2)
+            for key in KEYS if all(key in r for r in runs)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--model", help="model to open (default: the bundled demo model)")
+    parser.add_argument("--against", metavar="DIR",
+                        help="another checkout of keras-attn (e.g. an unpacked `git archive` "
+                             "of an older commit), started alternately with this one, run for "
+                             "run, so that both see the same machine load; prints both "
+                             "medians and their ratios")
     parser.add_argument("--json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.model)
         return
-    runs = []
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    roots = {"this": ROOT} | ({"against": Path(args.against).resolve()} if args.against else {})
+    runs: dict[str, list[dict]] = {name: [] for name in roots}
     for i in range(args.runs):
-        command = [sys.executable, __file__, "--child"] + (["--model", args.model] if args.model else [])
-        env["KERAS_ATTN_BENCH_T0"] = repr(time.time())
-        out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-        line = [x for x in out.stdout.splitlines() if x.startswith("{")]
-        if not line:
-            sys.exit(f"run {i + 1} failed:\n{out.stderr[-2000:]}")
-        marks = json.loads(line[-1])
-        runs.append(marks)
-        print(f"run {i + 1}: window {marks.get('window', float('nan')):.2f} s, model "
-              f"{marks.get('model', float('nan')):.2f} s, first translation "
-              f"{marks.get('translation', float('nan')):.2f} s ({marks.get('output', marks.get('error'))!r})",
-              flush=True)
-    medians = {key: round(statistics.median(r[key] for r in runs), 2)
-               for key in ("window", "model", "translation") if all(key in r for r in runs)}
-    print("median:", ", ".join(f"{k} {v:.2f} s" for k, v in medians.items()))
+        for name, root in roots.items():
+            marks = run_once(root, args.model)
+            runs[name].append(marks)
+            label = f"{name} " if args.against else ""
+            print(f"{label}run {i + 1}: window {marks.get('window', float('nan')):.2f} s, "
+                  f"TensorFlow {marks.get('tensorflow', float('nan')):.2f} s, model "
+                  f"{marks.get('model', float('nan')):.2f} s, first translation "
+                  f"{marks.get('translation', float('nan')):.2f} s "
+                  f"({marks.get('output', marks.get('error'))!r})", flush=True)
+    result = {name: medians(found) for name, found in runs.items()}
+    for name, found in result.items():
+        label = f" ({name}: {roots[name]})" if args.against else ""
+        print(f"median{label}:", ", ".join(f"{k} {v:.2f} s" for k, v in found.items()))
+    ratios = {}
+    if args.against:
+        ratios = {key: round(result["against"][key] / result["this"][key], 2)
+                  for key in result["this"] if key in result["against"]}
+        print("against / this:", ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))
     if args.json:
         with open(args.json, "w") as stream:
             json.dump({"machine": f"{platform.machine()} {os.cpu_count()} cores",
-                       "runs": runs, "median_seconds": medians}, stream, indent=1)
+                       "runs": runs["this"], "median_seconds": result["this"],
+                       **({"against": {"root": str(roots["against"]), "runs": runs["against"],
+                                       "median_seconds": result["against"]},
+                           "ratios": ratios} if args.against else {})},
+                      stream, indent=1)
 
 
 if __name__ == "__main__":

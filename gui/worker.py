@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from keras_attn.errors import KerasAttnError, TranslationError  # light: no TensorFlow
 
@@ -146,7 +146,7 @@ class Worker(QObject):
         self._keras_attn = keras_attn
         log.info("keras_attn imported in %.1f s", time.perf_counter() - began)
         _leave_a_core_to_the_window()
-        settle_memory()
+        gc.freeze()  # see settle_memory; collecting now would find next to nothing
         try:
             export = importlib.import_module("keras_attn.export")
             can_export = callable(getattr(export, "export", None))
@@ -187,28 +187,47 @@ class Worker(QObject):
             self.model_failed.emit(str(path), describe(error))
             self.status.emit(self._model_status())
             return
+        replaced = self._model is not None
         self._model, self._path, self._session = model, str(path), session
         self.model_loaded.emit(summary)
         self.status.emit(self._model_status())
-        # Requests the window sends on hearing of the model come first: a zero timer fires
-        # once the requests already queued have been handled.
-        QTimer.singleShot(0, functools.partial(self._warm_up, model))
+        self._warm_up(model)
+        if replaced:
+            settle_memory()  # the previous model's objects are collected
+        else:
+            gc.freeze()  # nothing to collect yet (a few hundred objects, for 100 ms)
 
     def _warm_up(self, model):
-        """Trace the greedy decoder and the step functions on a one-word sentence, so that
-        the first translation and the first step are quick; then settle the memory."""
-        if model is self._model:
-            try:
-                word = sample_sentence(model, self._path).split()[:1] or ["a"]
-                from keras_attn.evaluation import translate_batch
+        """Trace the encoder and the step functions once for any number of sentences of
+        any length, then run them on a one-word sentence, so that the first translation
+        and the first step are quick. (Traced by a first call instead, they would be
+        traced again for the next sentence length and again for the next number of
+        sentences.) The window's first requests wait for this; a file's first chunk
+        traces the compiled greedy loop."""
+        try:
+            import tensorflow as tf
 
-                translate_batch(model, word)
-                probe = _session(model)
-                probe.start(word[0])
-                probe.step()
-            except Exception:  # a warm-up failure is not the person's problem
-                log.info("warm-up failed", exc_info=True)
-        settle_memory()
+            from keras_attn import search
+            from keras_attn.text import START_ID
+
+            word = sample_sentence(model, self._path).split()[:1] or ["a"]
+            ids = model.source_ids(word)
+            encode = search.compiled_encode(model)
+            encode.get_concrete_function(_any_sentences(ids))
+            encoded = encode(ids)
+            steps = [search.compiled_step(model)]
+            if getattr(self._session, "anatomy", False):
+                steps.append(search.compiled_step_anatomy(model))
+            for step in steps:
+                step.get_concrete_function(_any_sentences(tf.fill([1], START_ID)),
+                                           _any_sentences(encoded["state"]),
+                                           _any_sentences(encoded))
+            _translate_lines(model, word, 1, 0.0)  # runs the encoder and the step
+            probe = _session(model)
+            probe.start(word[0])
+            probe.step()
+        except Exception:  # a warm-up failure is not the person's problem
+            log.info("warm-up failed", exc_info=True)
 
     def _model_status(self) -> str:
         return f"Model: {Path(self._path).name}" if self._path else "No model loaded"
@@ -493,6 +512,21 @@ def _leave_a_core_to_the_window():
         pass
 
 
+def _any_sentences(tensors):
+    """`tf.TensorSpec`s like `tensors` (a nest) with the sentence axis, and the token axis
+    of per-token tensors, left open: `(batch,)` ids, `(batch, tokens)` ids and masks,
+    `(batch, units)` states, `(batch, tokens, units)` encoder outputs."""
+    import tensorflow as tf
+
+    def spec(tensor):
+        shape = list(tensor.shape)
+        keep = 1 if len(shape) == 3 or (len(shape) == 2 and tensor.dtype.is_floating) else 0
+        return tf.TensorSpec([None] * (len(shape) - keep) + shape[len(shape) - keep:],
+                             tensor.dtype)
+
+    return tf.nest.map_structure(spec, tensors)
+
+
 def settle_memory():
     """Collect garbage once, then move every object alive to the garbage collector's
     permanent generation (``gc.freeze``).
@@ -518,6 +552,12 @@ def _translate_lines(model, lines, width, temperature, alternatives=True):
     Alternatives are `(text, score, log_prob)`: the beam's n-best list with its
     length-normalised scores; the greedy output scored by its log-probability; or up to
     :data:`MAX_SAMPLES` distinct samples of the first line, most probable first.
+
+    Greedy decoding of typed text (`alternatives`) takes the most likely token at every
+    step through the model's compiled step function (`temperature=0`), as beam search and
+    sampling do: nothing more to trace, and the log-probability comes on the way. A file's
+    lines go through the compiled greedy loop, faster for many sentences. Both give the
+    same tokens.
     """
     from keras_attn.evaluation import translate_batch
 
@@ -535,15 +575,10 @@ def _translate_lines(model, lines, width, temperature, alternatives=True):
             ranked = sorted(((t, lp, lp) for t, lp in seen.items()), key=lambda a: -a[1])
         return outputs, ranked, f"sampling, temperature {temperature:g}"
     if width == 1:
-        found = translate_batch(model, lines)
+        found = translate_batch(model, lines, temperature=0.0 if alternatives else None)
         outputs = [options[0].text for options in found]
-        ranked = []
-        if alternatives:
-            from keras_attn.search import score
-
-            first = found[0][0]
-            log_prob = float(score(model, model.source_ids(lines[:1]), [first.token_ids])[0])
-            ranked = [(first.text, log_prob, log_prob)]
+        first = found[0][0]
+        ranked = [(first.text, first.log_prob, first.log_prob)] if alternatives else []
         return outputs, ranked, "greedy"
     found = translate_batch(model, lines, beam=width, n_best=width if alternatives else 1)
     outputs = [options[0].text for options in found]

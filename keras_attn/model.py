@@ -234,7 +234,8 @@ class Translator(keras.Model):
                 return greedy_search(self, ids)
 
             self._compiled_greedy = tf.function(
-                run, input_signature=[tf.TensorSpec((None, None), tf.int32)])
+                run, input_signature=[tf.TensorSpec((None, None), tf.int32)],
+                autograph=False)  # plain TensorFlow control flow: no conversion needed
         return self._compiled_greedy(tf.convert_to_tensor(source_ids, tf.int32))
 
     def translate(self, sentences, batch_size=64):

@@ -94,7 +94,7 @@ def compiled_step(model):
     """The model's step function as a `tf.function` (traced once per model and state form)."""
     fn = getattr(model, "_compiled_step", None)
     if fn is None:
-        fn = tf.function(model.step, reduce_retracing=True)
+        fn = tf.function(model.step, reduce_retracing=True, autograph=False)
         model._compiled_step = fn
     return fn
 
@@ -104,7 +104,7 @@ def compiled_step_anatomy(model):
     computes nothing more for it)."""
     fn = getattr(model, "_compiled_step_anatomy", None)
     if fn is None:
-        fn = tf.function(model.step_anatomy, reduce_retracing=True)
+        fn = tf.function(model.step_anatomy, reduce_retracing=True, autograph=False)
         model._compiled_step_anatomy = fn
     return fn
 
@@ -113,7 +113,7 @@ def compiled_encode(model):
     """The model's encoder as a `tf.function`."""
     fn = getattr(model, "_compiled_encode", None)
     if fn is None:
-        fn = tf.function(model.encode, reduce_retracing=True)
+        fn = tf.function(model.encode, reduce_retracing=True, autograph=False)
         model._compiled_encode = fn
     return fn
 

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from keras_attn.errors import DataError
+from keras_attn.errors import DataError, TranslationError
 from keras_attn.text import PAD_ID
 
 
@@ -62,7 +62,8 @@ def translate_batch(model, sentences, *, beam=None, alpha=0.6, n_best=1, batch_s
 
     Args:
         model: a `Translator`.
-        sentences: list of str. Empty (or blank) sentences get one empty translation.
+        sentences: list of str. Sentences with nothing to translate (empty, blank, or
+            nothing left once normalized) get one empty translation, with no tokens.
         beam: beam width; None or 1: greedy decoding (the model's compiled loop).
         alpha: length-penalty exponent of beam search.
         n_best: translations returned per sentence, best first (beam search only).
@@ -78,6 +79,8 @@ def translate_batch(model, sentences, *, beam=None, alpha=0.6, n_best=1, batch_s
     Raises:
         ValueError: invalid `beam`, `n_best` or `batch_size`, `n_best` above 1 without
             beam search, or both beam search and sampling asked for.
+        TranslationError: a sentence is not a string or holds a lone surrogate (see
+            :func:`keras_attn.model.check_text`).
     """
     from keras_attn.search import beam_search, sample
 
@@ -98,14 +101,28 @@ def translate_batch(model, sentences, *, beam=None, alpha=0.6, n_best=1, batch_s
     if isinstance(sentences, str):
         sentences = [sentences]
     sentences = list(sentences)
+    from keras_attn.model import check_text
+
+    for i, sentence in enumerate(sentences):
+        if not isinstance(sentence, str):
+            raise TranslationError(f"Sentence {i + 1} is not text (got "
+                                   f"{type(sentence).__name__}).")
+        check_text(sentence, f"Sentence {i + 1}")
     results: list[list[Translation]] = [
         [Translation("", None, None, [], np.zeros((0, 0), np.float32))] for _ in sentences]
-    todo = [i for i, s in enumerate(sentences) if isinstance(s, str) and s.strip()]
+    todo = [i for i, s in enumerate(sentences) if s.strip()]
     rng = np.random.default_rng(seed) if sampling else None
     for start in range(0, len(todo), batch_size):
         chunk = todo[start:start + batch_size]
         source_ids = model.source_ids([sentences[i] for i in chunk])
         source_lengths = np.sum(np.asarray(source_ids) != PAD_ID, axis=1)
+        if np.any(source_lengths <= 1):  # [END] alone: nothing left once normalized
+            kept = np.flatnonzero(source_lengths > 1)
+            chunk = [chunk[k] for k in kept]
+            if not chunk:
+                continue
+            source_lengths = source_lengths[kept]
+            source_ids = np.asarray(source_ids)[kept, :int(source_lengths.max())]
         if searching:
             found = beam_search(model, source_ids, width=beam, alpha=alpha, n_best=n_best)
             per_sentence = [[(h.tokens, h.score, h.log_prob, h.weights) for h in hyps]

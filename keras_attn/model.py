@@ -31,6 +31,11 @@ def check_text(sentence: str, name: str = "The sentence") -> None:
             "is the text in another encoding than UTF-8?") from None
 
 
+#: What an empty sentence is told when normalization leaves nothing of it.
+NOTHING_TO_TRANSLATE = ("has nothing to translate once normalized (only spaces, control "
+                        "characters or removed symbols)")
+
+
 @keras.saving.register_keras_serializable(package="keras_attn")
 class Translator(keras.Model):
     """Sequence-to-sequence model with attention (or, with `attention="none"`, the
@@ -239,17 +244,33 @@ class Translator(keras.Model):
         return self._compiled_greedy(tf.convert_to_tensor(source_ids, tf.int32))
 
     def translate(self, sentences, batch_size=64):
-        """Translate a list of sentences greedily; returns a list of strings."""
+        """Translate a list of sentences greedily; returns a list of strings.
+
+        Raises:
+            TranslationError: a sentence is not a string, holds a lone surrogate, is
+                empty or blank, or has nothing left once normalized (only control, format
+                or zero-width characters): :data:`NOTHING_TO_TRANSLATE`. The CLI and
+                :func:`~keras_attn.evaluation.translate_batch` give such sentences an
+                empty translation instead; :class:`~keras_attn.session.DecodingSession`
+                refuses them too.
+        """
         if isinstance(sentences, str):
             sentences = [sentences]
         sentences = list(sentences)
         for i, sentence in enumerate(sentences):
-            if not isinstance(sentence, str) or not sentence.strip():
+            if not isinstance(sentence, str):
+                raise TranslationError(f"Sentence {i + 1} is not text (got "
+                                       f"{type(sentence).__name__}).")
+            if not sentence.strip():
                 raise TranslationError(f"Sentence {i + 1} is empty: nothing to translate.")
             check_text(sentence, f"Sentence {i + 1}")
         results = []
         for start in range(0, len(sentences), batch_size):
             ids = self.source_ids(sentences[start:start + batch_size])
+            lengths = np.sum(np.asarray(ids) != PAD_ID, axis=1)
+            if np.any(lengths <= 1):  # [END] alone: nothing survived normalization
+                first = start + int(np.argmax(lengths <= 1)) + 1
+                raise TranslationError(f"Sentence {first} {NOTHING_TO_TRANSLATE}.")
             tokens, _, _ = self.greedy(ids)
             results.extend(self.target_text.decode(np.asarray(tokens)))
         return results

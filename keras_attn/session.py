@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from keras_attn.diagnostics import AttentionDiagnostics, attention_diagnostics
 from keras_attn.errors import TranslationError
-from keras_attn.model import check_text
+from keras_attn.model import NOTHING_TO_TRANSLATE, check_text
 from keras_attn.search import beam_search, compiled_encode, compiled_step, compiled_step_anatomy
 from keras_attn.text import END, END_ID, PAD_ID, START_ID
 
@@ -165,8 +165,7 @@ class DecodingSession:
         text = self.model.source_text
         tokens = text.tokens([sentence])[0]
         if not tokens:
-            raise TranslationError("The sentence has nothing to translate once normalized "
-                                   "(only spaces, control characters or removed symbols).")
+            raise TranslationError(f"The sentence {NOTHING_TO_TRANSLATE}.")
         self.token_count = text.token_counts([sentence])[0]
         self.truncated = self.token_count > text.max_length
         source_ids = self.model.source_ids([sentence])

@@ -31,15 +31,15 @@ CASES = [
     ("one_10000_character_word", "x" * 10_000, TRANSLATION, TRANSLATION, None),
     ("unknown_words_only", "zzz qqq xyzzy", TRANSLATION, TRANSLATION, None),
     ("control_characters", "a\x01b\x1b[31mc\x7f d\x08", TRANSLATION, TRANSLATION, None),
-    ("control_characters_only", "\x01\x02\x1b\x7f", EITHER, EITHER, "nothing to translate"),
+    ("control_characters_only", "\x01\x02\x1b\x7f", ERROR, ERROR, "nothing to translate once normalized"),
     ("nul_inside", "a\x00b c", TRANSLATION, TRANSLATION, None),
-    ("nul_only", "\x00\x00", EITHER, EITHER, "nothing to translate"),
+    ("nul_only", "\x00\x00", ERROR, ERROR, "nothing to translate once normalized"),
     ("arabic", "مرحبا بالعالم", TRANSLATION, TRANSLATION, None),
     ("hebrew", "שלום עולם", TRANSLATION, TRANSLATION, None),
     ("direction_overrides", "\u202ea b c\u202c \u200f\u2067d\u2069", TRANSLATION, TRANSLATION,
      None),
     ("emoji", "👍🏽 🎉 👨‍👩‍👧 🇩🇪", TRANSLATION, TRANSLATION, None),
-    ("zero_width_only", "\u200b\ufeff\u2060", EITHER, EITHER, "nothing to translate"),
+    ("zero_width_only", "\u200b\ufeff\u2060", ERROR, ERROR, "nothing to translate once normalized"),
     ("5000_combining_marks", "e" + "\u0301" * 5000 + " a", TRANSLATION, TRANSLATION, None),
     ("lone_high_surrogate", "\ud800", ERROR, ERROR, r"lone surrogate \(U\+D800\)"),
     ("lone_low_surrogate_in_text", "a \udcff b", ERROR, ERROR,
@@ -144,11 +144,14 @@ def test_cli_translates_odd_arguments_line_by_line(model, model_file, capsys):
     # A command line cannot hold NUL characters; those come from files (next test).
     sentences = [c[1] for c in CASES if c[2] != ERROR and "\x00" not in c[1]]
     sentences.insert(1, "")
+    sentences.insert(3, "\x01\x02")  # nothing left once normalized: an empty line too
     assert main(["translate", model_file, *sentences]) == 0
     captured = capsys.readouterr()
     lines = captured.out.split("\n")
     assert lines[-1] == "" and len(lines) - 1 == len(sentences)
-    assert lines[1] == ""
+    assert lines[1] == lines[3] == ""
+    assert ("note: sentence 4 has nothing to translate once normalized (only spaces, control "
+            "characters or removed symbols); its output line is empty") in captured.err
     number = sentences.index(LONG) + 1
     assert (f"note: sentence {number} has {len(LONG.split())} tokens; the model reads only "
             f"the first {model.source_text.max_length}") in captured.err
@@ -188,3 +191,53 @@ def test_cli_refuses_an_input_file_that_is_not_utf8(model_file, tmp_path, capsys
     assert main(["translate", model_file, "--input", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}: not UTF-8 text" in err and "byte 7" in err
+
+
+# -- one answer for "nothing to translate" ---------------------------------------------------
+
+NOTHING = ["\x01\x02\x1b\x7f", "\x00\x00", "\u200b\ufeff\u2060"]
+
+
+@pytest.mark.parametrize("sentence", NOTHING, ids=["control", "nul", "zero_width"])
+def test_nothing_left_once_normalized_is_treated_as_an_empty_sentence(model, model_file,
+                                                                       sentence, capsys):
+    """A sentence that normalization empties gets an empty sentence's answer everywhere:
+    translate() and the session refuse it with one message, translate_batch and the CLI
+    give it an empty translation (the CLI keeps its line, and says why)."""
+    from keras_attn.evaluation import translate_batch
+
+    message = ("has nothing to translate once normalized (only spaces, control characters "
+               "or removed symbols)")
+    with pytest.raises(TranslationError, match=re.escape(f"Sentence 2 {message}.")):
+        model.translate(["a b", sentence])
+    with pytest.raises(TranslationError, match=re.escape(f"The sentence {message}.")):
+        DecodingSession(model).start(sentence)
+    for beam in (None, 3):
+        results = translate_batch(model, ["a b", sentence, "", "c d"], beam=beam)
+        assert [len(found) for found in results] == [1, 1, 1, 1]
+        assert results[1][0].text == results[2][0].text == "" and results[1][0].token_ids == []
+        assert results[3][0].text == translate_batch(model, ["c d"], beam=beam)[0][0].text
+    assert main(["translate", model_file, "a b", sentence, "c d"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.split("\n")[1] == "" and len(captured.out.split("\n")) == 4
+    assert f"note: sentence 2 {message}; its output line is empty" in captured.err
+    assert main(["translate", model_file, sentence, "a b", "--n-best", "2", "--beam", "2"]) == 0
+    assert [line.split(" ||| ")[0] for line in capsys.readouterr().out.splitlines()] == ["2", "2"]
+
+
+@pytest.mark.parametrize(("item", "pattern"), [
+    (None, r"Sentence 2 is not text \(got NoneType\)"),
+    (b"a b", r"Sentence 2 is not text \(got bytes\)"),
+    (7, r"Sentence 2 is not text \(got int\)"),
+    ("a \udcff b", r"Sentence 2 is not valid text: character 3 is a lone surrogate "
+                   r"\(U\+DCFF\)"),
+], ids=["none", "bytes", "int", "lone_surrogate"])
+def test_translate_batch_checks_its_input(model, item, pattern):
+    """translate_batch, called as a library, refuses what the other entry points refuse."""
+    from keras_attn.evaluation import translate_batch
+
+    with pytest.raises(TranslationError, match=pattern):
+        translate_batch(model, ["a b", item])
+    if not isinstance(item, str):
+        with pytest.raises(TranslationError, match=pattern):
+            model.translate(["a b", item])

@@ -118,7 +118,7 @@ def run(args) -> int:
     for i in todo:
         check_text(sentences[i], f"Sentence {i + 1}")
     model = load_model(args.model)
-    _note_truncated(model, sentences, todo)
+    todo = _note_truncated(model, sentences, todo)
     sampling = args.temperature is not None or args.top_k is not None or args.seed is not None
     temperature = None
     if sampling:
@@ -176,15 +176,26 @@ def run(args) -> int:
 
 
 def _note_truncated(model, sentences, todo):
-    """Tell on stderr which sentences are longer than the model reads."""
+    """Tell on stderr which sentences are longer than the model reads, and which have
+    nothing to translate once normalized (their output line stays empty, as for an empty
+    line). Returns the sentences to translate."""
     if not todo:
-        return
+        return todo
+    from keras_attn.model import NOTHING_TO_TRANSLATE
+
     text = model.source_text
     counts = text.token_counts([sentences[i] for i in todo])
+    kept = []
     for i, count in zip(todo, counts, strict=True):
+        if count == 0:
+            print(f"note: sentence {i + 1} {NOTHING_TO_TRANSLATE}; its output line is "
+                  "empty", file=sys.stderr)
+            continue
+        kept.append(i)
         if count > text.max_length:
             print(f"note: sentence {i + 1} has {count} tokens; the model reads only the "
                   f"first {text.max_length}", file=sys.stderr)
+    return kept
 
 
 def _attention(model, sentence, translation, greedy):

@@ -193,3 +193,52 @@ def test_wide_row_among_pairs_is_reported(tmp_path):
     (problem,) = data.report.problems
     assert (problem.line, problem.kind) == (3, "columns")
     assert "5000 tab-separated columns" in problem.message
+
+
+# -- CSV: a field over the csv module's limit --------------------------------------------------
+
+
+def test_overlong_csv_field_is_reported_in_our_words(tmp_path):
+    """A CSV field over 131,072 characters is skipped on its line with our own message."""
+    path = tmp_path / "long.csv"
+    path.write_text('Hallo.,Hello.\n"' + "x" * 200_000 + '",y\nJa.,Yes.\n' + "z" * 200_000
+                    + ",w\n", encoding="utf-8")
+    data = read_parallel(path, header=False)
+    assert data.pairs == [("Hallo.", "Hello."), ("Ja.", "Yes.")]
+    problems = [str(problem) for problem in data.report.problems]
+    expected = ("a field has more than 131,072 characters, far more than a sentence (if it "
+                "starts with a quote, the closing quote may be missing); record skipped")
+    assert problems == [f"line 2: {expected}", f"line 4: {expected}"]
+    assert not any("field larger than field limit" in problem for problem in problems)
+
+
+# -- TMX/XML with external entities ------------------------------------------------------------
+
+UNIT = ('<tu><tuv xml:lang="de"><seg>Hallo &secret;</seg></tuv>'
+        '<tuv xml:lang="en"><seg>Hello</seg></tuv></tu>')
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE tmx [<!ENTITY secret SYSTEM "file://{secret}">]>',
+    '<!DOCTYPE tmx [<!ENTITY % remote SYSTEM "file://{secret}"> %remote;]>',
+    '<!DOCTYPE tmx SYSTEM "file://{secret}">',
+    '<!DOCTYPE tmx PUBLIC "-//LISA OSCAR:1998//DTD for TMX//EN" "http://127.0.0.1:9/tmx14.dtd">',
+], ids=["external_entity", "external_parameter_entity", "external_dtd", "remote_dtd"])
+def test_tmx_with_external_entities_is_refused(tmp_path, doctype):
+    """A TMX file declaring external entities or an external DTD is refused before any of
+    them is read: nothing from the file they name reaches the pairs, nothing is fetched."""
+    from keras_attn.data.tmx import tmx_languages
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT")
+    path = tmp_path / "external.tmx"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
+                    + doctype.format(secret=secret) + '\n<tmx version="1.4"><header/><body>'
+                    + UNIT + "</body></tmx>\n", encoding="utf-8")
+    for read in (lambda: read_parallel(path), lambda: tmx_languages(path)):
+        start = time.perf_counter()
+        with pytest.raises(DataError, match="has a DOCTYPE declaration, which is refused for "
+                                            "safety") as info:
+            read()
+        assert time.perf_counter() - start < 5
+        assert str(path) in str(info.value) and "SECRET" not in str(info.value)

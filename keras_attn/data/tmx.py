@@ -331,4 +331,5 @@ def tmx_languages(path, units: int = 500) -> list[str]:
 
 def _doctype_message(name: str) -> str:
     return (f"{name}: the file has a DOCTYPE declaration, which is refused for safety "
-            "(entity definitions can blow up memory); remove the <!DOCTYPE ...> part")
+            "(entity definitions can blow up memory or read other files and addresses); "
+            "remove the <!DOCTYPE ...> part")

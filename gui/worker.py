@@ -6,8 +6,9 @@ signals carrying plain Python data: strings, lists, dicts and NumPy arrays. Requ
 handled one at a time, in the order they were sent. Long loops (a whole text file) check a
 stop flag that the window may set at any moment with :meth:`Worker.cancel`.
 
-``keras_attn`` (and so TensorFlow) is imported by :meth:`Worker.start`, on the worker's
-thread, so that the window shows before TensorFlow has finished loading. It must be
+TensorFlow (with keras_attn's model code) is imported by :meth:`Worker.start`, on the
+worker's thread, so that the window shows before TensorFlow has finished loading; the
+light parts of keras_attn (its error classes) are imported with this module. It must be
 imported in :meth:`WorkerThread.run`'s own frame, which lives as long as the thread: when
 TensorFlow was first imported inside a queued slot call instead, its later eager
 operations on that thread hung or crashed (PySide6 6.12, TensorFlow 2.21).

@@ -178,3 +178,16 @@ def test_bfloat16_training_saves_a_float32_model(tmp_path, monkeypatch):
     assert policies == {"float32"}
     assert loaded.translate(["Ich habe Hunger."])[0] == loaded.translate(["Ich habe Hunger."])[0]
     assert keras.config.dtype_policy().name == "float32"
+
+
+def test_a_short_time_limit_lowers_dropout():
+    """Dropout by corpus size is for runs that go on until they stop improving; a time
+    limit allowing only a few passes gets light dropout, unless the user set it."""
+    pairs = corpus(GERMAN, 5_000)
+    assert sizing.choose(pairs).config.model.dropout == 0.3
+    hurried = sizing.choose(pairs, time_limit=60, precision="float32")
+    assert hurried.config.model.dropout == sizing.HURRIED_DROPOUT
+    assert any("little room to overfit" in r for r in hurried.reasons)
+    kept = sizing.choose(pairs, time_limit=60, settings={"model.dropout": 0.4})
+    assert kept.config.model.dropout == 0.4
+    assert not any("dropout" in r for r in kept.reasons)

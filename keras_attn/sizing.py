@@ -33,8 +33,9 @@ UNSPACED_SHARE = 0.5
 #: reference machine (bench/train_speed_matrix.py, subword tokens; docs/PERFORMANCE.md).
 #: Only their ratios and rough size matter: they turn a time limit into epochs.
 PRESET_SPEED = {"tiny": 24_000, "small": 9_300, "base": 4_800}
-#: Mixed bfloat16 on CPUs with bfloat16 units trains about this much faster (measured).
-BFLOAT16_GAIN = 1.35
+#: Mixed bfloat16 on CPUs with bfloat16 units trains about this much faster (measured:
+#: 1.09x at batch 64, 1.16x at batch 256; docs/PERFORMANCE.md).
+BFLOAT16_GAIN = 1.1
 #: The fewest passes over the data a time limit should allow; a larger model that gets
 #: fewer is passed over for a smaller one.
 MIN_EPOCHS = 6

@@ -119,8 +119,12 @@ class CheckpointCallback(keras.callbacks.Callback):
     """Keeps the best weights in memory and saves a resumable checkpoint every epoch.
 
     After each epoch with a finite loss, the whole model (weights, optimizer state,
-    vocabularies) is saved atomically to ``DIR/last.keras``, with ``DIR/state.json``
-    recording the epochs done, the best value so far and the history. An epoch whose loss
+    vocabularies) is saved atomically to ``DIR/last.keras`` together with the training
+    state (the epochs done, the best value so far, the history) inside it: one rename
+    commits both, so a kill at any instant leaves the last committed epoch whole. A copy
+    of the state is then written to ``DIR/state.json`` for people and other programs;
+    resuming checks it against the one inside the model (see
+    :func:`read_checkpoint_state`). An epoch whose loss
     is not finite is not saved: the last good checkpoint stays. Nor is an epoch that ends
     with weights that are not finite (the update of its last batch went wrong): training
     then stops and `nonfinite_weights` is True.
@@ -157,7 +161,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         self.history = {k: list(v) for k, v in (history or {}).items()}
         worst = -math.inf if self.higher_is_better else math.inf
         self.best = worst if initial_best is None else initial_best
-        losses = self.history.get("val_loss") or []
+        losses = [v for v in self.history.get("val_loss") or [] if math.isfinite(v)]
         self.best_loss = min(losses) if losses else math.inf
         self.best_weights = None
         self.best_epoch = None
@@ -165,6 +169,15 @@ class CheckpointCallback(keras.callbacks.Callback):
         self.wait = 0
         self.early_stopped = False
         self.nonfinite_weights = False
+
+    def on_train_begin(self, logs=None):
+        # A model resumed from a checkpoint carries that checkpoint's state: not for the
+        # model files saved from it.
+        getattr(self.model, "info", {}).pop(STATE_KEY, None)
+        if self.directory is not None:
+            from keras_attn.saving import remove_stale_staging
+
+            remove_stale_staging(self.directory / "last.keras")
 
     def on_epoch_begin(self, epoch, logs=None):
         self._batches = 0
@@ -219,12 +232,21 @@ class CheckpointCallback(keras.callbacks.Callback):
         from keras_attn.saving import save_model
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        save_model(self.model, self.directory / "last.keras")
         state = {"epochs_done": epochs_done, "best": self.best, "best_epoch": self.best_epoch,
                  "monitor": self.monitor, "wait": self.wait, "history": self.history}
+        # The state goes inside the model file: its rename commits both at once.
+        info = self.model.info
+        info[STATE_KEY] = json.loads(json.dumps(state))
+        try:
+            save_model(self.model, self.directory / "last.keras")
+        finally:
+            info.pop(STATE_KEY, None)
         temporary = self.directory / "state.json.tmp"
         try:
-            temporary.write_text(json.dumps(state, indent=1))
+            with open(temporary, "w", encoding="utf-8") as stream:
+                stream.write(json.dumps(state, indent=1))
+                stream.flush()
+                os.fsync(stream.fileno())
             os.replace(temporary, self.directory / "state.json")
         except OSError as error:
             from keras_attn.errors import ModelFileError
@@ -243,23 +265,101 @@ def _finite_weights(model) -> bool:
     return all(np.isfinite(weights).all() for weights in model.get_weights())
 
 
-def read_checkpoint_state(directory) -> dict | None:
-    """The state saved beside ``last.keras``, or None when there is no checkpoint."""
-    directory = Path(directory)
-    state_file = directory / "state.json"
-    if not (state_file.exists() and (directory / "last.keras").exists()):
-        return None
+#: Where a checkpoint's training state is kept inside ``last.keras`` (in ``model.info``).
+STATE_KEY = "checkpoint_state"
+
+_FIELDS = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
+
+
+def read_checkpoint_state(directory, from_model=False) -> dict | None:
+    """The training state of the checkpoint in `directory`, or None when there is none.
+
+    The state committed inside ``last.keras`` is the one resumed from; ``state.json`` is a
+    copy of it and must agree with it (or be one epoch behind: a run killed between the
+    two writes). Checkpoints written by older versions hold no state inside the model, and
+    ``state.json`` alone says where they stopped.
+
+    Args:
+        directory: the checkpoint folder.
+        from_model: ignore ``state.json`` and take what the model holds: the state inside
+            it, or, for older checkpoints, ``{"epochs_done": None, ...}`` with no history
+            (training then counts the epochs done from the optimizer's steps).
+
+    Raises:
+        ModelFileError: ``state.json`` is damaged, or does not match the model (edited by
+            hand?). The message offers the two ways on: start over, or resume from the
+            model alone (``keras-attn train --resume-from-model``, ``train(...,
+            resume="model")``).
+    """
     from keras_attn.errors import ModelFileError
+
+    directory = Path(directory)
+    state_file, model_file = directory / "state.json", directory / "last.keras"
+    if not model_file.is_file():
+        return None
+    inside = _state_inside(model_file)
+    if from_model:
+        if inside is not None:
+            return inside
+        return {"epochs_done": None, "best": None, "best_epoch": None, "wait": 0,
+                "history": {}, "monitor": None}
+    if not state_file.exists():
+        return inside
+
+    def refuse(problem):
+        lost = ("the history is kept: the model holds it" if inside is not None else
+                "the history of the earlier epochs is lost")
+        return ModelFileError(
+            f"{state_file}: {problem}. Start over (train again without resuming), or "
+            f"resume from the model alone, {model_file} (weights and optimizer state; "
+            f"{lost}): keras-attn train --resume-from-model, or "
+            "train(..., resume=\"model\") in Python.")
 
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ModelFileError(f"{state_file}: the checkpoint state is damaged ({error}); "
-                             "delete the checkpoint folder to start again.") from error
-    needed = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
-    if not isinstance(state, dict) or any(not isinstance(state.get(k), t)
-                                          for k, t in needed.items()):
-        raise ModelFileError(f"{state_file}: the checkpoint state is damaged (missing or "
-                             "wrong fields); delete the checkpoint folder to start again.")
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise refuse(f"the checkpoint state is damaged ({error})") from error
+    if not _valid(state):
+        raise refuse("the checkpoint state is damaged (missing or wrong fields)")
+    state.setdefault("best_epoch", None)
+    if inside is None:
+        return state
+    if _same(state, inside):
+        return inside
+    if state["epochs_done"] == inside["epochs_done"] - 1:
+        return inside  # killed after the model's rename, before the copy was written
+    raise refuse(f"the checkpoint state does not match the model saved with it (it says "
+                 f"{state['epochs_done']} epoch(s) done, the model {inside['epochs_done']}; "
+                 "edited by hand?)")
+
+
+def _valid(state) -> bool:
+    return isinstance(state, dict) and all(
+        isinstance(state.get(key), kind) and not isinstance(state.get(key), bool)
+        for key, kind in _FIELDS.items())
+
+
+def _same(first, second) -> bool:
+    """Equal states (NaN equal to NaN, as JSON writes them)."""
+    return json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def _state_inside(model_file) -> dict | None:
+    """The training state saved inside a checkpoint's model file, None when it holds none
+    (an older checkpoint) or cannot be read (loading the model then says why)."""
+    import zipfile
+
+    from keras_attn.saving import MAX_CONFIG_BYTES
+
+    try:
+        with zipfile.ZipFile(model_file) as archive:
+            if archive.getinfo("config.json").file_size > MAX_CONFIG_BYTES:
+                return None
+            config = json.loads(archive.read("config.json"))
+        state = config["config"]["info"][STATE_KEY]
+    except (OSError, KeyError, TypeError, ValueError, RecursionError, zipfile.BadZipFile):
+        return None
+    if not _valid(state):
+        return None
     state.setdefault("best_epoch", None)
     return state

@@ -1,8 +1,12 @@
 """Saving and loading ``.keras`` model files safely.
 
-Saving writes the new file in a hidden folder beside the destination and renames it over
-the old file only once it is complete, so an interrupted save never damages an existing
-model.
+Saving writes the new file in a hidden staging folder beside the destination and renames
+it over the old file only once it is complete and on disk, then syncs the folder, so an
+interrupted save never damages an existing model and a finished one survives a power loss.
+The staging folder (``.NAME.keras.PID.XXXXXXXX/NAME.keras.partial``) holds no file whose
+name ends in ``.keras``, so no search for models, recursive or not, takes it for one; the
+folder left by a killed save is removed by the next save to the same place
+(:func:`remove_stale_staging`).
 Loading keeps Keras's safe mode on (no code from the file is ever run) and turns every
 failure into a :class:`~keras_attn.errors.ModelFileError` that names the file and why.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -34,8 +39,6 @@ def save_model(model, path, include_optimizer=True) -> Path:
     machines without bfloat16 or float16 units (the weights of a mixed-precision model are
     float32 already; only the computation changes).
     """
-    import keras
-
     mixed = any(layer.dtype_policy.name != "float32" for layer in _layers(model))
     if not include_optimizer and (getattr(model, "optimizer", None) is not None or mixed):
         from keras_attn.device import dtype_policy
@@ -55,25 +58,117 @@ def save_model(model, path, include_optimizer=True) -> Path:
         if directory.exists():
             raise ModelFileError(f"{path}: {directory} is not a folder.")
         raise ModelFileError(f"{path}: the folder {directory} does not exist.")
+    remove_stale_staging(path)
     # The new file is written in a hidden folder beside the destination (same file system,
     # so the rename is atomic). A process killed before the rename leaves that folder
-    # (".NAME.keras.XXXXXXXX"), whose name does not end in .keras: it never passes for a model.
+    # (".NAME.keras.PID.XXXXXXXX"); the next save to `path` removes it.
     try:
-        staging = tempfile.mkdtemp(prefix=f".{path.name}.", dir=directory)
+        staging = tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", dir=directory)
     except OSError as error:
         raise ModelFileError(f"{path}: cannot write in {directory}: {_reason(error)}.") from error
-    temporary = os.path.join(staging, path.name)
+    temporary = os.path.join(staging, path.name + ".partial")
     try:
-        keras.saving.save_model(model, temporary)
-        with open(temporary, "rb") as stream:
+        with open(temporary, "wb") as stream:
+            _write_keras(model, stream)
+            stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+        _sync_folder(directory)
     except OSError as error:
         raise ModelFileError(f"{path}: could not save the model: {_reason(error)}. "
                              "Any model already there is unchanged.") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+def _write_keras(model, stream) -> None:
+    """Write `model` as a ``.keras`` archive into the open binary `stream`.
+
+    Keras's public ``save_model`` insists on a file name ending in ``.keras``; its saving
+    library writes the very same archive into an open file, which lets the partial file
+    carry a name that is not taken for a model.
+    """
+    try:
+        from keras.src.saving import saving_lib
+    except ImportError:  # pragma: no cover - a Keras without it: write through a buffer
+        saving_lib = None
+    if saving_lib is not None and hasattr(saving_lib, "_save_model_to_fileobj"):
+        saving_lib.save_model(model, stream)
+        return
+    import keras  # pragma: no cover
+
+    with tempfile.TemporaryDirectory() as folder:  # pragma: no cover
+        name = os.path.join(folder, "model.keras")
+        keras.saving.save_model(model, name)
+        with open(name, "rb") as source:
+            shutil.copyfileobj(source, stream)
+
+
+def _sync_folder(directory) -> None:
+    """Make a rename in `directory` durable (fsync of the folder; a no-op where folders
+    cannot be opened, as on Windows)."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):  # not syncable
+            raise
+    finally:
+        os.close(descriptor)
+
+
+#: A staging folder: ".NAME.PID.XXXXXXXX" (this version) or ".NAME.XXXXXXXX" (before).
+_STAGING = re.compile(r"\.(?P<name>.+\.keras)\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]{8}")
+
+
+def remove_stale_staging(path) -> list[Path]:
+    """Remove the staging folders that killed saves to `path` left beside it.
+
+    A folder is removed when the process that made it is no longer running on this machine
+    (its id is in the name; folders of older versions carry none and are always removed).
+    Folders of saves still running, in this process or another, are left alone. Returns
+    the folders removed; errors are ignored (a folder that cannot be removed stays, as
+    harmless as before).
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _STAGING.fullmatch(entry.name)
+        if not match or match["name"] != path.name:
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+        except OSError:
+            continue
+        if match["pid"] is not None and _running(int(match["pid"])):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        if not os.path.lexists(entry.path):
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """True when a process with this id runs on this machine (or cannot be told)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # it exists (another user's), or we cannot tell: leave it
+    return True
 
 
 def load_model(path, compile=False):
@@ -128,6 +223,12 @@ def load_model(path, compile=False):
         raise ModelFileError(
             f"{path}: a Keras model, but not a keras-attn translation model "
             f"(it holds a {config.get('class_name', 'model of unknown kind')}).")
+    foreign = _foreign_class(config)
+    if foreign:
+        raise ModelFileError(
+            f"{path}: not loaded: its config names {foreign}, a class outside keras-attn "
+            "and Keras, which a keras-attn model never needs (the file may have been "
+            "tampered with); nothing from it was imported or run.")
     try:
         model = keras.saving.load_model(path, compile=compile, safe_mode=True)
     except Exception as error:  # Keras raises many kinds; all mean "cannot load"
@@ -136,6 +237,36 @@ def load_model(path, compile=False):
             message = "it contains code (a Lambda layer), which is never run for safety"
         raise ModelFileError(f"{path}: cannot load the model: {message}") from error
     return model
+
+
+def _trusted_module(module) -> bool:
+    return module is None or any(module == root or module.startswith(root + ".")
+                                 for root in ("keras", "keras_attn"))
+
+
+def _foreign_class(config, depth=0) -> str | None:
+    """The first object of `config` (a Keras serialization: dicts with "module" and
+    "class_name") from a module other than Keras or keras_attn, as "module.Class"; None."""
+    if depth > 200:  # deeper than any model description: damaged, let Keras refuse it
+        return None
+    if isinstance(config, dict):
+        if "class_name" in config and ("module" in config or "registered_name" in config):
+            module, registered = config.get("module"), config.get("registered_name")
+            if not isinstance(module, (str, type(None))) or not _trusted_module(module):
+                return f"{module}.{config.get('class_name')}"
+            if isinstance(registered, str) and ">" in registered and \
+                    not registered.startswith("keras_attn>"):
+                return registered.replace(">", ".")
+        for value in config.values():
+            found = _foreign_class(value, depth + 1)
+            if found:
+                return found
+    elif isinstance(config, list):
+        for value in config:
+            found = _foreign_class(value, depth + 1)
+            if found:
+                return found
+    return None
 
 
 def _layers(model):

@@ -29,6 +29,7 @@ from keras_attn.model import Translator
 from keras_attn.saving import load_model, save_model
 from keras_attn.schedules import LearningRateSchedule
 from keras_attn.text import TextEncoder, make_dataset
+from keras_attn.text.pipeline import training_stream
 
 
 @dataclasses.dataclass
@@ -100,7 +101,11 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
         on_progress: function receiving progress dicts (see `ProgressCallback`).
         should_stop: function returning True to stop after the current batch.
         checkpoint_dir: folder for per-epoch checkpoints (``last.keras``, ``state.json``).
-        resume: continue from the checkpoint in `checkpoint_dir` when there is one.
+        resume: continue from the checkpoint in `checkpoint_dir` when there is one, at
+            exactly the epoch it recorded, with the same shuffled order of the pairs.
+            ``"model"``: continue from the checkpoint's model alone, without reading
+            ``state.json`` (the way out when that file is damaged or edited; see
+            :func:`keras_attn.callbacks.read_checkpoint_state`).
         tensorboard_dir: write TensorBoard logs there.
         progress_every: report every this many batches.
         model: continue training this model instead of building a new one.
@@ -127,7 +132,7 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
         if resume:
             if checkpoint_dir is None:
                 raise ConfigurationError("Resuming needs a checkpoint folder.")
-            state = read_checkpoint_state(checkpoint_dir)
+            state = read_checkpoint_state(checkpoint_dir, from_model=resume == "model")
         if state is not None:
             with dtype_policy(resolve_precision(tr.precision)):  # train on as it began
                 model = load_model(Path(checkpoint_dir) / "last.keras", compile=True)
@@ -137,10 +142,20 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
             model.config.train = tr
         model = distribute.prepare_model(model, strategy)
 
-        train_ds = make_dataset(train_pairs, model.source_text, model.target_text,
-                                batch_size=tr.batch_size, shuffle=True, seed=tr.seed,
-                                bucketing=tr.bucketing)
-        steps = count_batches(train_ds)
+        # Epoch e's order depends only on the seed and e: a resumed run goes on with the
+        # very batches an uninterrupted one would have.
+        def stream(first_epoch):
+            return training_stream(train_pairs, model.source_text, model.target_text,
+                                   batch_size=tr.batch_size, seed=tr.seed,
+                                   bucketing=tr.bucketing, first_epoch=first_epoch)
+
+        train_ds, steps = stream(state["epochs_done"] or 0 if state else 0)
+        if state is not None and state["epochs_done"] is None:  # the model alone: count
+            state["epochs_done"] = int(model.optimizer.iterations.numpy()) // steps
+            state["history"] = {key: [float("nan")] * state["epochs_done"] for key in
+                                ("loss", "accuracy", "tokens", "val_loss", "val_accuracy")
+                                if validation_pairs or not key.startswith("val_")}
+            train_ds, steps = stream(state["epochs_done"])
         train_ds = distribute.prepare_dataset(train_ds, strategy)
         val_ds = None
         if validation_pairs:
@@ -171,11 +186,10 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
 
         start = time.perf_counter()
         if initial_epoch < tr.epochs:
-            # Repeat, with a fixed number of steps an epoch: bucketing can make the number of
-            # batches vary a little from one shuffle to the next.
+            # An endless stream, `steps` batches an epoch.
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*ran out of data.*")
-                model.fit(train_ds.repeat(), steps_per_epoch=steps, validation_data=val_ds,
+                model.fit(train_ds, steps_per_epoch=steps, validation_data=val_ds,
                           epochs=tr.epochs, initial_epoch=initial_epoch, callbacks=callbacks,
                           shuffle=False, verbose=0)
     seconds = time.perf_counter() - start

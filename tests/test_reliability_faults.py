@@ -108,11 +108,15 @@ def test_kill_during_save_keeps_the_previous_model(tmp_path):
         others = [path for path in folder.iterdir() if path.name != "m.keras"]
         for other in others:
             assert other.is_dir() and other.name.startswith(".m.keras."), other
-            assert [p.name for p in other.iterdir()] in ([], ["m.keras"])
+            assert [p.name for p in other.iterdir()] in ([], ["m.keras.partial"])
         assert [path.name for path in folder.glob("*.keras")] == ["m.keras"]
         assert [path.name for path in folder.iterdir() if path.name.endswith(".keras")] \
             == ["m.keras"]
+        assert list(folder.rglob("*.keras")) == [folder / "m.keras"]  # recursive search too
         leftovers += bool(others)
+        if others:  # the next save to the place removes what the killed one left
+            save_model(model, folder / "m.keras")
+            assert [path.name for path in folder.iterdir()] == ["m.keras"]
     assert leftovers >= 1, "no kill landed inside a save: the test did not test anything"
 
 
@@ -134,7 +138,8 @@ def read_state(checkpoints):
 
 
 def test_training_killed_after_first_checkpoint_resumes(tmp_path):
-    """`keras-attn train` killed after a checkpoint resumes with --resume and validates as well."""
+    """`keras-attn train` killed after a checkpoint resumes with --resume and ends as an
+    uninterrupted run does."""
     # The uninterrupted run to compare with trains in this process while the resumed one runs.
     data = write_tsv(tmp_path / "data.tsv", reverse_pairs(1000, seed=5, max_len=4))
     out, checkpoints = tmp_path / "m.keras", tmp_path / "m.checkpoints"
@@ -177,6 +182,12 @@ def test_training_killed_after_first_checkpoint_resumes(tmp_path):
     assert accuracy >= 0.9 * expected, (accuracy, expected)
     (output,) = load_model(out).translate(["a b c"])
     assert isinstance(output, str)
+    # The resumed run went on with the same shuffled batches: it ends with the weights of
+    # the uninterrupted one, up to float noise.
+    for mine, theirs in zip(load_model(checkpoints / "last.keras").get_weights(),
+                            load_model(tmp_path / "reference.checkpoints" / "last.keras")
+                            .get_weights(), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
 
 
 # -- (c) NaN and infinite losses -----------------------------------------------------------

@@ -233,3 +233,42 @@ def test_config_naming_a_python_function_runs_nothing(tmp_path, members, where):
         except ModelFileError as error:
             assert str(path) in str(error)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("where", ["model", "model_named_translator", "dtype", "optimizer"])
+def test_config_naming_a_class_outside_keras_attn_and_keras_is_refused(tmp_path, members,
+                                                                        monkeypatch, where):
+    """A config naming a class of another module (as the model itself, a model claiming to
+    be a Translator, its dtype policy or its optimizer) is refused with a ModelFileError
+    naming the file; that module is never even imported."""
+    marker = tmp_path / "imported"
+    (tmp_path / "planted_module.py").write_text(
+        "from pathlib import Path\n"
+        f"Path({str(marker)!r}).touch()\n"
+        "class Evil:\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        f"        Path({str(marker)!r}).write_text('instantiated')\n"
+        "    @classmethod\n"
+        "    def from_config(cls, config):\n"
+        "        return cls()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    evil = {"module": "planted_module", "class_name": "Evil", "config": {},
+            "registered_name": "planted_module>Evil"}
+    config = config_of(members)
+    if where == "model":
+        config.update(evil, config=config["config"])
+        pattern = "not a keras-attn translation model \\(it holds a Evil\\)"
+    else:
+        if where == "model_named_translator":
+            config.update(module="planted_module", registered_name="planted_module>Translator")
+        elif where == "dtype":
+            config["config"]["dtype"] = evil
+        else:
+            config["compile_config"] = {"optimizer": evil, "loss": None}
+        pattern = ("not loaded: its config names planted_module.(Evil|Translator), a class "
+                   "outside keras-attn and Keras")
+    path = rezip(tmp_path / "foreign.keras", members, **{"config.json": json.dumps(config)})
+    for compile in (False, True):
+        message = refused(path, pattern, compile=compile)
+    assert "planted_module" not in sys.modules, message
+    assert not marker.exists()

@@ -104,6 +104,9 @@ def add_parser(subparsers):
     t.add_argument("--seed", type=int)
     t.add_argument("--resume", action="store_true",
                    help="continue an interrupted run from its checkpoint")
+    t.add_argument("--resume-from-model", action="store_true",
+                   help="continue from the checkpoint's model alone, without reading its "
+                        "state.json (when that file is damaged or was edited)")
     t.add_argument("--checkpoint-dir", help="checkpoint folder (default: OUT.checkpoints)")
     t.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard logs to DIR")
     t.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -211,7 +214,8 @@ def run(args) -> int:
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
     result = training.train(train_pairs, config, validation_pairs=val_pairs,
                             on_progress=bar.update, checkpoint_dir=checkpoint_dir,
-                            resume=args.resume, tensorboard_dir=args.tensorboard,
+                            resume="model" if args.resume_from_model else args.resume,
+                            tensorboard_dir=args.tensorboard,
                             strategy=strategy)
     bar.close()
     model = result.model

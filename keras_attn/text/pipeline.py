@@ -10,6 +10,10 @@ batch to its longest sentence with ``PAD_ID`` (0). Each element is::
     target_in:  [START] + encode(target)    int32 `(batch, tgt_len)`
     target_out: encode(target) + [END]      int32 `(batch, tgt_len)`
 
+:func:`training_stream` gives the same batches epoch after epoch for ``model.fit``, each
+epoch shuffled in an order that depends only on the seed and the epoch's number, so that a
+run resumed at epoch ``k`` sees the very batches an uninterrupted run would.
+
 :func:`count_padding` and :func:`token_count` measure what a dataset holds.
 """
 
@@ -69,16 +73,7 @@ def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=123
         tensors padded with 0 (see the module docstring).
     """
     pairs = list(pairs)
-    if not pairs:
-        raise DataError("Received no sentence pairs to make a dataset from.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            f"Received an invalid value for argument `batch_size`: {batch_size!r}; "
-            f"expected an integer >= 1.")
-    try:
-        sources, targets = zip(*pairs, strict=True)
-    except (TypeError, ValueError) as error:
-        raise DataError("Expected `pairs` to hold (source, target) string pairs.") from error
+    sources, targets = _check_pairs(pairs, batch_size)
 
     def encode(src, tgt):
         src_ids = source.encode(src)
@@ -113,6 +108,93 @@ def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=123
     else:
         dataset = dataset.padded_batch(batch_size, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketing=True,
+                    first_epoch=0, boundaries=None) -> tuple[tf.data.Dataset, int]:
+    """An endless stream of training batches, epoch after epoch, and the batches an epoch.
+
+    Epoch ``e`` is one pass over every pair in a pseudorandom order that depends only on
+    `seed` and ``e`` (a stateless permutation, ``tf.random.experimental.index_shuffle``):
+    no random state carries from one epoch to the next, so a stream that starts at
+    `first_epoch` gives exactly the batches an uninterrupted stream gives from that epoch
+    on. Batches are made as :func:`make_dataset` makes them (bucketed by length, or padded
+    in order), and every epoch holds the same number of them.
+
+    Args:
+        pairs, source, target, batch_size, bucketing, boundaries: as for
+            :func:`make_dataset`.
+        seed: the shuffling seed.
+        first_epoch: the epoch the stream starts at (counting from 0).
+
+    Returns:
+        ``(dataset, steps_per_epoch)``: an endless `tf.data.Dataset` of
+        ``((source_ids, target_in), target_out)`` for
+        ``model.fit(dataset, steps_per_epoch=steps_per_epoch, initial_epoch=first_epoch)``.
+    """
+    sources, targets = _check_pairs(pairs, batch_size)
+    count = len(sources)
+    rows = {"src": [], "tgt": []}
+    for start in range(0, count, _ENCODE_CHUNK):  # token ids of every pair, computed once
+        rows["src"].append(source.encode(list(sources[start:start + _ENCODE_CHUNK])))
+        rows["tgt"].append(target.encode(list(targets[start:start + _ENCODE_CHUNK])))
+    src, tgt = (tf.cast(tf.concat(rows[key], axis=0), tf.int32) for key in ("src", "tgt"))
+    end = tf.fill([count, 1], END_ID)
+    start_ids = tf.fill([count, 1], START_ID)
+    source_ids = tf.concat([src, end], axis=1)
+    target_in = tf.concat([start_ids, tgt], axis=1)
+    target_out = tf.concat([tgt, end], axis=1)
+    lengths = np.maximum(source_ids.row_lengths().numpy(), target_out.row_lengths().numpy())
+
+    if bucketing:
+        if boundaries is None:
+            boundaries = bucket_boundaries(max(source.max_length, target.max_length) + 1)
+        boundaries = [int(b) for b in boundaries]
+        # Each bucket gives ceil(size / batch_size) batches whatever the order.
+        buckets = np.searchsorted(np.asarray(boundaries), lengths, side="right")
+        sizes = np.bincount(buckets, minlength=len(boundaries) + 1)
+        steps = int(sum(-(-int(size) // batch_size) for size in sizes))
+    else:
+        steps = -(-count // batch_size)
+    last = tf.constant(count - 1, tf.int64)
+    seed = int(seed)
+
+    def gather(indices):
+        return ((tf.gather(source_ids, indices), tf.gather(target_in, indices)),
+                tf.gather(target_out, indices))
+
+    def one_epoch(epoch):
+        key = tf.stack([tf.constant(seed, tf.int64), epoch])
+        order = tf.data.Dataset.range(count).batch(_ENCODE_CHUNK).map(
+            lambda i: tf.random.experimental.index_shuffle(i, key, last))
+        rows = order.map(gather).unbatch().map(
+            lambda x, y: ((tf.identity(x[0]), tf.identity(x[1])), tf.identity(y)))
+        if bucketing:
+            batches = rows.bucket_by_sequence_length(
+                element_length_func=_pair_length, bucket_batch_sizes=[batch_size] *
+                (len(boundaries) + 1), bucket_boundaries=boundaries)
+        else:
+            batches = rows.padded_batch(batch_size)
+        return batches.repeat().take(steps)  # exactly `steps` (a safeguard: they are)
+
+    stream = tf.data.Dataset.range(int(first_epoch), 2 ** 62).flat_map(one_epoch)
+    return stream.prefetch(tf.data.AUTOTUNE), steps
+
+
+def _check_pairs(pairs, batch_size):
+    """`(sources, targets)` of `pairs`, after checking them and `batch_size`."""
+    pairs = list(pairs)
+    if not pairs:
+        raise DataError("Received no sentence pairs to make a dataset from.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(
+            f"Received an invalid value for argument `batch_size`: {batch_size!r}; "
+            f"expected an integer >= 1.")
+    try:
+        sources, targets = zip(*pairs, strict=True)
+    except (TypeError, ValueError) as error:
+        raise DataError("Expected `pairs` to hold (source, target) string pairs.") from error
+    return sources, targets
 
 
 def _pair_length(inputs, target_out):

@@ -41,10 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import (
-    _refcount_guard,  # noqa: F401 (PySide6 6.12.0 on Python 3.11)
-    theme,
-)
+from gui import theme
 from gui.compare_detail import SentenceDetail
 from gui.settings import card_test_file, demo_models, model_card
 

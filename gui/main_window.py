@@ -29,11 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import (
-    _refcount_guard,  # noqa: F401 (PySide6 6.12.0 on Python 3.11)
-    icons,
-    theme,
-)
+from gui import icons, theme
 from gui.model_info import ModelInfoDialog
 from gui.settings import Settings, demo_model, demo_models
 from gui.step_view import StepView

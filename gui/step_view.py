@@ -44,11 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import (
-    _refcount_guard,  # noqa: F401 (PySide6 6.12.0 on Python 3.11)
-    icons,
-    theme,
-)
+from gui import icons, theme
 from gui.alignment_view import AlignmentView
 from gui.anatomy_view import AnatomyView
 from gui.bars import AttentionBars

@@ -385,6 +385,7 @@ def test_switching_to_a_dark_palette_redraws_the_heatmap_dark(window, qtbot):
         app.setPalette(theme.dark_palette())
         qtbot.waitUntil(lambda: window.step_view.heatmap._dark, timeout=5000)
         assert window.is_dark()
+        window.step_view.heatmap.flush()  # a hidden heatmap redraws when read or shown
         face = window.step_view.heatmap.figure.get_facecolor()
         assert sum(face[:3]) / 3 < 0.3
     finally:

@@ -43,6 +43,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gui.wizard_data import column_labels, peek_rows, sample, tmx_languages, word_lengths
+from gui.worker import describe
 
 log = logging.getLogger("gui")
 
@@ -54,16 +55,6 @@ PROGRESS_INTERVAL = 0.1  # seconds between two progress reports, at least
 RUN_FILE = "run.json"  # the wizard's settings of a run, beside the checkpoint
 EPOCHS_FILE = "epochs.json"  # samples, BLEU and attention of each finished epoch
 _CHOSEN = re.compile(r"using '([^']+)' as source and '([^']+)' as target")
-
-
-def describe(error: BaseException) -> str:
-    """The text a person is shown for `error`."""
-    names = {klass.__name__ for klass in type(error).__mro__}
-    if "KerasAttnError" in names:
-        return str(error)
-    if isinstance(error, OSError) and error.filename:
-        return f"{error.filename}: {error.strerror or error}"
-    return f"{type(error).__name__}: {error}"
 
 
 def checkpoint_state(directory) -> dict | None:

@@ -28,7 +28,11 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from keras_attn.errors import KerasAttnError, TranslationError  # light: no TensorFlow
+from keras_attn.errors import (  # light: no TensorFlow
+    Cancelled,
+    KerasAttnError,
+    TranslationError,
+)
 
 log = logging.getLogger("gui")
 
@@ -382,7 +386,7 @@ class Worker(QObject):
         try:
             self._compare(request)
         except Exception as error:  # every failure reaches the person as a message
-            cancelled = type(error).__name__ == "Cancelled"
+            cancelled = isinstance(error, Cancelled)
             if cancelled:
                 self.compare_done.emit({"comparison": None, "cancelled": True,
                                         "paths": list(request.get("paths", []))})

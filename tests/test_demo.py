@@ -96,3 +96,22 @@ def test_demo_runs_from_a_wheel_outside_the_source_tree(tmp_path):
                          text=True, timeout=300, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "->" in run.stdout and "toy_language" in run.stdout
+
+
+def test_lesson_pair_shows_the_bottleneck_on_long_sentences():
+    """The bundled lesson pair: on the longest test sentences the attention model is far
+    ahead of the classic encoder-decoder, which has no attention to show."""
+    from keras_attn.data import read_parallel
+    from keras_attn.datasets import dataset_test_path
+    from keras_attn.demo import models_dir
+    from keras_attn.saving import load_model
+
+    pairs = read_parallel(dataset_test_path("toy_language_long")).pairs
+    longest = sorted(pairs, key=lambda p: -len(p[0].split()))[:40]
+    sources, references = [s for s, _ in longest], [t for _, t in longest]
+    attention = load_model(models_dir() / "lesson_attention.keras")
+    classic = load_model(models_dir() / "lesson_classic.keras")
+    assert attention.has_attention and not classic.has_attention
+    scores = [sacrebleu.corpus_bleu(m.translate(sources), [references]).score
+              for m in (attention, classic)]
+    assert scores[0] >= 90 and scores[0] >= 3 * scores[1], scores

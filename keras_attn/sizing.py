@@ -249,20 +249,26 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
     target_tokens = stats.target.tokens_mean * (1.3 if sides["target"] == "subword" else
                                                 4.0 if sides["target"] == "char" else 1.0)
     tokens_per_epoch = max(1.0, n * (target_tokens + 1))
+
+    def passes(name):  # passes over the data a preset makes in the time limit
+        if not time_limit:
+            return math.inf
+        return time_limit * PRESET_SPEED[name] * speed_gain / tokens_per_epoch
+
     chosen = "tiny"
     for name in ("tiny", "small", "base"):
         if n < PRESET_MIN_PAIRS[name]:
             break
         if time_limit:
-            epochs = time_limit * PRESET_SPEED[name] * speed_gain / tokens_per_epoch
+            epochs = passes(name)
             if epochs < MIN_EPOCHS and name != "tiny":
                 reasons.append(f"{name} would see the data only {epochs:.1f} times in "
                                f"{time_limit:g} s")
                 break
         chosen = name
     why = f"{n:,} pairs"
+    epochs = passes(chosen)
     if time_limit:
-        epochs = time_limit * PRESET_SPEED[chosen] * speed_gain / tokens_per_epoch
         why += f", about {epochs:.0f} epochs in {time_limit:g} s"
     reasons.append(f"model size {chosen}: {why}")
     base = PRESETS[chosen]
@@ -271,8 +277,6 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
             changes.setdefault(f"{section}.{key}", value)
 
     dropout = _by_pairs(DROPOUT_BY_PAIRS, n) if chosen != "tiny" else 0.1
-    epochs = (time_limit * PRESET_SPEED[chosen] * speed_gain / tokens_per_epoch
-              if time_limit else math.inf)
     if epochs < FEW_EPOCHS and dropout > HURRIED_DROPOUT:
         dropout = HURRIED_DROPOUT
         why = (f"dropout {dropout:g}: about {epochs:.0f} passes over the data in the time "

@@ -113,9 +113,10 @@ def add_parser(subparsers):
     return p
 
 
-def settings_from_args(args) -> dict:
-    """The configuration fields a command line sets explicitly, as dotted names; checked
-    (a bad value is reported before any data is read)."""
+def settings_from_args(args):
+    """The configuration fields a command line sets explicitly, as dotted names, and the
+    configuration they give on top of the preset (or the defaults), which checks them: a
+    bad value is reported before any data is read. Returns `(settings, config)`."""
     from keras_attn.config import Config, preset
 
     changes = {}
@@ -137,17 +138,18 @@ def settings_from_args(args) -> dict:
     for item in args.set:
         field, value = parse_setting(item)
         changes[field] = value
-    (preset(args.preset) if args.preset else Config()).replace(**changes)  # checks them
-    return changes
+    return changes, (preset(args.preset) if args.preset else Config()).replace(**changes)
 
 
-def config_from_args(args, pairs):
+def config_from_args(args, pairs, settings=None):
     """The configuration for training on `pairs`: the preset asked for, or one chosen
-    from the data and the time limit, then the options given. Returns a
-    :class:`keras_attn.sizing.Choice` (configuration and reasons)."""
+    from the data and the time limit, then the options given (`settings`, as
+    :func:`settings_from_args` reads them). Returns a :class:`keras_attn.sizing.Choice`
+    (configuration and reasons)."""
     from keras_attn import sizing
 
-    settings = settings_from_args(args)
+    if settings is None:
+        settings, _ = settings_from_args(args)
     return sizing.choose(pairs, time_limit=settings.get("train.time_limit", 0.0),
                          settings=settings, preset_name=args.preset)
 
@@ -171,7 +173,7 @@ def parse_setting(item):
 
 
 def run(args) -> int:
-    settings = settings_from_args(args)  # validate options before any slow import
+    settings, early = settings_from_args(args)  # options checked before any slow import
     out = Path(args.out)
     if out.suffix != ".keras":
         print(f"keras-attn train: error: --out must end in .keras, got {out}", file=sys.stderr)
@@ -180,9 +182,6 @@ def run(args) -> int:
 
     # Made first: the multiworker strategy must be set up before TensorFlow runs anything,
     # and a missing or malformed TF_CONFIG is better reported before the data is read.
-    from keras_attn.config import Config, preset
-
-    early = (preset(args.preset) if args.preset else Config()).replace(**settings)
     strategy = distribute.make_strategy(early.train.strategy)
     distribute.check_settings(early, strategy)
     from keras_attn.commands.check import read_from_args
@@ -199,7 +198,7 @@ def run(args) -> int:
           f"by `keras-attn check`", file=sys.stderr)
     # The same data and options give the same choice, so a resumed run goes on with the
     # settings it began with.
-    choice = config_from_args(args, train_pairs)
+    choice = config_from_args(args, train_pairs, settings)
     config = choice.config
     print(choice.explain(), file=sys.stderr)
 

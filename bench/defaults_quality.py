@@ -42,11 +42,12 @@ def repeats_phrase(text: str, n: int = 3) -> bool:
 def score(hypotheses, references):
     import sacrebleu
 
-    bleu = sacrebleu.BLEU().corpus_score(hypotheses, [references])
-    chrf = sacrebleu.CHRF().corpus_score(hypotheses, [references])
+    from keras_attn.evaluation import corpus_scores
+
+    cased = corpus_scores(hypotheses, references)
     tutorial = sacrebleu.BLEU(force=True).corpus_score(
         [tutorial_space(h) for h in hypotheses], [[tutorial_space(r) for r in references]])
-    return {"bleu_cased": round(bleu.score, 2), "chrf": round(chrf.score, 2),
+    return {"bleu_cased": round(cased.bleu, 2), "chrf": round(cased.chrf, 2),
             "bleu_tutorial_space": round(tutorial.score, 2)}
 
 

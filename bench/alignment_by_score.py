@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import add_json_argument, report
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -26,7 +28,7 @@ SCORES = ("bahdanau", "luong-dot", "luong-general", "luong-concat")
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scores", default=",".join(SCORES))
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     import sacrebleu
@@ -67,8 +69,7 @@ def main():
     for row in rows:
         print(f"{row['attention']:<15}{row['bleu']:>8.2f}{row['aer_argmax']:>12.2f}"
               f"{row['aer_threshold']:>13.2f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=1))
+    report(rows, args.json, echo=False)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,47 @@
-"""What `bench/train_speed.py` and `bench/step_breakdown.py` share: their model options and
-the model, configuration and batches those options describe."""
+"""What the bench/ scripts share: how they report (the machine, JSON printed and written
+with `--json`, JSON read back from a script run as a child), and for
+`bench/train_speed.py` and `bench/step_breakdown.py` their model options and the model,
+configuration and batches those options describe."""
 
 from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+
+
+def machine(processor: bool = False) -> str:
+    """The machine a measurement ran on, e.g. ``"x86_64 2 cores"``; with `processor`, the
+    processor's name too when the system gives one."""
+    text = f"{platform.machine()} {os.cpu_count()} cores"
+    if processor and platform.processor():
+        text += f", {platform.processor()}"
+    return text
+
+
+def add_json_argument(parser) -> None:
+    """The `--json FILE` option every script has."""
+    parser.add_argument("--json", metavar="FILE", help="also write the results to FILE as JSON")
+
+
+def report(result, path=None, *, echo: bool = True) -> None:
+    """Print `result` as indented JSON (unless `echo` is False: the script has printed its
+    own table), and write it to `path` (the `--json` option) when one is given."""
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    if echo:
+        print(text, flush=True)
+    if path:
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(text)
+
+
+def run_json(command) -> dict:
+    """Run a bench script as a child process (TensorFlow's log quiet) and return the JSON
+    object it printed."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out[out.index("{"):out.rindex("}") + 1])
 
 
 def add_model_arguments(parser) -> None:

@@ -14,12 +14,10 @@ step besides the mean.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import time
 
 import numpy as np
+from common import add_json_argument, machine, report
 
 
 def main():
@@ -27,7 +25,7 @@ def main():
     parser.add_argument("model")
     parser.add_argument("test")
     parser.add_argument("--sentences", type=int, default=256)
-    parser.add_argument("--json")
+    add_json_argument(parser)
     parser.add_argument("--anatomy", action="store_true",
                         help="also time session steps with the step anatomy on")
     args = parser.parse_args()
@@ -90,7 +88,7 @@ def main():
             break
     naive_rate = len(naive) / (time.perf_counter() - t)
 
-    result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "model": args.model,
+    result = {"machine": machine(), "model": args.model,
               "sentences": len(sources), "session_ms_per_step": round(ms_per_step, 2),
               "greedy_sentences_per_second": round(greedy_rate, 1),
               "beam5_sentences_per_second": round(beam_rate, 1),
@@ -102,10 +100,7 @@ def main():
             "anatomy_ms_per_step": round(1000 * float(anatomy_times.mean()), 2),
             "anatomy_median_ms_per_step": round(1000 * float(np.median(anatomy_times)), 2),
             "anatomy_max_ms_per_step": round(1000 * float(anatomy_times.max()), 2)})
-    print(json.dumps(result, indent=1))
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump(result, stream, indent=1)
+    report(result, args.json)
 
 
 if __name__ == "__main__":

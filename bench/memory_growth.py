@@ -12,10 +12,10 @@ epochs after the second (the first epochs trace graphs and fill caches), in MB p
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import tempfile
+
+from common import add_json_argument, machine, report
 
 
 def rss_mb() -> float:
@@ -41,7 +41,7 @@ def main():
     parser.add_argument("--preset", default="small")
     parser.add_argument("--pairs", type=int, default=5000)
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -68,16 +68,13 @@ def main():
                        on_progress=on_progress, checkpoint_dir=folder)
     growth = slope(memory[2:])
     summary = {
-        "machine": f"{platform.machine()} {os.cpu_count()} cores", "data": args.data,
+        "machine": machine(), "data": args.data,
         "preset": args.preset, "pairs": len(pairs), "epochs": result.epochs_done,
         "rss_before_mb": round(before, 1), "rss_per_epoch_mb": memory,
         "growth_mb_per_epoch_after_epoch_2": round(growth, 2),
         "rss_last_minus_epoch_3_mb": round(memory[-1] - memory[2], 1) if len(memory) > 2 else None,
     }
-    print(json.dumps(summary, indent=1))
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump(summary, stream, indent=1)
+    report(summary, args.json)
 
 
 if __name__ == "__main__":

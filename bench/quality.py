@@ -14,10 +14,11 @@ Prints a table, twenty sample translations, and writes JSON with --json.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 import unicodedata
+
+from common import add_json_argument, report
 
 
 def tutorial_space(text: str) -> str:
@@ -34,7 +35,7 @@ def main():
     parser.add_argument("test")
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--samples", type=int, default=20)
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     import sacrebleu
@@ -71,9 +72,7 @@ def main():
           f"{len(pairs)} sentences translated in {seconds:.1f} s (beam {args.beam})")
     for source, hypothesis, reference in list(zip(sources, hypotheses, references, strict=True))[:args.samples]:
         print(f"  {source}\n    -> {hypothesis}\n    == {reference}")
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump(result, stream, indent=1)
+    report(result, args.json, echo=False)
 
 
 if __name__ == "__main__":

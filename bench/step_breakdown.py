@@ -12,13 +12,11 @@ model's arithmetic (FLOP per target token: matrix products, forward + backward c
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import time
 
-from common import add_model_arguments, build
+from common import add_json_argument, add_model_arguments, build, machine, report
 
 
 def timed(fn, batches, steps, repeats):
@@ -73,7 +71,7 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     add_model_arguments(parser)
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -119,7 +117,7 @@ def main():
         return model.train_function(iterator)
 
     result = {
-        "machine": f"{platform.machine()} {os.cpu_count()} cores",
+        "machine": machine(),
         "changes": changes, "keras_rnn": args.keras_rnn, "params": model.count_params(),
         "ms_forward": timed(forward, flat, args.steps, args.repeats),
         "ms_forward_backward": timed(forward_backward, flat, args.steps, args.repeats),
@@ -143,10 +141,7 @@ def main():
         gflop_per_second=round(flop_per_batch / seconds / 1e9, 1),
         matmul_ceiling_gflop_per_second=round(ceiling, 1),
         share_of_ceiling=round(flop_per_batch / seconds / 1e9 / ceiling, 3))
-    print(json.dumps(result, indent=1))
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump(result, stream, indent=1)
+    report(result, args.json)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,10 @@ and writes it with --json FILE. States the machine it ran on.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import resource
 import time
 
-from common import add_model_arguments, build
+from common import add_json_argument, add_model_arguments, build, machine, report
 
 
 def main():
@@ -26,7 +23,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=30, help="steps not timed (tracing)")
     add_model_arguments(parser)
     parser.add_argument("--steps-per-execution", type=int, default=1)
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     model, dataset, changes = build(args, args.data)
@@ -46,7 +43,7 @@ def main():
     tokens = float(logs["tokens"])
     seconds = time.perf_counter() - start
     result = {
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.processor() or ''}".strip(),
+        "machine": machine(processor=True),
         "data": args.data, "preset": args.preset, "changes": changes, "keras_rnn": args.keras_rnn,
         "params": model.count_params(),
         "source_vocab": model.source_text.vocab_size, "target_vocab": model.target_text.vocab_size,
@@ -56,10 +53,7 @@ def main():
         # ru_maxrss is in KiB on Linux: the process's peak resident memory.
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    print(json.dumps(result, indent=1))
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump(result, stream, indent=1)
+    report(result, args.json)
 
 
 if __name__ == "__main__":

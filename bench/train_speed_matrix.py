@@ -11,12 +11,10 @@ parameters and peak resident memory as a table.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import subprocess
 import sys
 from pathlib import Path
+
+from common import add_json_argument, machine, report, run_json
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,7 +25,7 @@ def main():
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--presets", nargs="+", default=["tiny", "small", "base"])
     parser.add_argument("--tokenizers", nargs="+", default=["word", "subword", "char"])
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
     rows = []
     print(f"{'preset':<8}{'tokenizer':<10}{'params':>11}{'tok/s':>9}{'steps/s':>9}{'peak MB':>9}")
@@ -37,10 +35,7 @@ def main():
                        "--preset", preset, "--steps", str(args.steps),
                        "--set", f"source.tokenizer={tokenizer}",
                        "--set", f"target.tokenizer={tokenizer}"]
-            env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-            out = subprocess.run(command, capture_output=True, text=True, env=env,
-                                 check=True).stdout
-            result = json.loads(out[out.index("{"):out.rindex("}") + 1])
+            result = run_json(command)
             row = {"preset": preset, "tokenizer": tokenizer, "params": result["params"],
                    "tokens_per_second": result["target_tokens_per_second"],
                    "steps_per_second": result["steps_per_second"],
@@ -48,10 +43,8 @@ def main():
             rows.append(row)
             print(f"{preset:<8}{tokenizer:<10}{row['params']:>11,}{row['tokens_per_second']:>9,.0f}"
                   f"{row['steps_per_second']:>9.2f}{row['peak_memory_mb']:>9,}", flush=True)
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump({"machine": f"{platform.machine()} {os.cpu_count()} cores",
-                       "data": args.data, "steps": args.steps, "rows": rows}, stream, indent=1)
+    report({"machine": machine(), "data": args.data, "steps": args.steps, "rows": rows},
+           args.json, echo=False)
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ same time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import time
+
+from common import add_json_argument, machine, report
 
 
 def build(train_pairs, units=256, vocab_size=5000, seed=0):
@@ -138,7 +138,7 @@ def main():
                              "tutorial does (off: train for the whole --time-limit)")
     parser.add_argument("--precision", default="float32",
                         help="Keras dtype policy, e.g. mixed_bfloat16")
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -151,7 +151,7 @@ def main():
     from keras_attn.data import read_parallel, split_pairs
 
     pairs = read_parallel(args.data).pairs
-    result = {"machine": f"{platform.machine()} {os.cpu_count()} cores",
+    result = {"machine": machine(),
               "data": args.data, "batch_size": args.batch_size, "precision": args.precision}
     if args.time_limit:
         train_pairs, valid_pairs, _ = split_pairs(pairs, validation=0.05, seed=0)
@@ -184,7 +184,7 @@ def main():
                       params=model.count_params(),
                       target_tokens_per_second=round(tokens / seconds, 1),
                       steps_per_second=round(args.steps / seconds, 2))
-        print(json.dumps(result, indent=1))
+        report(result, args.json)
     else:
         import sacrebleu
         from quality import tutorial_space
@@ -244,12 +244,9 @@ def main():
                       steps=100 * len(history.history["loss"]),
                       bleu_tutorial_space=round(bleu.score, 2),
                       signature=str(metric.get_signature()))
-        print(json.dumps(result, indent=1))
+        report(result, args.json)
         for (source, reference), hypothesis in list(zip(test, hypotheses, strict=True))[:20]:
             print(f"  {source}\n    -> {hypothesis}\n    == {tutorial_space(reference)}")
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump(result, stream, indent=1)
 
 
 if __name__ == "__main__":

@@ -13,22 +13,14 @@ ratio to the tutorial's model at batch 64, float32 (the reference setting).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
+from common import add_json_argument, machine, report, run_json
+
 HERE = Path(__file__).resolve().parent
 SETTINGS = [(64, "float32"), (64, "mixed_bfloat16"), (256, "float32"), (256, "mixed_bfloat16")]
-
-
-def run(command):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
-    return json.loads(out[out.index("{"):out.rindex("}") + 1])["target_tokens_per_second"]
 
 
 def main():
@@ -36,7 +28,7 @@ def main():
     parser.add_argument("data")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--json")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     results = {}
@@ -50,7 +42,7 @@ def main():
                     "--precision", precision, "--set", "source.vocab_size=5000",
                     "--set", "target.vocab_size=5000"]
             for name, command in (("tutorial", tutorial), ("keras-attn", ours)):
-                value = run(command)
+                value = run_json(command)["target_tokens_per_second"]
                 results.setdefault(f"{name} batch {batch} {precision}", []).append(value)
                 print(f"{name:<11} batch {batch:<4} {precision:<15} {value:8.0f} tok/s",
                       flush=True)
@@ -62,11 +54,8 @@ def main():
     print(f"\n{'setting':<40}{'tok/s':>8}{'ratio':>8}")
     for key, row in table.items():
         print(f"{key:<40}{row['tokens_per_second']:>8}{row['ratio']:>8.2f}")
-    if args.json:
-        with open(args.json, "w") as stream:
-            json.dump({"machine": f"{platform.machine()} {os.cpu_count()} cores",
-                       "data": args.data, "steps": args.steps, "results": table},
-                      stream, indent=1)
+    report({"machine": machine(), "data": args.data, "steps": args.steps, "results": table},
+           args.json, echo=False)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,17 @@ class TrainConfig:
 
 
 @dataclass
+class DecodeConfig:
+    """How outputs are read from the trained model (greedy, beam, sampling, session)."""
+
+    # Never write the same phrase of this many tokens twice in one output; an
+    # undertrained model otherwise loops ("in a blue dress in a blue dress ...").
+    # -1: chosen from the target tokens (3 for words and subwords, off for characters,
+    # whose three-letter repeats are normal); 0: off.
+    no_repeat_ngram: int = -1
+
+
+@dataclass
 class Config:
     """Everything that defines a model and how it was trained."""
 
@@ -80,6 +91,7 @@ class Config:
     target: TextConfig = field(default_factory=TextConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
 
     # -- conversion ---------------------------------------------------------
     def to_dict(self) -> dict:
@@ -91,7 +103,7 @@ class Config:
         if not isinstance(data, dict):
             raise ConfigurationError(f"Expected a dict for the configuration, got {type(data).__name__}.")
         parts = {"source": TextConfig, "target": TextConfig, "model": ModelConfig,
-                 "train": TrainConfig}
+                 "train": TrainConfig, "decode": DecodeConfig}
         unknown = set(data) - set(parts)
         if unknown:
             raise ConfigurationError(f"Unknown configuration section(s): {sorted(unknown)}.")
@@ -160,7 +172,16 @@ class Config:
         _choice("train.precision", tr.precision, PRECISIONS)
         _choice("train.strategy", tr.strategy, STRATEGIES)
         _int("train.seed", tr.seed, minimum=0)
+        _int("decode.no_repeat_ngram", self.decode.no_repeat_ngram, minimum=-1)
         return self
+
+    def repeat_guard(self) -> int:
+        """The phrase length decoding never repeats (0: no guard), with -1 resolved from
+        the target tokenizer."""
+        n = self.decode.no_repeat_ngram
+        if n >= 0:
+            return n
+        return 0 if self.target.tokenizer == "char" else 3
 
 
 def preset(name: str) -> Config:

@@ -104,6 +104,10 @@ class Translator(keras.Model):
                 and "output_norm" not in saved["model"]:
             # Saved before `output_norm` existed: those decoders had no normalization.
             config["config"] = {**saved, "model": {**saved["model"], "output_norm": False}}
+        saved = config.get("config")
+        if isinstance(saved, dict) and "decode" not in saved:
+            # Saved before the repeat guard existed: those models decode as they always did.
+            config["config"] = {**saved, "decode": {"no_repeat_ngram": 0}}
         model = cls(**config)
         model.build()
         return model
@@ -142,6 +146,12 @@ class Translator(keras.Model):
         <keras_attn.layers.AttentionDecoder.step_anatomy>`."""
         return self.decoder.step_anatomy(token, state, encoded["outputs"], encoded["keys"],
                                          encoded["mask"])
+
+    @property
+    def no_repeat_ngram(self) -> int:
+        """Decoding never writes a phrase of this many tokens twice (0: no guard); see
+        :class:`~keras_attn.config.DecodeConfig`."""
+        return self.config.repeat_guard()
 
     @property
     def has_attention(self) -> bool:

@@ -10,12 +10,48 @@ import tensorflow as tf
 from keras_attn.text import END_ID, PAD_ID, START_ID
 
 
+def repeat_bans(history, length, n):
+    """The tokens that would make each output repeat a phrase of `n` tokens it already has.
+
+    Args:
+        history: int32 `(rows, L)`, `L >= 1`: each row's tokens so far in its first
+            `length` columns.
+        length: number of tokens written (scalar, at most `L`).
+        n: phrase length; below 1 nothing is banned.
+
+    Returns:
+        int32 `(k, 2)`: `[row, token]` pairs; writing `token` next in `row` would repeat
+        the phrase made of the row's last `n - 1` tokens and `token`.
+    """
+    history = tf.convert_to_tensor(history, tf.int32)
+    if n < 1:
+        return tf.zeros([0, 2], tf.int32)
+    length = tf.convert_to_tensor(length, tf.int32)
+    last = tf.shape(history)[1] - 1
+    count = tf.maximum(length - n + 1, 0)  # phrases of n tokens already written
+    starts = tf.range(count)
+    match = tf.ones([tf.shape(history)[0], count], tf.bool)
+    for j in range(n - 1):  # each earlier phrase's first n-1 tokens against the last n-1
+        current = tf.gather(history, tf.clip_by_value(length - n + 1 + j, 0, last), axis=1)
+        match &= tf.equal(tf.gather(history, starts + j, axis=1), current[:, None])
+    found = tf.cast(tf.where(match), tf.int32)  # (k, 2): row, phrase start
+    tokens = tf.gather_nd(history, tf.stack([found[:, 0], found[:, 1] + n - 1], axis=1))
+    return tf.stack([found[:, 0], tokens], axis=1)
+
+
+def ban(logits, bans):
+    """`logits` `(rows, vocab)` as float32 with the `[row, token]` pairs of `bans` at -inf."""
+    logits = tf.cast(logits, tf.float32)
+    return tf.tensor_scatter_nd_update(logits, bans, tf.fill([tf.shape(bans)[0]], -np.inf))
+
+
 def greedy_search(model, source_ids):
     """Greedy decoding with a `tf.while_loop`; runs eagerly or inside `tf.function`.
 
     Each sentence stops at its own `[END]` or at its own length cap
     (`model.max_output_length`), so a sentence's output does not depend on the other
-    sentences of the batch.
+    sentences of the batch. A token that would repeat a phrase of
+    `model.no_repeat_ngram` tokens is never chosen.
 
     Args:
         model: a `Translator`.
@@ -32,6 +68,7 @@ def greedy_search(model, source_ids):
     caps = model.max_output_length(source_lengths)
     max_steps = tf.reduce_max(caps)
     encoded = model.encode(source_ids)
+    guard = model.no_repeat_ngram
 
     tokens = tf.TensorArray(tf.int32, size=0, dynamic_size=True)
     weights = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
@@ -39,22 +76,29 @@ def greedy_search(model, source_ids):
     done0 = tf.zeros([batch], tf.bool)
     lengths0 = tf.zeros([batch], tf.int32)
 
-    def cond(t, token, state, done, lengths, tokens, weights):
+    history0 = tf.zeros([batch, tf.maximum(max_steps, 1)], tf.int32)
+
+    def cond(t, token, state, done, lengths, tokens, weights, history):
         return tf.logical_and(t < max_steps, tf.logical_not(tf.reduce_all(done)))
 
-    def body(t, token, state, done, lengths, tokens, weights):
+    def body(t, token, state, done, lengths, tokens, weights, history):
         logits, state, step_weights = model.step(token, state, encoded)
+        if guard:
+            logits = ban(logits, repeat_bans(history, t, guard))
         next_token = tf.cast(tf.argmax(logits, axis=-1), tf.int32)
         next_token = tf.where(done, PAD_ID, next_token)
         step_weights = tf.where(done[:, None], 0.0, step_weights)
         lengths = lengths + tf.cast(tf.logical_not(done), tf.int32)
         done = done | tf.equal(next_token, END_ID) | (t + 1 >= caps)
+        history = tf.where(tf.range(tf.shape(history)[1])[None, :] == t,
+                           next_token[:, None], history)
         return (t + 1, next_token, state, done, lengths, tokens.write(t, next_token),
-                weights.write(t, step_weights))
+                weights.write(t, step_weights), history)
 
-    _, _, _, _, lengths, tokens, weights = tf.while_loop(
+    _, _, _, _, lengths, tokens, weights, _ = tf.while_loop(
         cond, body,
-        (tf.constant(0), token0, encoded["state"], done0, lengths0, tokens, weights))
+        (tf.constant(0), token0, encoded["state"], done0, lengths0, tokens, weights,
+         history0))
     tokens = tf.transpose(tokens.stack(), (1, 0))
     weights = tf.reshape(tf.transpose(weights.stack(), (1, 0, 2)), [batch, -1, src_len])
     return tokens, weights, lengths
@@ -130,7 +174,8 @@ def _gather_state(state, indices):
     return tuple(tf.gather(s, indices) for s in state)
 
 
-def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
+def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,
+                no_repeat_ngram=None):
     """Batched beam search with GNMT length normalisation.
 
     Args:
@@ -143,6 +188,8 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
             beam tree): a list of steps, each a list of dicts with `token`, `parent`
             (index into the previous step's unfinished beams, in their order),
             `log_prob`, `score`, `finished`.
+        no_repeat_ngram: never extend a beam so that it repeats a phrase of this many
+            tokens (0: off; None: the model's setting, `model.no_repeat_ngram`).
 
     Returns:
         a list (one per sentence) of lists of :class:`Hypothesis`, best first; with
@@ -152,6 +199,7 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
         raise ValueError(f"Received an invalid value for argument `width`, expected a "
                          f"positive integer, got {width}.")
     n_best = max(1, min(n_best, width))
+    guard = model.no_repeat_ngram if no_repeat_ngram is None else no_repeat_ngram
     source_ids = tf.convert_to_tensor(source_ids, tf.int32)
     batch, src_len = int(source_ids.shape[0]), int(source_ids.shape[1])
     lengths = np.sum(source_ids.numpy() != PAD_ID, axis=1)
@@ -173,6 +221,9 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
     while not done.all():
         logits, state, weights = step(tf.constant(token), state, encoded)
         step_lp = tf.nn.log_softmax(logits).numpy().astype(np.float64)  # (rows, V)
+        if guard and t >= guard:
+            bans = repeat_bans(history, t, guard).numpy()
+            step_lp[bans[:, 0], bans[:, 1]] = -np.inf
         weights = weights.numpy()
         vocab = step_lp.shape[1]
         total = (log_probs.reshape(rows, 1) + step_lp).reshape(batch, width * vocab)
@@ -230,7 +281,7 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False):
     return (results, traces) if trace else results
 
 
-def sample(model, source_ids, temperature=1.0, top_k=0, seed=None):
+def sample(model, source_ids, temperature=1.0, top_k=0, seed=None, no_repeat_ngram=None):
     """Sample one output per sentence, token by token.
 
     Args:
@@ -238,6 +289,7 @@ def sample(model, source_ids, temperature=1.0, top_k=0, seed=None):
             greedy.
         top_k: sample among the k most likely tokens only (0: all).
         seed: seed of the random generator, for repeatable samples.
+        no_repeat_ngram: as for :func:`beam_search`.
 
     Returns:
         a list of :class:`Hypothesis`, one per sentence.
@@ -246,6 +298,7 @@ def sample(model, source_ids, temperature=1.0, top_k=0, seed=None):
         raise ValueError(f"Received an invalid value for argument `temperature`, expected a "
                          f"number >= 0, got {temperature}.")
     rng = np.random.default_rng(seed)
+    guard = model.no_repeat_ngram if no_repeat_ngram is None else no_repeat_ngram
     source_ids = tf.convert_to_tensor(source_ids, tf.int32)
     batch = int(source_ids.shape[0])
     lengths = np.sum(source_ids.numpy() != PAD_ID, axis=1)
@@ -263,6 +316,10 @@ def sample(model, source_ids, temperature=1.0, top_k=0, seed=None):
         logits, state, weights = step(tf.constant(token), state, encoded)
         logits = logits.numpy().astype(np.float64)
         log_p = logits - _logsumexp(logits)
+        if guard and t >= guard:
+            written = np.array([row + [0] * (t - len(row)) for row in out], np.int32)
+            bans = repeat_bans(written, t, guard).numpy()
+            logits[bans[:, 0], bans[:, 1]] = -np.inf
         weights = weights.numpy()
         for b in range(batch):
             if done[b]:

@@ -28,7 +28,13 @@ import tensorflow as tf
 from keras_attn.diagnostics import AttentionDiagnostics, attention_diagnostics
 from keras_attn.errors import TranslationError
 from keras_attn.model import NOTHING_TO_TRANSLATE, check_text
-from keras_attn.search import beam_search, compiled_encode, compiled_step, compiled_step_anatomy
+from keras_attn.search import (
+    beam_search,
+    compiled_encode,
+    compiled_step,
+    compiled_step_anatomy,
+    repeat_bans,
+)
 from keras_attn.text import END, END_ID, PAD_ID, START_ID
 
 
@@ -208,7 +214,7 @@ class DecodingSession:
         logits = logits.numpy()[0].astype(np.float64)
         probabilities = np.exp(logits - logits.max())
         probabilities /= probabilities.sum()
-        chosen = int(np.argmax(logits))
+        chosen = int(np.argmax(self._guarded(logits)))
         index = len(self._history)
         result = self._result(index, chosen, probabilities, weights.numpy()[0], forced=False,
                               anatomy=anatomy)
@@ -297,6 +303,17 @@ class DecodingSession:
         return results[0], trace
 
     # -- helpers ------------------------------------------------------------------------
+    def _guarded(self, logits):
+        """`logits` `(vocab,)` with the tokens that would repeat a phrase of
+        `model.no_repeat_ngram` tokens set to -inf, as greedy decoding does."""
+        guard, written = self.model.no_repeat_ngram, self.target_ids
+        if not guard or len(written) < guard:
+            return logits
+        bans = repeat_bans(np.array([written], np.int32), len(written), guard).numpy()
+        logits = logits.copy()
+        logits[bans[:, 1]] = -np.inf
+        return logits
+
     def _anatomy(self, logits, weights, parts) -> StepAnatomy:
         if self._encoder_states is None:
             self._encoder_states = np.asarray(self._encoded["outputs"][0], np.float32)

@@ -292,4 +292,17 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
     changes["train.time_limit"] = float(time_limit)
     changes.update(settings)
     config = Config().replace(**changes)
+    if "decode.no_repeat_ngram" not in settings:
+        reasons.append(repeat_guard_reason(config))
     return Choice(config=config, preset=chosen, reasons=reasons, precision=precision)
+
+
+def repeat_guard_reason(config: Config) -> str:
+    """Why decoding does (or does not) refuse to repeat phrases, for `config`'s target
+    tokens."""
+    n = config.repeat_guard()
+    if n:
+        return (f"outputs never repeat a phrase of {n} tokens: a model still learning "
+                "loops on long sentences, and real text rarely repeats one")
+    return ("repeated phrases allowed: characters repeat in threes in ordinary words "
+            "(the setting decode.no_repeat_ngram turns a guard on)")

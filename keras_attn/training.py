@@ -51,6 +51,8 @@ def build_model(config: Config, train_pairs) -> Translator:
         raise DataError("No training pairs: cannot learn vocabularies.")
     # A copy: the model owns its configuration (training sets `model.config.train`).
     config, _ = sizing.resolve_tokenizers(Config.from_dict(config.to_dict()), train_pairs)
+    # The file says what its decoding does, whatever later versions choose by default.
+    config = config.replace(**{"decode.no_repeat_ngram": config.repeat_guard()})
     keras.utils.set_random_seed(config.train.seed)
     encoders = []
     for side, column in (("source", 0), ("target", 1)):

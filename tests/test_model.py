@@ -34,8 +34,10 @@ def test_model_weights_and_config_round_trip(trained):
     """get_config carries the configuration and both vocabularies."""
     model = trained[0].model
     config = model.get_config()
-    # As configured, with the "auto" tokenizers resolved (letters with spaces: subword).
-    resolved = TINY.replace(**{"source.tokenizer": "subword", "target.tokenizer": "subword"})
+    # As configured, with "auto" resolved: letters with spaces give subword tokens, whose
+    # outputs never repeat a phrase of 3 tokens.
+    resolved = TINY.replace(**{"source.tokenizer": "subword", "target.tokenizer": "subword",
+                               "decode.no_repeat_ngram": 3})
     assert config["config"] == resolved.to_dict()
     assert config["source_vocabulary"][:4] == ["[PAD]", "[UNK]", "[START]", "[END]"]
     clone = keras_attn.Translator.from_config(config)

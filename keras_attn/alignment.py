@@ -404,17 +404,13 @@ def _forced_function(model):
     """The model's compiled teacher-forced attention, made once per model."""
     import tensorflow as tf
 
-    function = getattr(model, "_keras_attn_forced_attention", None)
-    if function is None:
-        def run(source_ids, target_in):
-            outputs, state, mask = model.encoder(source_ids, training=False)
-            _, weights = model.decoder(target_in, outputs, mask, state, training=False)
-            return weights
+    def run(source_ids, target_in):
+        outputs, state, mask = model.encoder(source_ids, training=False)
+        _, weights = model.decoder(target_in, outputs, mask, state, training=False)
+        return weights
 
-        spec = tf.TensorSpec((None, None), tf.int32)
-        function = tf.function(run, input_signature=[spec, spec])
-        model._keras_attn_forced_attention = function
-    return function
+    spec = tf.TensorSpec((None, None), tf.int32)
+    return model.compiled_function("forced_attention", run, input_signature=[spec, spec])
 
 
 def forced_attention(model, pairs, *, batch_size=64) -> list[np.ndarray]:

@@ -82,7 +82,7 @@ class Translator(keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
         self.token_counter = keras.metrics.Sum(name="tokens")
-        self._compiled_greedy = None
+        self._compiled = {}  # name -> tf.function, see compiled_function
 
     # -- Keras plumbing -----------------------------------------------------------
     def build(self, input_shape=None):
@@ -242,16 +242,31 @@ class Translator(keras.Model):
             float32 `(batch, T, src_len)` attention weights, int32 `(batch,)` output
             lengths including `[END]` when it was produced.
         """
-        if self._compiled_greedy is None:
-            from keras_attn.search import greedy_search
+        from keras_attn.search import greedy_search
 
-            def run(ids):
-                return greedy_search(self, ids)
+        def run(ids):
+            return greedy_search(self, ids)
 
-            self._compiled_greedy = tf.function(
-                run, input_signature=[tf.TensorSpec((None, None), tf.int32)],
-                autograph=False)  # plain TensorFlow control flow: no conversion needed
-        return self._compiled_greedy(tf.convert_to_tensor(source_ids, tf.int32))
+        greedy = self.compiled_function(
+            "greedy", run, input_signature=[tf.TensorSpec((None, None), tf.int32)],
+            autograph=False)  # plain TensorFlow control flow: no conversion needed
+        return greedy(tf.convert_to_tensor(source_ids, tf.int32))
+
+    def compiled_function(self, name: str, function, **options):
+        """`function` as a `tf.function`, made on the first request for `name` and kept
+        with the model: the one cache of the model's compiled functions (the greedy loop,
+        the encoder, the decoding steps, teacher-forced attention), so that each is traced
+        once per model and input form whoever asks for it.
+
+        Args:
+            name: the key it is kept under, e.g. ``"step"``.
+            function: the Python function to compile (read on the first request only).
+            **options: `tf.function` options (read on the first request only).
+        """
+        found = self._compiled.get(name)
+        if found is None:
+            found = self._compiled[name] = tf.function(function, **options)
+        return found
 
     def translate(self, sentences, batch_size=64):
         """Translate a list of sentences greedily; returns a list of strings.

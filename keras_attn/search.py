@@ -136,30 +136,24 @@ def length_penalty(length, alpha):
 
 def compiled_step(model):
     """The model's step function as a `tf.function` (traced once per model and state form)."""
-    fn = getattr(model, "_compiled_step", None)
-    if fn is None:
-        fn = tf.function(model.step, reduce_retracing=True, autograph=False)
-        model._compiled_step = fn
-    return fn
+    return _compiled_method(model, "step")
 
 
 def compiled_step_anatomy(model):
     """The model's `step_anatomy` as a `tf.function` (a separate graph: the plain step
     computes nothing more for it)."""
-    fn = getattr(model, "_compiled_step_anatomy", None)
-    if fn is None:
-        fn = tf.function(model.step_anatomy, reduce_retracing=True, autograph=False)
-        model._compiled_step_anatomy = fn
-    return fn
+    return _compiled_method(model, "step_anatomy")
 
 
 def compiled_encode(model):
     """The model's encoder as a `tf.function`."""
-    fn = getattr(model, "_compiled_encode", None)
-    if fn is None:
-        fn = tf.function(model.encode, reduce_retracing=True, autograph=False)
-        model._compiled_encode = fn
-    return fn
+    return _compiled_method(model, "encode")
+
+
+def _compiled_method(model, name):
+    """`model.<name>` compiled, from the model's cache (`Translator.compiled_function`)."""
+    return model.compiled_function(name, getattr(model, name), reduce_retracing=True,
+                                   autograph=False)
 
 
 def _tile(encoded, repeats):

@@ -104,7 +104,7 @@ def _submodules() -> frozenset:
     return _SUBMODULES
 
 
-_SUBMODULES = None
+_SUBMODULES: frozenset[str] | None = None
 
 
 class _TensorFlowFirst:

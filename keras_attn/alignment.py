@@ -37,6 +37,7 @@ import dataclasses
 import math
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +113,8 @@ def parse_alignment(text: str, *, path="alignment", line: int = 1,
         DataError: a token is not a link, or an index is out of range; the message names
             the file, line and column (from 1) and the token.
     """
-    sure, possible = set(), set()
+    sure: set[tuple[int, int]] = set()
+    possible: set[tuple[int, int]] = set()
     for match in re.finditer(r"\S+", text):
         token, column = match.group(), match.start() + 1
         link = _LINK.fullmatch(token)
@@ -132,7 +134,7 @@ def parse_alignment(text: str, *, path="alignment", line: int = 1,
                         f"out of range: the {side} sentence of pair {line} has {count} "
                         f"word(s){quoted}, counted from 0", path=str(path), line=line)
         (sure if mark == "-" else possible).add((i, j))
-    return GoldAlignment(sure, possible)
+    return GoldAlignment(frozenset(sure), frozenset(possible))
 
 
 def _read_lines(path, encoding="utf-8") -> list[str]:
@@ -486,7 +488,7 @@ class AlignmentResult:
         def number(x):
             return None if x is None or math.isnan(x) else x
 
-        result = {
+        result: dict[str, Any] = {
             "argmax": {"aer": number(self.aer), "precision": number(self.precision),
                        "recall": number(self.recall), **self.counts},
             "threshold": {"aer": number(self.threshold_aer),

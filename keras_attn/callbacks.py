@@ -268,7 +268,7 @@ def _finite_weights(model) -> bool:
 #: Where a checkpoint's training state is kept inside ``last.keras`` (in ``model.info``).
 STATE_KEY = "checkpoint_state"
 
-_FIELDS = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
+_FIELDS: dict[str, type | tuple[type, ...]] = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
 
 
 def read_checkpoint_state(directory, from_model=False) -> dict | None:

@@ -89,7 +89,8 @@ def assign_buckets(lengths: Sequence[int], bounds: Sequence[int]):
     for index, n in enumerate(lengths):
         members[bisect.bisect_left(bounds, n)].append(index)  # the first bound >= n
     lows = [min(1, min(lengths, default=1)), *(bound + 1 for bound in bounds)]
-    buckets, bucket_of = [], [0] * len(lengths)
+    buckets: list[tuple[int, int, int]] = []
+    bucket_of = [0] * len(lengths)
     for k, indices in enumerate(members):
         if not indices:
             continue
@@ -357,7 +358,7 @@ def compare_models(models, pairs, *, names=None, buckets=None, beam=None, alpha=
         hypotheses[label] = [t.text for t in found]
 
     overall, by_bucket = {}, {}
-    signatures = None
+    signatures: tuple[str, str] | None = None
     members = [[i for i, k in enumerate(bucket_of) if k == b] for b in range(len(bucket_list))]
     for label in loaded:
         scores = corpus_scores(hypotheses[label], references, lowercase=lowercase)
@@ -373,8 +374,9 @@ def compare_models(models, pairs, *, names=None, buckets=None, beam=None, alpha=
                                 f"construction: its output there has no 4-grams (sentences "
                                 f"of fewer than four tokens); read chrF there.")
         by_bucket[label] = rows
+    bleu_signature, chrf_signature = signatures or ("", "")
     return Comparison(
         names=list(loaded), buckets=bucket_list, overall=overall, by_bucket=by_bucket,
         sources=sources, references=references, hypotheses=hypotheses, warnings=warnings,
         lengths=lengths, bucket_of=bucket_of, translations=translations, beam=beam,
-        bleu_signature=signatures[0], chrf_signature=signatures[1], seconds=seconds)
+        bleu_signature=bleu_signature, chrf_signature=chrf_signature, seconds=seconds)

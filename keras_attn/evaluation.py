@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from keras_attn.errors import DataError, TranslationError
 from keras_attn.text import PAD_ID
+
+if TYPE_CHECKING:
+    from keras_attn.alignment import AlignmentResult
 
 
 @dataclasses.dataclass
@@ -176,7 +180,7 @@ class EvaluationResult:
     beam: int | None = None
     alpha: float | None = None
     bleu_details: str = ""
-    alignment: object = None
+    alignment: AlignmentResult | None = None
 
     @property
     def decoding(self) -> str:

@@ -288,8 +288,13 @@ def _ansi_colour(weight: float) -> int:
     low = min(int(x), len(_VIRIDIS) - 2)
     t = x - low
     rgb = [a + (b - a) * t for a, b in zip(_VIRIDIS[low], _VIRIDIS[low + 1], strict=True)]
-    r, g, b = (min(range(6), key=lambda k, v=v: abs(_CUBE[k] - v)) for v in rgb)
+    r, g, b = (_cube_level(v) for v in rgb)
     return 16 + 36 * r + 6 * g + b
+
+
+def _cube_level(value: float) -> int:
+    """Index of the xterm colour cube level nearest `value` (0-255)."""
+    return min(range(len(_CUBE)), key=lambda k: abs(_CUBE[k] - value))
 
 
 def text_heatmap(weights, source_tokens, target_tokens, width=None, *, color=False,

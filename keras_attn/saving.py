@@ -30,8 +30,12 @@ from keras_attn.errors import ModelFileError
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 
-def save_model(model, path, include_optimizer=True) -> Path:
+def save_model(model, path, include_optimizer=True, extra=None) -> Path:
     """Write `model` to `path` (a ``.keras`` file) atomically; returns the path.
+
+    `extra` maps more archive member names to their bytes, written into the same file
+    (so committed by the same rename); Keras's loader ignores them, :func:`read_extra`
+    reads them back.
 
     With `include_optimizer=False` the file holds only what translation needs (about a
     third of the size for Adam): a copy of the model without its training state, in
@@ -68,8 +72,13 @@ def save_model(model, path, include_optimizer=True) -> Path:
         raise ModelFileError(f"{path}: cannot write in {directory}: {_reason(error)}.") from error
     temporary = os.path.join(staging, path.name + ".partial")
     try:
-        with open(temporary, "wb") as stream:
+        with open(temporary, "w+b") as stream:
             _write_keras(model, stream)
+            if extra:
+                stream.seek(0)
+                with zipfile.ZipFile(stream, "a") as archive:
+                    for name, data in extra.items():
+                        archive.writestr(name, data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -80,6 +89,16 @@ def save_model(model, path, include_optimizer=True) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+def read_extra(path, name) -> bytes | None:
+    """The bytes of the archive member `name` that :func:`save_model` wrote with `extra`,
+    or None when the file has no such member or cannot be read as an archive."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(name)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
 
 
 def _write_keras(model, stream) -> None:
@@ -136,7 +155,7 @@ def remove_stale_staging(path) -> list[Path]:
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:

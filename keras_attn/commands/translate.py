@@ -127,7 +127,7 @@ def run(args) -> int:
         model, [sentences[i] for i in todo], beam=args.beam, alpha=args.alpha,
         n_best=args.n_best, batch_size=args.batch_size, temperature=temperature,
         top_k=args.top_k or 0, seed=args.seed)
-    options = [[] for _ in sentences]
+    options: list[list] = [[] for _ in sentences]
     for i, found in zip(todo, results, strict=True):
         options[i] = found
     if args.n_best > 1:  # one line per alternative, best first; nothing for empty lines

@@ -150,7 +150,8 @@ def alignment(source: str) -> str:
     """The gold word alignment of a written date with its ISO date (one target word), as a
     Pharaoh line: every source word is linked to it, sure, except a weekday name (no link:
     the date says it already) and ``the`` and ``of`` (possible)."""
-    sure, possible = [], []
+    sure: list[tuple[int, int]] = []
+    possible: list[tuple[int, int]] = []
     for i, word in enumerate(source.split()):
         bare = word.strip(",.").lower()
         if bare not in _WEEKDAY_WORDS:

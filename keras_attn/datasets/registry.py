@@ -51,6 +51,13 @@ class DatasetInfo:
     test_count: int = 0  # pairs of the bundled test set (0: none)
     test_seed: int = 0
 
+    def aligned(self, count: int, seed: int, exclude=()) -> list[AlignedPair]:
+        """``aligned_generator(count, seed, exclude)``, or a clear error for a dataset
+        without gold alignments."""
+        if self.aligned_generator is None:
+            raise ValueError(f"dataset {self.name!r} has no gold word alignments")
+        return self.aligned_generator(count, seed, exclude)
+
     @property
     def filename(self) -> str:
         """The TSV file name: ``<name>.tsv``."""
@@ -274,7 +281,7 @@ def generate_aligned(
     dataset = info(name)
     count = dataset.default_count if count is None else check_count(count)
     seed = dataset.default_seed if seed is None else seed
-    return dataset.aligned_generator(count, seed, exclude)
+    return dataset.aligned(count, seed, exclude)
 
 
 def generate_test(name: str) -> list[AlignedPair]:
@@ -369,7 +376,7 @@ def write_dataset(
     count = dataset.default_count if count is None else check_count(count)
     seed = dataset.default_seed if seed is None else seed
     if alignments:
-        aligned = dataset.aligned_generator(count, seed, ())
+        aligned = dataset.aligned(count, seed)
         pairs = [(source, target) for source, target, _ in aligned]
     else:
         pairs = dataset.generator(count, seed)

@@ -373,7 +373,8 @@ def _links(english_words: Tagged, zelan_words: Tagged, sentences: dict) -> str:
     by_tag: dict[tuple, list[int]] = {}
     for i, (_, tag) in enumerate(english_words):
         by_tag.setdefault(tag, []).append(i)
-    sure, possible = set(), set()
+    sure: set[tuple[int, int]] = set()
+    possible: set[tuple[int, int]] = set()
     for j, (_, tag) in enumerate(zelan_words):
         sure.update((i, j) for i in by_tag.get(tag, ()))
         if tag[-1] == "verb":  # the tense suffix says what `will` / `did` said

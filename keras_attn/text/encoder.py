@@ -191,7 +191,7 @@ class TextEncoder:
     def __eq__(self, other):
         return isinstance(other, TextEncoder) and self.get_config() == other.get_config()
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # equal by value, so not hashable
 
     def __getstate__(self):  # tables and the lock are rebuilt on demand after a copy
         return self.get_config()

@@ -157,15 +157,14 @@ def _compiled_method(model, name):
 
 
 def _tile(encoded, repeats):
-    """Repeat every sentence's encoding `repeats` times along the batch axis."""
-    def tile(x):
-        return tf.repeat(x, repeats, axis=0)
-    return {"outputs": tile(encoded["outputs"]), "keys": tile(encoded["keys"]),
-            "mask": tile(encoded["mask"]), "state": tuple(tile(s) for s in encoded["state"])}
+    """Repeat every sentence's encoding `repeats` times along the batch axis (every
+    tensor of the nest `encoded` has the batch axis first)."""
+    return tf.nest.map_structure(lambda x: tf.repeat(x, repeats, axis=0), encoded)
 
 
 def _gather_state(state, indices):
-    return tuple(tf.gather(s, indices) for s in state)
+    """The rows `indices` of every tensor of the decoder state (a nest, batch axis first)."""
+    return tf.nest.map_structure(lambda s: tf.gather(s, indices), state)
 
 
 def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,

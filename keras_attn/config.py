@@ -18,6 +18,8 @@ NORMALIZATIONS = ("NFKC", "NFKD")
 ATTENTIONS = ("bahdanau", "luong-dot", "luong-general", "luong-concat", "none")
 STYLES = ("luong", "bahdanau")
 RNN_TYPES = ("gru", "lstm")
+ARCHITECTURES = ("rnn", "transformer")
+POSITIONS = ("sinusoidal", "learned")
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("none", "mirrored", "multiworker")
 
@@ -48,6 +50,12 @@ class ModelConfig:
     input_feeding: bool = False  # luong style: feed the previous attentional vector back in
     output_norm: bool = True  # layer-normalize the attentional vector (much faster learning)
     dropout: float = 0.1  # dropout on embeddings and RNN outputs while training
+    # rnn: the fields above; transformer: `units` (d_model), `dropout` and these.
+    architecture: str = "rnn"  # rnn (encoder-decoder with attention) | transformer
+    layers: int = 3  # transformer: blocks in the encoder and in the decoder
+    heads: int = 4  # transformer: attention heads (`units` must be a multiple)
+    ff_units: int = 1024  # transformer: hidden size of each block's feed-forward network
+    positions: str = "sinusoidal"  # transformer: sinusoidal | learned position vectors
 
 
 @dataclass
@@ -150,6 +158,15 @@ class Config:
         _bool("model.input_feeding", m.input_feeding)
         _bool("model.output_norm", m.output_norm)
         _float("model.dropout", m.dropout, 0.0, 0.95)
+        _choice("model.architecture", m.architecture, ARCHITECTURES)
+        for name in ("layers", "heads", "ff_units"):
+            _int(f"model.{name}", getattr(m, name), minimum=1)
+        _choice("model.positions", m.positions, POSITIONS)
+        if m.architecture == "transformer" and (m.units % m.heads or m.units % 2):
+            raise ConfigurationError(
+                f"Received `model.units={m.units}` with `model.heads={m.heads}`: a Transformer "
+                "needs `units` to be a multiple of `heads` (each head gets units / heads "
+                "numbers) and even (sinusoidal positions come in sine and cosine pairs).")
         if m.input_feeding and m.style != "luong":
             raise ConfigurationError(
                 "Received `model.input_feeding=True` with `model.style='bahdanau'`; input "
@@ -184,13 +201,22 @@ class Config:
         return 0 if self.target.tokenizer == "char" else 3
 
 
-def preset(name: str) -> Config:
+def preset(name: str, architecture: str = "rnn") -> Config:
     """A named starting configuration: ``tiny`` (tests, seconds), ``small`` (minutes on a
-    laptop CPU), ``base`` (the size of the TensorFlow NMT tutorial's model)."""
-    if name not in PRESETS:
+    laptop CPU), ``base`` (the size of the TensorFlow NMT tutorial's model); for
+    `architecture="transformer"`, Transformers of about the same training speed
+    (:data:`TRANSFORMER_PRESETS`)."""
+    _choice("architecture", architecture, ARCHITECTURES)
+    table = presets(architecture)
+    if name not in table:
         raise ConfigurationError(
-            f"Received an unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
-    return Config.from_dict(PRESETS[name])
+            f"Received an unknown preset {name!r}; choose one of {sorted(table)}.")
+    return Config.from_dict(table[name])
+
+
+def presets(architecture: str = "rnn") -> dict:
+    """The presets of an architecture: :data:`PRESETS` or :data:`TRANSFORMER_PRESETS`."""
+    return TRANSFORMER_PRESETS if architecture == "transformer" else PRESETS
 
 
 PRESETS = {
@@ -211,6 +237,36 @@ PRESETS = {
         "target": {"vocab_size": 5000, "max_length": 50},
         "model": {"embedding_dim": 256, "units": 256, "attention_units": 256, "dropout": 0.1},
         "train": {"batch_size": 64, "epochs": 20, "learning_rate": 1e-3},
+    },
+}
+
+
+#: Transformer presets: pre-norm blocks, label smoothing, a linear warm-up then an
+#: inverse-square-root decay of the learning rate (Vaswani et al. 2017).
+TRANSFORMER_PRESETS = {
+    "tiny": {
+        "source": {"vocab_size": 500, "max_length": 30},
+        "target": {"vocab_size": 500, "max_length": 30},
+        "model": {"architecture": "transformer", "units": 32, "layers": 1, "heads": 2,
+                  "ff_units": 64, "dropout": 0.0},
+        "train": {"batch_size": 32, "epochs": 3, "learning_rate": 3e-3, "warmup_steps": 100,
+                  "decay": "inverse_sqrt", "patience": 0},
+    },
+    "small": {
+        "source": {"vocab_size": 4000, "max_length": 40},
+        "target": {"vocab_size": 4000, "max_length": 40},
+        "model": {"architecture": "transformer", "units": 128, "layers": 3, "heads": 4,
+                  "ff_units": 512, "dropout": 0.1},
+        "train": {"batch_size": 64, "epochs": 10, "learning_rate": 1e-3,
+                  "warmup_steps": 1000, "decay": "inverse_sqrt", "label_smoothing": 0.1},
+    },
+    "base": {
+        "source": {"vocab_size": 5000, "max_length": 50},
+        "target": {"vocab_size": 5000, "max_length": 50},
+        "model": {"architecture": "transformer", "units": 256, "layers": 3, "heads": 4,
+                  "ff_units": 1024, "dropout": 0.1},
+        "train": {"batch_size": 64, "epochs": 20, "learning_rate": 7e-4,
+                  "warmup_steps": 2000, "decay": "inverse_sqrt", "label_smoothing": 0.1},
     },
 }
 

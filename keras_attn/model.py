@@ -14,7 +14,7 @@ from keras import ops
 
 from keras_attn import distribute
 from keras_attn.config import Config
-from keras_attn.errors import TranslationError
+from keras_attn.errors import ConfigurationError, TranslationError
 from keras_attn.layers import AttentionDecoder, Encoder
 from keras_attn.text import END_ID, PAD_ID, TextEncoder
 
@@ -62,7 +62,7 @@ class Translator(keras.Model):
         self.info = dict(info or {})
         self.config = config if isinstance(config, Config) else Config.from_dict(config)
         self.config.validate()
-        src, tgt, m = self.config.source, self.config.target, self.config.model
+        src, tgt = self.config.source, self.config.target
         self.source_text = TextEncoder(
             list(source_vocabulary), tokenizer=src.tokenizer, lowercase=src.lowercase,
             strip_accents=src.strip_accents, normalization=src.normalization,
@@ -71,18 +71,30 @@ class Translator(keras.Model):
             list(target_vocabulary), tokenizer=tgt.tokenizer, lowercase=tgt.lowercase,
             strip_accents=tgt.strip_accents, normalization=tgt.normalization,
             max_length=tgt.max_length)
-        self.encoder = Encoder(self.source_text.vocab_size, m.embedding_dim, m.units,
-                               num_layers=m.encoder_layers, rnn=m.rnn, dropout=m.dropout,
-                               name="encoder")
-        self.decoder = AttentionDecoder(
-            self.target_text.vocab_size, m.embedding_dim, m.units, attention=m.attention,
-            attention_units=m.attention_units, style=m.style,
-            input_feeding=m.input_feeding, output_norm=m.output_norm, rnn=m.rnn,
-            dropout=m.dropout, name="decoder")
+        self.encoder, self.decoder = self._make_layers()
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
         self.token_counter = keras.metrics.Sum(name="tokens")
         self._compiled = {}  # name -> tf.function, see compiled_function
+
+    def _make_layers(self):
+        """`(encoder, decoder)` as `self.config.model` describes them; a subclass makes
+        others (:class:`keras_attn.transformer.TransformerTranslator`)."""
+        m = self.config.model
+        if m.architecture != "rnn":
+            raise ConfigurationError(
+                f"A Translator is the RNN model; `model.architecture={m.architecture!r}` is "
+                "built by keras_attn.transformer.TransformerTranslator "
+                "(keras_attn.training.build_model picks the class).")
+        encoder = Encoder(self.source_text.vocab_size, m.embedding_dim, m.units,
+                          num_layers=m.encoder_layers, rnn=m.rnn, dropout=m.dropout,
+                          name="encoder")
+        decoder = AttentionDecoder(
+            self.target_text.vocab_size, m.embedding_dim, m.units, attention=m.attention,
+            attention_units=m.attention_units, style=m.style,
+            input_feeding=m.input_feeding, output_norm=m.output_norm, rnn=m.rnn,
+            dropout=m.dropout, name="decoder")
+        return encoder, decoder
 
     # -- Keras plumbing -----------------------------------------------------------
     def build(self, input_shape=None):
@@ -299,3 +311,7 @@ class Translator(keras.Model):
             tokens, _, _ = self.greedy(ids)
             results.extend(self.target_text.decode(np.asarray(tokens)))
         return results
+
+
+# The Transformer model is a Translator too: registered with Keras whenever this is.
+from keras_attn import transformer as _transformer  # noqa: E402, F401

@@ -28,6 +28,8 @@ from keras_attn.errors import ModelFileError
 #: The largest config.json accepted: the configuration and both vocabularies take a few MB
 #: at most, so a bigger one is damaged or a decompression bomb (it is read into memory).
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+#: The model classes a keras-attn file may hold (the RNN and the Transformer translator).
+TRANSLATOR_CLASSES = ("keras_attn>Translator", "keras_attn>TransformerTranslator")
 
 
 def save_model(model, path, include_optimizer=True, extra=None) -> Path:
@@ -237,8 +239,9 @@ def load_model(path, compile=False):
     if not isinstance(config, dict):
         raise ModelFileError(f"{path}: the file is damaged (its config.json is not a JSON "
                              "object describing a model).")
-    if "keras_attn>Translator" not in json.dumps(config.get("registered_name", "")) and \
-            config.get("class_name") != "Translator":
+    registered = json.dumps(config.get("registered_name", ""))
+    if not any(name in registered for name in TRANSLATOR_CLASSES) and \
+            config.get("class_name") not in [name.split(">")[1] for name in TRANSLATOR_CLASSES]:
         raise ModelFileError(
             f"{path}: a Keras model, but not a keras-attn translation model "
             f"(it holds a {config.get('class_name', 'model of unknown kind')}).")

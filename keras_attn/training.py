@@ -30,6 +30,7 @@ from keras_attn.saving import load_model, save_model
 from keras_attn.schedules import LearningRateSchedule
 from keras_attn.text import TextEncoder, make_dataset
 from keras_attn.text.pipeline import training_stream
+from keras_attn.transformer import TransformerTranslator
 
 
 @dataclasses.dataclass
@@ -46,7 +47,9 @@ class TrainResult:
 
 
 def build_model(config: Config, train_pairs) -> Translator:
-    """A new, untrained model whose vocabularies are learned from `train_pairs`."""
+    """A new, untrained model whose vocabularies are learned from `train_pairs`: a
+    :class:`TransformerTranslator` for `model.architecture="transformer"`, else a
+    :class:`Translator`."""
     if not train_pairs:
         raise DataError("No training pairs: cannot learn vocabularies.")
     # A copy: the model owns its configuration (training sets `model.config.train`).
@@ -63,7 +66,9 @@ def build_model(config: Config, train_pairs) -> Translator:
             normalization=text_config.normalization, vocab_size=text_config.vocab_size,
             max_length=text_config.max_length))
     with dtype_policy(resolve_precision(config.train.precision)):
-        model = Translator(config, encoders[0].vocabulary, encoders[1].vocabulary)
+        model_class = (TransformerTranslator if config.model.architecture == "transformer"
+                       else Translator)
+        model = model_class(config, encoders[0].vocabulary, encoders[1].vocabulary)
         model.build()
     return model
 

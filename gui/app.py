@@ -17,11 +17,11 @@ TensorFlow is loaded: the worker thread imports it.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 
 VIEWS = ("translate", "step", "alignment", "anatomy", "diagnostics", "compare", "wizard")
+WIZARD_PAGES = ("data", "map", "text", "model", "train")
 SCHEMES = ("system", "light", "dark")
 DESCRIPTION = ("The keras-attn desktop app: translate with a trained model and watch its "
                "attention, one decoding step at a time.")
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                             "window, or the training wizard (default: step)")
     shots.add_argument("--sentence", help="the sentence to use (default: one that suits the "
                                           "model)")
-    shots.add_argument("--wizard-page", choices=("data", "map", "text", "model", "train"),
+    shots.add_argument("--wizard-page", choices=WIZARD_PAGES,
                        default="data",
                        help="with --view wizard: the page to show; all but data need --data "
                             "(train: after a whole run; default: data)")
@@ -72,14 +72,6 @@ def run(args) -> int:
     if args.screenshot and sys.platform.startswith("linux") and \
             not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen: draw off-screen
-    wizard_class = None
-    if args.screenshot and args.view == "wizard":
-        wizard_class = _wizard_class()
-        if wizard_class is None:
-            print("keras-attn-gui: the training wizard is not part of this installation "
-                  "(gui/wizard.py with a TrainWizard class is missing); no screenshot taken.",
-                  file=sys.stderr)
-            return 2
 
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -89,9 +81,9 @@ def run(args) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationDisplayName("keras-attn")
 
-    from gui import excepthook, icons, theme
-    from gui.main_window import MainWindow
-    from gui.settings import Settings
+    from . import excepthook, icons, theme
+    from .main_window import MainWindow
+    from .settings import Settings
 
     app.setWindowIcon(icons.app_icon())
     theme.apply_color_scheme(app, args.color_scheme)
@@ -108,7 +100,7 @@ def run(args) -> int:
     # A screenshot never changes the person's settings: it works on a throwaway copy.
     from tempfile import TemporaryDirectory
 
-    from gui.screenshot import SIZE, ScreenshotRun, WizardScreenshot
+    from .screenshot import SIZE, ScreenshotRun, WizardScreenshot
 
     model = args.model or Settings().last_model()
     with TemporaryDirectory() as folder:
@@ -117,8 +109,11 @@ def run(args) -> int:
         window = MainWindow(model_path=model, settings=settings, interactive=False)
         window.resize(*SIZE)
         window.show()
-        if wizard_class is not None:
-            wizard = _open_wizard(wizard_class, window, os.path.join(folder, "data"))
+        if args.view == "wizard":
+            from .wizard.train_wizard import TrainWizard
+
+            wizard = TrainWizard(parent=window, settings=window.settings,
+                                 app_data=os.path.join(folder, "data"))
             wizard.show()
             try:
                 task = WizardScreenshot(wizard, args.screenshot,
@@ -131,8 +126,7 @@ def run(args) -> int:
             if task is not None:
                 QTimer.singleShot(500, task.begin)
                 code = app.exec()
-            if hasattr(wizard, "shutdown"):
-                wizard.shutdown()
+            wizard.shutdown()
         else:
             task = ScreenshotRun(window, args.screenshot, args.view, args.sentence)
             QTimer.singleShot(0, task.begin)
@@ -140,22 +134,6 @@ def run(args) -> int:
         window.shutdown()
         window.deleteLater()
     return code
-
-
-def _wizard_class():
-    """The training wizard's class when ``gui/wizard.py`` provides one, else None."""
-    if importlib.util.find_spec("gui.wizard") is None:
-        return None
-    from gui import wizard
-
-    return getattr(wizard, "TrainWizard", None)
-
-
-def _open_wizard(wizard_class, window, app_data=None):
-    try:
-        return wizard_class(parent=window, settings=window.settings, app_data=app_data)
-    except TypeError:
-        return wizard_class(window)
 
 
 if __name__ == "__main__":

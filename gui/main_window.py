@@ -9,7 +9,6 @@ worker loads TensorFlow and the model.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -174,7 +173,6 @@ class MainWindow(QMainWindow):
                                     "strings")
         self.train_action = action("&Train a New Model…", self.show_wizard, "Ctrl+T", None,
                                    "Train a model on your own parallel text, step by step")
-        self.train_action.setVisible(importlib.util.find_spec("gui.wizard") is not None)
         self.compare_action = action("&Compare Models…", self.show_compare, None, None,
                                      "Score several models on the same test sentences, by "
                                      "sentence length, and look at their translations side "
@@ -334,7 +332,7 @@ class MainWindow(QMainWindow):
     def show_wizard(self):
         """Open the training wizard; the model it saves is opened here."""
         if getattr(self, "wizard", None) is None:
-            from gui.wizard import TrainWizard
+            from .wizard.train_wizard import TrainWizard
 
             self.wizard = TrainWizard(parent=self, settings=self.settings)
             self.wizard.modelSaved.connect(self.open_model)

@@ -16,7 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-VIEWS = ("translate", "step", "alignment", "anatomy", "diagnostics", "compare", "wizard")
+from .app import VIEWS, WIZARD_PAGES
+
 RUN_VIEWS = VIEWS[:-1]  # the views a ScreenshotRun drives (the wizard is app.py's)
 SIZE = (1280, 800)
 SETTLE_MS = 400  # let layouts and the heatmap settle before the picture
@@ -159,7 +160,6 @@ def grab_widget(widget, path) -> Path:
     return path
 
 
-WIZARD_PAGES = ("data", "map", "text", "model", "train")
 POLL_MS = 200
 
 

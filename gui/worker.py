@@ -85,8 +85,17 @@ def _request(title):
 
 
 class WorkerThread(QThread):
-    """The worker's thread: imports TensorFlow (through `worker.start`), then runs the event
-    loop that delivers the requests to the worker's slots."""
+    """The thread of a worker (the window's :class:`Worker`, the wizard's
+    ``TrainingWorker``): calls ``worker.start()``, which imports TensorFlow, then runs the
+    event loop that delivers the requests to the worker's slots.
+
+    TensorFlow caches the Python thread state that is current when it is first imported
+    and uses it again later on that thread. A slot called by a plain ``QThread``'s event
+    loop runs under a new, short-lived state, so the cached one would be freed while still
+    in use (hangs or crashes at the first eager operation). Here ``run`` is Python code
+    that stays on the stack while the event loop runs, so the import and every slot share
+    its thread state. Move the worker to this thread before starting it.
+    """
 
     def __init__(self, worker, parent=None):
         super().__init__(parent)

@@ -19,7 +19,7 @@ train``, so the wizard steers it with three methods that are safe to call from a
 The configuration is chosen here, from the training pairs, by
 :func:`keras_attn.sizing.choose` (the same rule as ``keras-attn train``): the wizard sends
 the preset asked for (None: automatic) and only the fields the person set
-(:func:`choose_config`). An estimate first reports that choice, then the parameter count,
+(:func:`.config_choice.choose_config`). An estimate first reports that choice, then the parameter count,
 then the timing; training uses the same choice.
 
 After each finished epoch the worker translates a few fixed validation sentences, scores
@@ -35,42 +35,33 @@ import importlib
 import json
 import logging
 import math
-import re
 import threading
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from gui.wizard_data import column_labels, peek_rows, sample, tmx_languages, word_lengths
-from gui.worker import describe
+from keras_attn.errors import DataError
 
-log = logging.getLogger("gui")
+from ..worker import describe
+from .checkpoints import (
+    checkpoint_state,
+    read_epochs,
+    remove_checkpoint,
+    write_epochs,
+    write_run,
+)
+from .config_choice import automatic_tokenizers, choose_config, describe_choice
+from .data import chosen_languages, read_corpus, sample, word_lengths
+
+log = logging.getLogger(__name__)
 
 SAMPLE_SENTENCES = 8  # validation sentences translated after each epoch
 BLEU_PAIRS = 200  # validation pairs scored with BLEU after each epoch
 MEASURED_STEPS = 8  # training steps timed for the estimate (the first one compiles)
 VOCAB_SAMPLE = 50000  # training pairs the estimate learns vocabularies from, at most
 PROGRESS_INTERVAL = 0.1  # seconds between two progress reports, at least
-RUN_FILE = "run.json"  # the wizard's settings of a run, beside the checkpoint
-EPOCHS_FILE = "epochs.json"  # samples, BLEU and attention of each finished epoch
-_CHOSEN = re.compile(r"using '([^']+)' as source and '([^']+)' as target")
 
-
-def checkpoint_state(directory) -> dict | None:
-    """What an interrupted run left in `directory`: ``{"epochs_done", "history", "run"}``,
-    or None when there is no checkpoint to resume (plain file reading, no TensorFlow)."""
-    directory = Path(directory)
-    try:
-        if not (directory / "last.keras").is_file():
-            return None
-        state = json.loads((directory / "state.json").read_text(encoding="utf-8"))
-        run_file = directory / RUN_FILE
-        run = json.loads(run_file.read_text(encoding="utf-8")) if run_file.is_file() else {}
-    except (OSError, ValueError):
-        return None
-    return {"epochs_done": int(state.get("epochs_done", 0)),
-            "history": state.get("history", {}), "run": run}
 
 
 class TrainingWorker(QObject):
@@ -149,43 +140,20 @@ class TrainingWorker(QObject):
         """Read the corpus `request` describes; answers `data_read` or `data_failed`."""
         found = {"id": request["id"], "format": None, "columns": [], "languages": []}
         try:
-            from keras_attn.data import detect_format, read_parallel
-
-            path, fmt = request.get("path"), request.get("format")
-            if request.get("dataset"):
-                from keras_attn.datasets import dataset_path
-
-                path, fmt = str(dataset_path(request["dataset"])), "tsv"
-            if not path:
-                raise FileNotFoundError("No file chosen.")
-            target_path = request.get("target_path") or None
-            fmt = fmt or ("text" if target_path else detect_format(path))
-            found["format"] = fmt
-            if fmt in ("tsv", "csv"):
-                found["columns"] = column_labels(peek_rows(path, fmt))
-            elif fmt == "tmx":
-                found["languages"] = tmx_languages(path)
-            data = read_parallel(
-                path, format=fmt, target_path=target_path if fmt == "text" else None,
-                source_column=int(request.get("source_column", 0)),
-                target_column=int(request.get("target_column", 1)),
-                source_lang=request.get("source_lang") or None,
-                target_lang=request.get("target_lang") or None,
-                drop_duplicates=bool(request.get("drop_duplicates", True)),
-                keep_suspicious=bool(request.get("keep_suspicious", True)))
+            path, data = read_corpus(request, found)
         except Exception as error:  # a bad file is a message, never a crash
             log.info("cannot read %s", request.get("path"), exc_info=True)
             self.data_failed.emit({**found, "message": describe(error),
-                                   "report": getattr(error, "report", None)})
+                                   "report": error.report if isinstance(error, DataError)
+                                   else None})
             return
         pairs = data.pairs
         if request.get("reverse"):
             pairs = [(target, source) for source, target in pairs]
-        chosen = next((m.groups() for m in map(_CHOSEN.search, data.report.notes) if m), None)
         measured = sample(pairs)
         self.data_read.emit({
             **found, "path": path, "pairs": pairs, "lines": data.lines,
-            "report": data.report, "chosen_languages": chosen,
+            "report": data.report, "chosen_languages": chosen_languages(data.report),
             "auto_tokenizers": automatic_tokenizers(pairs),
             "source_lengths": word_lengths(s for s, _ in measured),
             "target_lengths": word_lengths(t for _, t in measured)})
@@ -274,7 +242,7 @@ class TrainingWorker(QObject):
     # -- training ------------------------------------------------------------------------
     @Slot(object)
     def train(self, request: dict) -> None:
-        """Train as `request` says (see :meth:`gui.wizard.TrainWizard.start_training`)."""
+        """Train as `request` says (see :meth:`.train_wizard.TrainWizard.start_training`)."""
         self._stop.clear()
         self._running.set()
         self._model = None
@@ -301,14 +269,14 @@ class TrainingWorker(QObject):
         if state is None:
             facts = {**request.get("run", {}), "config": chosen["config"],
                      "choice": {key: chosen[key] for key in ("preset", "summary", "reasons")}}
-            (folder / RUN_FILE).write_text(json.dumps(facts, indent=1), encoding="utf-8")
+            write_run(folder, facts)
         shown = val_pairs or train_pairs
         run = self._run = {
             "samples": shown[:SAMPLE_SENTENCES], "bleu_pairs": val_pairs[:BLEU_PAIRS],
             "sentence": _attention_sentence(shown), "folder": folder,
             "deferred": state is not None, "pending": None, "session": None,
             "partial": None,
-            "epochs": _read_epochs(folder, state["epochs_done"]) if state else []}
+            "epochs": read_epochs(folder, state["epochs_done"]) if state else []}
         self._paused_seconds, self._last_report, self._eta_base = 0.0, 0.0, None
         with _device_scope(request.get("device")):
             model = None
@@ -433,7 +401,7 @@ class TrainingWorker(QObject):
         report = {**event, **extras}
         run["epochs"].append({key: report[key] for key in
                               ("epoch", "bleu", "samples", "attention")})
-        _write_epochs(run["folder"], run["epochs"])
+        write_epochs(run["folder"], run["epochs"])
         self.epoch_done.emit(report)
 
     # -- saving --------------------------------------------------------------------------
@@ -458,66 +426,6 @@ class TrainingWorker(QObject):
         self.saved.emit(str(written))
 
 
-# -- helpers (worker thread) ------------------------------------------------------------------
-def choose_config(request: dict, pairs):
-    """The configuration for `pairs` as the wizard asks for it, the way ``keras-attn train``
-    chooses it: split off the validation pairs, then :func:`keras_attn.sizing.choose` on
-    the training pairs with the preset asked for (None: automatic) and the fields set.
-
-    Args:
-        request: ``{"preset": name or None, "settings": {dotted field: value}}``.
-        pairs: all the sentence pairs read.
-
-    Returns:
-        ``(choice, train_pairs, validation_pairs)``.
-    """
-    from keras_attn import sizing
-    from keras_attn.config import Config, preset
-    from keras_attn.data import split_pairs
-
-    name = request.get("preset") or None
-    settings = dict(request.get("settings") or {})
-    asked = (preset(name) if name else Config()).replace(**settings)  # checks the fields
-    train_pairs, val_pairs, _ = split_pairs(pairs, validation=asked.train.validation_split,
-                                            seed=asked.train.seed)
-    choice = sizing.choose(train_pairs, time_limit=asked.train.time_limit, settings=settings,
-                           preset_name=name)
-    return choice, train_pairs, val_pairs
-
-
-def describe_choice(choice) -> dict:
-    """A :class:`keras_attn.sizing.Choice` as plain data for the window."""
-    return {"preset": choice.preset, "summary": choice.summary(),
-            "reasons": list(choice.reasons), "precision": choice.precision,
-            "config": choice.config.to_dict()}
-
-
-def automatic_tokenizers(pairs) -> dict:
-    """What the ``"auto"`` tokenizer gives for each side of `pairs`:
-    ``{"source": [name, why], "target": [name, why]}``."""
-    from keras_attn import sizing
-
-    found = {}
-    for side, column in (("source", 0), ("target", 1)):
-        stats = sizing.side_stats(pair[column] for pair in pairs)
-        found[side] = list(sizing.tokenizer_for(stats, len(pairs)))
-    return found
-
-
-CHECKPOINT_FILES = ("last.keras", "state.json", "state.json.tmp", RUN_FILE, EPOCHS_FILE,
-                    EPOCHS_FILE + ".tmp")
-
-
-def remove_checkpoint(directory) -> None:
-    """Delete a run's checkpoint files, and the folder once empty (nothing else in it)."""
-    directory = Path(directory)
-    for name in CHECKPOINT_FILES:
-        with contextlib.suppress(OSError):
-            (directory / name).unlink()
-    with contextlib.suppress(OSError):
-        directory.rmdir()
-
-
 def _device_scope(device):
     """Place TensorFlow's work on `device` ("/CPU:0", "/GPU:1"); None: TensorFlow decides."""
     if not device:
@@ -535,21 +443,3 @@ def _attention_sentence(pairs) -> str | None:
         return None
     short = [s for s in candidates if len(s.split()) <= 12] or candidates[:1]
     return max(short, key=lambda s: (len(s.split()), len(s)))
-
-
-def _read_epochs(folder: Path, epochs_done: int) -> list:
-    """The epoch reports of an interrupted run, up to its last checkpoint."""
-    try:
-        epochs = json.loads((folder / EPOCHS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [e for e in epochs if isinstance(e, dict) and e.get("epoch", 0) <= epochs_done]
-
-
-def _write_epochs(folder: Path, epochs: list) -> None:
-    try:
-        temporary = folder / (EPOCHS_FILE + ".tmp")
-        temporary.write_text(json.dumps(epochs), encoding="utf-8")
-        temporary.replace(folder / EPOCHS_FILE)
-    except OSError:
-        log.info("cannot write %s", folder / EPOCHS_FILE, exc_info=True)

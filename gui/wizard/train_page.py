@@ -1,25 +1,21 @@
-"""The training wizard's last pages: training live, then saving the model.
+"""The training wizard's fifth page: training, live.
 
 :class:`TrainPage` starts (or resumes) training in the worker and shows it as it goes:
 a progress bar with ETA and tokens per second, loss and accuracy curves, validation BLEU,
 translations of a few fixed validation sentences, and the attention heatmap of one fixed
 sentence after every epoch, with a slider to replay how it sharpened. Pause holds the
-training after the current batch; Stop ends it keeping the best epoch so far.
-:class:`FinishPage` saves the ``.keras`` file.
+training after the current batch; Stop ends it keeping the best epoch so far. The next
+page (:mod:`.finish_page`) saves the model.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSlider,
@@ -30,11 +26,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from gui import icons, theme
-from gui.heatmap import HeatmapCanvas
-from gui.wizard_data_pages import make_table, show_warning
-from gui.wizard_plots import CurvesCanvas
-from gui.wizard_setup_pages import duration
+from .. import icons, theme
+from ..heatmap import HeatmapCanvas
+from .common import duration, make_table, show_warning
+from .plots import CurvesCanvas
 
 HEATMAP_HINT = "The attention of one validation sentence appears after the first epoch."
 
@@ -53,7 +48,19 @@ class TrainPage(QWizardPage):
         self.outcome: dict | None = None
         self.epochs: list[dict] = []  # one report per finished epoch (samples, attention)
         self.info: dict = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_banner())
+        layout.addLayout(self._build_buttons())
+        layout.addLayout(self._build_progress())
+        layout.addWidget(self.using)
+        layout.addWidget(self.problem)
+        layout.addWidget(self._build_charts(), 1)
+        self._connect()
+        self._set_buttons()
 
+    # -- building -----------------------------------------------------------------------------
+    def _build_banner(self) -> QFrame:
+        """The offer to resume an interrupted run (shown when a checkpoint is there)."""
         self.banner = QFrame()
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         self.banner_text = QLabel()
@@ -65,13 +72,25 @@ class TrainPage(QWizardPage):
         row.addWidget(self.resume_button)
         row.addWidget(self.over_button)
         self.banner.hide()
+        return self.banner
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """Start, Pause and Stop, and the status line beside them."""
         self.start_button = QPushButton(icons.icon("play"), "Start training")
         self.pause_button = QPushButton(icons.icon("pause"), "Pause")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("End training now and keep the best epoch so far.")
         self.status = QLabel("Press Start training.")
         self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.status, 1)
+        return buttons
+
+    def _build_progress(self) -> QHBoxLayout:
+        """The progress bar with ETA and speed; the settings in use and any problem, which
+        the page lays out below it."""
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("not started")
@@ -84,7 +103,15 @@ class TrainPage(QWizardPage):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.hide()
+        bar = QHBoxLayout()
+        bar.addWidget(self.progress, 1)
+        bar.addWidget(self.eta)
+        bar.addWidget(self.speed)
+        return bar
 
+    def _build_charts(self) -> QSplitter:
+        """The curves above; one sentence's attention (with its epoch slider) and the
+        sample translations below."""
         self.curves = CurvesCanvas()
         self.heatmap = HeatmapCanvas()
         self.heatmap.setMinimumSize(260, 200)
@@ -99,15 +126,6 @@ class TrainPage(QWizardPage):
         self.samples = make_table(("Source", "Reference", "Model output"))
         self.bleu = QLabel("Validation BLEU: —")
         self.bleu.setWordWrap(True)
-
-        buttons = QHBoxLayout()
-        for button in (self.start_button, self.pause_button, self.stop_button):
-            buttons.addWidget(button)
-        buttons.addWidget(self.status, 1)
-        bar = QHBoxLayout()
-        bar.addWidget(self.progress, 1)
-        bar.addWidget(self.eta)
-        bar.addWidget(self.speed)
         attention = QGroupBox("Attention of one sentence")
         column = QVBoxLayout(attention)
         column.addWidget(self.heatmap, 1)
@@ -129,21 +147,15 @@ class TrainPage(QWizardPage):
         split.addWidget(lower)
         split.setSizes([200, 320])
         self.split = split
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(buttons)
-        layout.addLayout(bar)
-        layout.addWidget(self.using)
-        layout.addWidget(self.problem)
-        layout.addWidget(split, 1)
+        return split
 
+    def _connect(self):
         self.start_button.clicked.connect(lambda: self.start(resume=False))
         self.over_button.clicked.connect(lambda: self.start(resume=False))
         self.resume_button.clicked.connect(lambda: self.start(resume=True))
         self.pause_button.clicked.connect(lambda: self.toggle_pause())
         self.stop_button.clicked.connect(lambda: self.stop())
         self.slider.valueChanged.connect(self._show_epoch)
-        self._set_buttons()
 
     # -- entering -------------------------------------------------------------------------------
     def initializePage(self):  # noqa: N802 (Qt's name)
@@ -321,9 +333,12 @@ class TrainPage(QWizardPage):
         self._update_back()
 
     # -- replaying the attention --------------------------------------------------------------------
+    def _replayable(self) -> list[dict]:
+        """The epoch reports the slider steps through: those with attention or samples."""
+        return [e for e in self.epochs if e.get("attention") or e.get("samples")]
+
     def _epochs_changed(self, follow: bool):
-        shown = [e for e in self.epochs if e.get("attention") or e.get("samples")]
-        count = len(shown)
+        count = len(self._replayable())
         self.slider.setEnabled(count > 1)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, count - 1))
@@ -334,7 +349,7 @@ class TrainPage(QWizardPage):
             self._show_epoch(self.slider.value())
 
     def _show_epoch(self, index: int):
-        shown = [e for e in self.epochs if e.get("attention") or e.get("samples")]
+        shown = self._replayable()
         if not 0 <= index < len(shown):
             return
         report = shown[index]
@@ -358,110 +373,3 @@ class TrainPage(QWizardPage):
                 self.samples.setItem(row, column, item)
         self.samples.setHorizontalHeaderLabels(
             ["Source", "Reference", f"Model output, epoch {report['epoch']}"])
-
-
-class FinishPage(QWizardPage):
-    """Page 6: save the model."""
-
-    def __init__(self, owner):
-        super().__init__()
-        self.owner = owner
-        self.setTitle("Finish")
-        self.setSubTitle("Save the trained model as one .keras file.")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Save")
-        self.saving = False
-        self.saved_path: str | None = None
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.path = QLineEdit()
-        self.choose = QPushButton(icons.icon("save"), "Choose…")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Save as"))
-        row.addWidget(self.path, 1)
-        row.addWidget(self.choose)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addSpacing(12)
-        layout.addLayout(row)
-        layout.addWidget(self.status)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
-        self.path.textChanged.connect(self.completeChanged)
-        self.choose.clicked.connect(self._choose)
-
-    def initializePage(self):  # noqa: N802 (Qt's name)
-        self.saved_path = None
-        self.path.setText(str(self.owner.default_model_path()))
-        show_warning(self.problem, "")
-        self.status.setText("Press Save to write the file.")
-        self.summary.setText(summary_text(self.owner.train_page.outcome or {},
-                                          self.owner.train_page.epochs))
-
-    def isComplete(self) -> bool:  # noqa: N802 (Qt's name)
-        return not self.saving and self.path.text().strip().endswith(".keras")
-
-    def validatePage(self) -> bool:  # noqa: N802 (Qt's name)
-        path = str(Path(self.path.text().strip()).expanduser())
-        if self.saved_path is not None and self.saved_path == path:
-            return True
-        if not self.saving:
-            self.saving = True
-            self.status.setText("Saving…")
-            show_warning(self.problem, "")
-            self.completeChanged.emit()
-            self.owner.save_model(path)
-        return False
-
-    def saved(self, path: str) -> None:
-        self.saving = False
-        self.saved_path = path
-        self.status.setText(f"Saved {path}")
-        self.completeChanged.emit()
-        self.owner.modelSaved.emit(path)
-        self.owner.accept()
-
-    def save_failed(self, message: str) -> None:
-        self.saving = False
-        self.status.setText("")
-        show_warning(self.problem, message)
-        self.completeChanged.emit()
-
-    def _choose(self):
-        path, _ = QFileDialog.getSaveFileName(self, "Save the model", self.path.text(),
-                                              "keras-attn models (*.keras)")
-        if path:
-            self.path.setText(path if path.endswith(".keras") else path + ".keras")
-
-
-def summary_text(outcome: dict, epochs: list[dict]) -> str:
-    """A few lines about the finished run, for the Finish page."""
-    if not outcome:
-        return "No model has been trained yet."
-    history = outcome.get("history") or {}
-    best = outcome.get("best_epoch")
-    lines = [f"Training ended: <b>{outcome['stop_reason']}</b> after "
-             f"{outcome['epochs_done']} of {outcome['epochs']} epochs "
-             f"({duration(outcome['seconds'])})."]
-    if best:
-        row = best - 1
-        facts = [f"{name} {history[key][row]:.3f}" for key, name in
-                 (("val_loss", "validation loss"), ("val_accuracy", "validation accuracy"),
-                  ("loss", "training loss"))
-                 if len(history.get(key, [])) > row]
-        bleu = next((e.get("bleu") for e in epochs if e.get("epoch") == best), None)
-        if bleu is not None:
-            facts.append(f"validation BLEU {bleu:.1f}")
-        lines.append(f"The model keeps the weights of its best epoch, {best}: "
-                     + ", ".join(facts) + ".")
-    else:
-        lines.append("No epoch was finished, so the model holds the weights it had when "
-                     "training stopped.")
-    lines.append(f"{outcome['params']:,} parameters.")
-    return "<br>".join(lines)
-

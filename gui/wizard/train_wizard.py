@@ -4,54 +4,44 @@
     wizard.modelSaved.connect(window.open_model)
     wizard.show()
 
-Six pages, each in its own module: Data and Map and check (:mod:`gui.wizard_data_pages`),
-Text and Model and training (:mod:`gui.wizard_setup_pages`), Train and Finish
-(:mod:`gui.wizard_train_pages`). The wizard owns one
-:class:`~gui.training_worker.TrainingWorker` on its own ``QThread``: it reads the corpus,
-measures the model, trains and saves, while the window only sends requests and draws the
-answers. Training is paused, resumed and stopped through the worker's thread-safe
-methods, since its thread is busy training.
+Six pages, one module each: Data (:mod:`.data_page`), Map and check (:mod:`.map_page`),
+Text (:mod:`.text_page`), Model and training (:mod:`.model_page`), Train
+(:mod:`.train_page`) and Finish (:mod:`.finish_page`). The wizard owns one
+:class:`~.training_worker.TrainingWorker` on its own thread
+(:class:`keras_attn_app.worker.WorkerThread`): it reads the corpus, measures the model,
+trains and saves, while the window only sends requests and draws the answers. Training is
+paused, resumed and stopped through the worker's thread-safe methods, since its thread is
+busy training.
 
 Closing the wizard while it trains asks first, then stops after the current batch; the
-last finished epoch stays in the checkpoint folder (``<app data>/checkpoints/<name>/``),
-and the Train page offers to resume it the next time. The choices of the last run are
-remembered in the settings group ``wizard`` (:class:`gui.settings.Settings`; the
-``KERAS_ATTN_SETTINGS`` variable points it to another file, and ``KERAS_ATTN_DATA_DIR``
-moves the app data folder).
+last finished epoch stays in the checkpoint folder (``<app data>/checkpoints/<name>/``,
+see :mod:`.checkpoints`), and the Train page offers to resume it the next time. The
+choices of the last run are remembered in the settings group ``wizard``
+(:class:`keras_attn_app.settings.Settings`; the ``KERAS_ATTN_SETTINGS`` variable points it
+to another file, and ``KERAS_ATTN_DATA_DIR`` moves the app data folder).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QWizard
 
-from gui import icons
-from gui.settings import Settings, data_dir
-from gui.training_worker import TrainingWorker, checkpoint_state
-from gui.wizard_data_pages import DataPage, MapPage
-from gui.wizard_setup_pages import ModelPage, TextPage
-from gui.wizard_train_pages import FinishPage, TrainPage
+from .. import icons
+from ..settings import Settings, data_dir
+from ..worker import WorkerThread
+from .checkpoints import checkpoint_state
+from .data_page import DataPage
+from .finish_page import FinishPage
+from .map_page import MapPage
+from .model_page import ModelPage
+from .text_page import TextPage
+from .train_page import TrainPage
+from .training_worker import TrainingWorker
 
 GROUP = "wizard"
 SIZE = (1100, 820)
-
-
-class WorkerThread(QThread):
-    """A thread whose Python thread state lives as long as the thread.
-
-    TensorFlow caches the Python thread state that is current when it is first imported
-    and uses it again later on that thread. A plain ``QThread`` runs each slot under a
-    new, short-lived state, so the cached one would be freed while still in use (a crash
-    at the worker's first TensorFlow-to-NumPy conversion). Here ``run`` is Python code
-    that stays on the stack while the event loop runs, so every slot, the import
-    included, shares its thread state. Connect ``started`` with a queued connection, so
-    that the first slot runs inside :meth:`run`.
-    """
-
-    def run(self):
-        self.exec()
 
 
 class TrainWizard(QWizard):
@@ -59,10 +49,10 @@ class TrainWizard(QWizard):
 
     Args:
         parent: the main window, or None.
-        settings: a :class:`~gui.settings.Settings` (None: the user's, or the file named by
+        settings: a :class:`~keras_attn_app.settings.Settings` (None: the user's, or the file named by
             ``KERAS_ATTN_SETTINGS``).
         app_data: the folder for checkpoints and saved models (None:
-            :func:`gui.settings.data_dir`).
+            :func:`keras_attn_app.settings.data_dir`).
 
     Signals:
         modelSaved(str): the path of the saved ``.keras`` file, once it is written.
@@ -109,12 +99,10 @@ class TrainWizard(QWizard):
     # -- the worker --------------------------------------------------------------------------
     def _start_worker(self):
         self._shut_down = False
-        self.worker_thread = WorkerThread(self)
-        self.worker_thread.setObjectName("keras-attn training")
         self.worker = TrainingWorker()
+        self.worker_thread = WorkerThread(self.worker, self)
+        self.worker_thread.setObjectName("keras-attn training")
         self.worker.moveToThread(self.worker_thread)
-        self.worker_thread.started.connect(self.worker.start,
-                                           Qt.ConnectionType.QueuedConnection)
         self.worker_thread.finished.connect(self.worker.deleteLater)
         w = self.worker
         self.read_requested.connect(w.read_data)

@@ -1,7 +1,9 @@
-"""Plain-Python helpers of the training wizard: peeking into files, sentence lengths, names.
+"""Plain-Python helpers of the training wizard: reading the corpus, peeking into files,
+sentence lengths, names.
 
 Nothing here imports Qt or TensorFlow, so the functions run anywhere (the worker calls the
-slow ones on its thread) and test without a window.
+slow ones on its thread) and test without a window. Reading, format detection and the TMX
+language scan are the library's own (:mod:`keras_attn.data`).
 
 Token counts are estimates made without a vocabulary: "word" counts words and punctuation
 marks (as the word tokenizer separates them), "char" counts the characters of those tokens
@@ -16,15 +18,15 @@ import random
 import re
 import unicodedata
 
-# The TMX language scan is the library's own (a DOCTYPE declaration is refused, as when the
-# file is read); the wizard's worker takes it from here with the other file helpers.
-from keras_attn.data.tmx import tmx_languages  # noqa: F401
+from keras_attn.data.tmx import tmx_languages
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 PEEK_BYTES = 65536
 PEEK_ROWS = 20
 STATS_SAMPLE = 20000  # sentences measured at most
 PERCENTILE = 98  # the maximum length suggested covers this share of the sentences
+# The note keras_attn.data.read_parallel adds when it picks a TMX file's languages itself.
+_CHOSEN = re.compile(r"using '([^']+)' as source and '([^']+)' as target")
 
 
 def safe_name(text: str, default: str = "model") -> str:
@@ -145,3 +147,51 @@ def column_labels(rows: list[list[str]], limit: int = 24) -> list[str]:
         labels.append(f"{column + 1} · {cell}" if cell else f"{column + 1}")
     return labels
 
+
+# -- reading the corpus ----------------------------------------------------------------------
+def read_corpus(request: dict, found: dict):
+    """Read the corpus a Map page request describes, with
+    :func:`keras_attn.data.read_parallel` (the library's readers, checks and report).
+
+    Args:
+        request: ``{"path" or "dataset", "format", "target_path", "source_column",
+            "target_column", "source_lang", "target_lang", "drop_duplicates",
+            "keep_suspicious"}``; an empty format is detected.
+        found: filled in as the file is looked at, so that a failure can still offer the
+            choices: "format", then "columns" (TSV, CSV: labels for the column choosers)
+            or "languages" (TMX: the languages of the file, by the library's scan).
+
+    Returns:
+        ``(path, data)``: the file read and its :class:`keras_attn.data.ParallelData`.
+    """
+    from keras_attn.data import detect_format, read_parallel
+
+    path, fmt = request.get("path"), request.get("format")
+    if request.get("dataset"):
+        from keras_attn.datasets import dataset_path
+
+        path, fmt = str(dataset_path(request["dataset"])), "tsv"
+    if not path:
+        raise FileNotFoundError("No file chosen.")
+    target_path = request.get("target_path") or None
+    fmt = fmt or ("text" if target_path else detect_format(path))
+    found["format"] = fmt
+    if fmt in ("tsv", "csv"):
+        found["columns"] = column_labels(peek_rows(path, fmt))
+    elif fmt == "tmx":
+        found["languages"] = tmx_languages(path)
+    data = read_parallel(
+        path, format=fmt, target_path=target_path if fmt == "text" else None,
+        source_column=int(request.get("source_column", 0)),
+        target_column=int(request.get("target_column", 1)),
+        source_lang=request.get("source_lang") or None,
+        target_lang=request.get("target_lang") or None,
+        drop_duplicates=bool(request.get("drop_duplicates", True)),
+        keep_suspicious=bool(request.get("keep_suspicious", True)))
+    return path, data
+
+
+def chosen_languages(report) -> tuple[str, str] | None:
+    """The source and target languages the reader picked in a TMX file given none, read
+    from the note it leaves in the report; None when it picked none."""
+    return next((m.groups() for m in map(_CHOSEN.search, report.notes) if m), None)

@@ -14,7 +14,8 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtWidgets import QSizePolicy
 
-from gui import theme
+from .. import theme
+from .data import percentile
 
 TRAIN_COLOR = "#2563c9"
 VALIDATION_COLOR = "#e8702a"
@@ -129,8 +130,6 @@ class LengthsCanvas(_Canvas):
         self.show_lengths([], [])
 
     def show_lengths(self, source: list[int], target: list[int], names=("source", "target")):
-        from gui.wizard_data import percentile
-
         self.source, self.target = list(source), list(target)
         figure = self.figure
         figure.clear()

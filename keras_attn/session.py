@@ -16,6 +16,11 @@ replaces the token chosen at the current step, so that one can ask "what if".
 With ``anatomy=True`` every step also carries its :class:`StepAnatomy`: the decoder state,
 the scores before the softmax, the weights, the context vector, ``[h_t; c_t]``, the
 attentional vector and the logits, the model's own numbers for that step.
+
+On a Transformer model every step carries its :class:`~keras_attn.transformer_heads.
+StepHeads` (`StepResult.heads`): every head of every block's attention over the source and
+over the output so far, with its query, keys, values, scaled scores, weights and context;
+:attr:`DecodingSession.encoder_attention` holds the encoder's self-attention.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from keras_attn.search import (
     repeat_bans,
 )
 from keras_attn.text import END, END_ID, PAD_ID, START_ID
+from keras_attn.transformer_heads import StepHeads, step_heads
 
 
 @dataclasses.dataclass
@@ -106,7 +112,9 @@ class StepResult:
         finished: True when the chosen token is `[END]` or the length cap is reached.
         forced: True when the token was set by :meth:`DecodingSession.force`.
         anatomy: the step's :class:`StepAnatomy` when the session was made with
-            `anatomy=True`, else None.
+            `anatomy=True`, else None (always None for a Transformer model).
+        heads: for a Transformer model, every head of the step's attentions
+            (:class:`~keras_attn.transformer_heads.StepHeads`); None for RNN models.
     """
 
     index: int
@@ -118,6 +126,7 @@ class StepResult:
     finished: bool
     forced: bool = False
     anatomy: StepAnatomy | None = None
+    heads: StepHeads | None = None
 
 
 @dataclasses.dataclass
@@ -143,7 +152,10 @@ class DecodingSession:
         self.top_k = top_k
         self.anatomy = bool(anatomy)
         self._step = compiled_step(model)
-        self._step_anatomy = compiled_step_anatomy(model) if self.anatomy else None
+        self._transformer = model.config.model.architecture == "transformer"
+        self._step_anatomy = (compiled_step_anatomy(model) if self.anatomy or self._transformer
+                              else None)
+        self._cross = None  # a Transformer's cross-attention keys and values, as numpy
         self._encoder_states = None
         self._encode = compiled_encode(model)
         self.sentence = None
@@ -179,6 +191,7 @@ class DecodingSession:
         self.source_tokens = tokens + [END]
         self._encoded = self._encode(source_ids)
         self._encoder_states = None
+        self._cross = None
         self._initial_state = self._encoded["state"]
         self._history = []
         length = tf.constant([len(self.source_tokens)], tf.int32)
@@ -205,8 +218,14 @@ class DecodingSession:
         else:
             previous, state = START_ID, self._initial_state
         token = tf.constant([previous], tf.int32)
-        anatomy = None
-        if self.anatomy:
+        anatomy = heads = None
+        if self._transformer:
+            logits, new_state, weights, parts = self._step_anatomy(token, state, self._encoded)
+            if self._cross is None:
+                self._cross = tuple(np.asarray(self._encoded[name][0], np.float32)
+                                    for name in ("keys", "values"))
+            heads = step_heads(parts, new_state, *self._cross, index=len(self._history))
+        elif self.anatomy:
             logits, new_state, weights, parts = self._step_anatomy(token, state, self._encoded)
             anatomy = self._anatomy(logits, weights, parts)
         else:
@@ -217,7 +236,7 @@ class DecodingSession:
         chosen = int(np.argmax(self._guarded(logits)))
         index = len(self._history)
         result = self._result(index, chosen, probabilities, weights.numpy()[0], forced=False,
-                              anatomy=anatomy)
+                              anatomy=anatomy, heads=heads)
         self._history.append(_Entry(state, probabilities, new_state, result))
         return result
 
@@ -241,7 +260,7 @@ class DecodingSession:
         entry = self._history[-1]
         entry.result = self._result(entry.result.index, token_id, entry.probabilities,
                                     entry.result.weights, forced=True,
-                                    anatomy=entry.result.anatomy)
+                                    anatomy=entry.result.anatomy, heads=entry.result.heads)
         return entry.result
 
     def run_to_end(self) -> list[StepResult]:
@@ -264,6 +283,16 @@ class DecodingSession:
     @property
     def target_ids(self) -> list[int]:
         return [entry.result.token_id for entry in self._history]
+
+    @property
+    def encoder_attention(self) -> np.ndarray | None:
+        """A Transformer's encoder self-attention for the started sentence, float32
+        `(layers, heads, src_len, src_len)` (row: the attending source token); None for
+        RNN models."""
+        self._require_started()
+        if not self._transformer:
+            return None
+        return np.asarray(self._encoded["self_attention"][0], np.float32)
 
     @property
     def attention(self) -> np.ndarray:
@@ -327,7 +356,8 @@ class DecodingSession:
                            attentional=parts["attentional"],
                            logits=np.asarray(logits[0], np.float32))
 
-    def _result(self, index, token_id, probabilities, weights, forced, anatomy=None):
+    def _result(self, index, token_id, probabilities, weights, forced, anatomy=None,
+                heads=None):
         vocabulary = self.model.target_text.vocabulary
         ranked = np.argsort(-probabilities, kind="stable")
         # [PAD] and [START] are never outputs; they are left out of the candidates.
@@ -337,7 +367,7 @@ class DecodingSession:
                           probability=float(probabilities[token_id]), candidates=candidates,
                           weights=np.asarray(weights, np.float32),
                           finished=token_id == END_ID or index + 1 >= self._cap, forced=forced,
-                          anatomy=anatomy)
+                          anatomy=anatomy, heads=heads)
 
     def _token_id(self, token) -> int:
         vocabulary = self.model.target_text.vocabulary

@@ -21,7 +21,7 @@ import dataclasses
 import math
 import re
 
-from keras_attn.config import PRESETS, Config, preset
+from keras_attn.config import PRESETS, Config, preset, presets
 
 #: Below this many training pairs, WordPiece has too little text to learn pieces from;
 #: word tokens are used (every training word is then in the vocabulary).
@@ -33,6 +33,8 @@ UNSPACED_SHARE = 0.5
 #: reference machine (bench/train_speed_matrix.py, subword tokens; docs/PERFORMANCE.md).
 #: Only their ratios and rough size matter: they turn a time limit into epochs.
 PRESET_SPEED = {"tiny": 24_000, "small": 9_300, "base": 4_800}
+#: The same for the Transformer presets (`model.architecture="transformer"`).
+TRANSFORMER_SPEED = {"tiny": 24_000, "small": 9_300, "base": 4_800}
 #: Mixed bfloat16 on CPUs with bfloat16 units trains about this much faster (measured:
 #: 1.09x at batch 64, 1.16x at batch 256; docs/PERFORMANCE.md).
 BFLOAT16_GAIN = 1.1
@@ -201,6 +203,8 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
     """
     pairs = list(pairs)
     settings = dict(settings or {})
+    architecture = settings.get("model.architecture", "rnn")
+    speeds = TRANSFORMER_SPEED if architecture == "transformer" else PRESET_SPEED
     stats = corpus_stats(pairs)
     n = stats.pairs
     reasons: list[str] = []
@@ -209,7 +213,7 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
 
         precision = resolve_precision(settings.get("train.precision", "auto"))
     if preset_name is not None:
-        config = preset(preset_name).replace(**settings) if settings else preset(preset_name)
+        config = preset(preset_name, architecture).replace(**settings)
         config, token_reasons = resolve_tokenizers(config, pairs)
         return Choice(config=config, preset=preset_name, precision=precision,
                       reasons=[f"preset {preset_name} as asked", *token_reasons])
@@ -253,7 +257,7 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
     def passes(name):  # passes over the data a preset makes in the time limit
         if not time_limit:
             return math.inf
-        return time_limit * PRESET_SPEED[name] * speed_gain / tokens_per_epoch
+        return time_limit * speeds[name] * speed_gain / tokens_per_epoch
 
     chosen = "tiny"
     for name in ("tiny", "small", "base"):
@@ -271,7 +275,7 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
     if time_limit:
         why += f", about {epochs:.0f} epochs in {time_limit:g} s"
     reasons.append(f"model size {chosen}: {why}")
-    base = PRESETS[chosen]
+    base = presets(architecture)[chosen]
     for section in ("model", "train"):
         for key, value in base[section].items():
             changes.setdefault(f"{section}.{key}", value)

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from keras_attn.config import (
+    ARCHITECTURES,
     ATTENTIONS,
     PRECISIONS,
     PRESETS,
@@ -41,6 +42,7 @@ OPTION_FIELDS = {
     "embedding_dim": ["model.embedding_dim"],
     "encoder_layers": ["model.encoder_layers"],
     "attention": ["model.attention"],
+    "model": ["model.architecture"],
     "style": ["model.style"],
     "rnn": ["model.rnn"],
     "dropout": ["model.dropout"],
@@ -63,6 +65,10 @@ def add_parser(subparsers):
     g.add_argument("--preset", choices=sorted(PRESETS),
                    help="a fixed size (default: chosen from the data and the time limit, "
                         "and shown before training starts)")
+    g.add_argument("--model", choices=ARCHITECTURES,
+                   help="rnn: an RNN encoder-decoder with attention (the default); "
+                        "transformer: a Transformer (its own presets; sizes with "
+                        "--units, --set model.layers=N, model.heads, model.ff_units)")
     g.add_argument("--tokenizer", choices=TOKENIZERS, help="tokenizer for both sides")
     g.add_argument("--source-tokenizer", choices=TOKENIZERS)
     g.add_argument("--target-tokenizer", choices=TOKENIZERS)
@@ -138,7 +144,9 @@ def settings_from_args(args):
     for item in args.set:
         field, value = parse_setting(item)
         changes[field] = value
-    return changes, (preset(args.preset) if args.preset else Config()).replace(**changes)
+    architecture = changes.get("model.architecture", "rnn")
+    start = preset(args.preset, architecture) if args.preset else Config()
+    return changes, start.replace(**changes)
 
 
 def config_from_args(args, pairs, settings=None):

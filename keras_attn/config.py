@@ -62,7 +62,8 @@ class ModelConfig:
 class TrainConfig:
     """How training runs."""
 
-    batch_size: int = 64  # sentence pairs per step
+    batch_size: int = 64  # sentence pairs per step (when batch_tokens is 0)
+    batch_tokens: int = 0  # tokens per step instead, padding included (0: batch_size pairs)
     epochs: int = 10  # passes over the training pairs
     learning_rate: float = 1e-3  # Adam's initial rate
     warmup_steps: int = 0  # linear warm-up before the rate decays
@@ -174,6 +175,7 @@ class Config:
                 "context into the RNN).")
         tr = self.train
         _int("train.batch_size", tr.batch_size, minimum=1)
+        _int("train.batch_tokens", tr.batch_tokens, minimum=0)
         _int("train.epochs", tr.epochs, minimum=1)
         _float("train.learning_rate", tr.learning_rate, 1e-8, 10.0)
         _int("train.warmup_steps", tr.warmup_steps, minimum=0)

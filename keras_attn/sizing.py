@@ -57,6 +57,15 @@ DROPOUT_BY_PAIRS = ((0, 0.3), (20_000, 0.2), (100_000, 0.1))
 #: BLEU 3.01 against 2.18, chrF 19.4 against 15.6 greedy; checked on Tatoeba.)
 FEW_EPOCHS = 30
 HURRIED_DROPOUT = 0.1
+#: Tokens per word and punctuation mark, by tokenizer (WordPiece measured on Tatoeba and
+#: the long-sentence corpus; characters: letters per word, roughly).
+TOKENS_PER_WORD = {"word": 1.0, "subword": 1.3, "char": 4.0}
+#: (fewest pairs, pairs per batch on average): batches are made by tokens, sized for this
+#: many pairs of the corpus's mean length. A small corpus is seen many times in a time
+#: limit and learns from more, smaller steps; a large one is seen a few times, and
+#: larger steps go through more tokens a second (1.6x at 256 pairs against 64, float32
+#: and bfloat16 on the reference machine, docs/PERFORMANCE.md).
+PAIRS_PER_BATCH = ((0, 64), (50_000, 256))
 #: Longest sentences kept whole: the 99th percentile of token counts, times this margin.
 LENGTH_MARGIN = 1.2
 MAX_LENGTH_BOUNDS = (20, 200)
@@ -166,8 +175,10 @@ class Choice:
             sides.append(f"{side.tokenizer}{size}{case}")
         text = sides[0] if sides[0] == sides[1] else f"{sides[0]} -> {sides[1]}"
         precision = self.precision
+        batch = (f"{c.train.batch_tokens:,} tokens" if c.train.batch_tokens else
+                 f"{c.train.batch_size}")
         return (f"using: {self.preset} ({c.model.units} units), {text}, batch "
-                f"{c.train.batch_size}, learning rate {c.train.learning_rate:g}, dropout "
+                f"{batch}, learning rate {c.train.learning_rate:g}, dropout "
                 f"{c.model.dropout:g}, label smoothing {c.train.label_smoothing:g}, max length "
                 f"{c.source.max_length}/{c.target.max_length} tokens, precision {precision}")
 
@@ -240,18 +251,14 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
 
     # Lengths: keep all but the longest 1% whole.
     for side, side_stats_ in (("source", stats.source), ("target", stats.target)):
-        per_token = 1.0 if sides[side] == "word" else 1.3  # pieces per word, measured
-        if sides[side] == "char":
-            per_token = 4.0
-        longest = side_stats_.tokens_p99 * per_token * LENGTH_MARGIN
+        longest = side_stats_.tokens_p99 * TOKENS_PER_WORD[sides[side]] * LENGTH_MARGIN
         changes[f"{side}.max_length"] = int(min(max(math.ceil(longest), MAX_LENGTH_BOUNDS[0]),
                                                 MAX_LENGTH_BOUNDS[1]))
     reasons.append(f"sentences of up to {changes['source.max_length']}/"
                    f"{changes['target.max_length']} tokens kept whole (99% of the corpus)")
 
     # Model size: the largest preset the data justifies and the time limit can train.
-    target_tokens = stats.target.tokens_mean * (1.3 if sides["target"] == "subword" else
-                                                4.0 if sides["target"] == "char" else 1.0)
+    target_tokens = stats.target.tokens_mean * TOKENS_PER_WORD[sides["target"]]
     tokens_per_epoch = max(1.0, n * (target_tokens + 1))
 
     def passes(name):  # passes over the data a preset makes in the time limit
@@ -290,6 +297,27 @@ def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
     changes["model.dropout"] = dropout
     if "model.dropout" not in settings:
         reasons.append(why)
+    # Batches by tokens: short and long sentences make steps of the same work, and large
+    # corpora, which a time limit lets the model see only a few times, get larger steps.
+    asked_tokens = settings.get("train.batch_tokens")
+    if asked_tokens != 0 and ("train.batch_size" not in settings or asked_tokens):
+        longest = max(stats.source.tokens_mean * TOKENS_PER_WORD[sides["source"]],
+                      stats.target.tokens_mean * TOKENS_PER_WORD[sides["target"]]) + 1
+        if asked_tokens:
+            pairs_per_batch = max(1, round(asked_tokens / longest))
+        else:
+            pairs_per_batch = _by_pairs(PAIRS_PER_BATCH, n)
+        changes["train.batch_tokens"] = max(64, round(pairs_per_batch * longest / 64) * 64)
+        preset_train = PRESETS[chosen]["train"]
+        rate = preset_train["learning_rate"] * math.sqrt(pairs_per_batch /
+                                                         preset_train["batch_size"])
+        changes["train.learning_rate"] = float(f"{rate:.3g}")
+        if "train.batch_tokens" not in settings:
+            reasons.append(
+                f"batches of {changes['train.batch_tokens']:,} tokens, about "
+                f"{pairs_per_batch} pairs, for {n:,} pairs; learning rate "
+                f"{changes['train.learning_rate']:g}, the preset's scaled by the square "
+                "root of the batch")
     changes["train.label_smoothing"] = 0.1
     changes["train.epochs"] = 50 if time_limit else max(changes["train.epochs"], 20)
     changes["train.patience"] = 4

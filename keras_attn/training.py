@@ -154,7 +154,8 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
         def stream(first_epoch):
             return training_stream(train_pairs, model.source_text, model.target_text,
                                    batch_size=tr.batch_size, seed=tr.seed,
-                                   bucketing=tr.bucketing, first_epoch=first_epoch)
+                                   bucketing=tr.bucketing, first_epoch=first_epoch,
+                                   batch_tokens=tr.batch_tokens)
 
         train_ds, steps = stream(state["epochs_done"] or 0 if state else 0)
         if state is not None and state["epochs_done"] is None:  # the model alone: count
@@ -167,7 +168,8 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
         val_ds = None
         if validation_pairs:
             val_ds = make_dataset(validation_pairs, model.source_text, model.target_text,
-                                  batch_size=tr.batch_size, shuffle=False, bucketing=tr.bucketing)
+                                  batch_size=tr.batch_size, shuffle=False, bucketing=tr.bucketing,
+                                  batch_tokens=tr.batch_tokens)
             val_ds = distribute.prepare_dataset(val_ds, strategy)
         if state is None or getattr(model, "optimizer", None) is None:
             compile_model(model, steps)

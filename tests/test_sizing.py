@@ -58,6 +58,33 @@ def test_sizes_grow_with_the_corpus():
     assert large.config.train.label_smoothing > 0
 
 
+def test_batches_are_made_by_tokens_with_the_rate_scaled_to_them():
+    """Token batches sized from the corpus's mean length: the same pairs a step on
+    average for long and short sentences, larger steps (with a larger rate) for large
+    corpora; a batch the user gives in pairs or tokens is kept."""
+    few, many = sizing.PAIRS_PER_BATCH[0][1], sizing.PAIRS_PER_BATCH[-1][1]
+    large_n = sizing.PAIRS_PER_BATCH[-1][0]
+    short = sizing.choose(corpus(GERMAN, 2_000))
+    long = sizing.choose(corpus([(" ".join([s] * 5), " ".join([t] * 5)) for s, t in GERMAN],
+                                2_000))
+    large = sizing.choose(corpus(GERMAN, large_n))
+    assert short.config.train.batch_tokens > 0
+    assert long.config.train.batch_tokens > 4 * short.config.train.batch_tokens
+    ratio = large.config.train.batch_tokens / short.config.train.batch_tokens
+    assert math.isclose(ratio, many / few, rel_tol=0.2)
+    base_rate = preset(large.preset).train.learning_rate
+    assert math.isclose(large.config.train.learning_rate,
+                        base_rate * math.sqrt(many / preset(large.preset).train.batch_size),
+                        rel_tol=0.01)
+    assert any(f"about {few} pairs" in r for r in short.reasons)
+    pairs = sizing.choose(corpus(GERMAN, 2_000), settings={"train.batch_size": 16})
+    assert pairs.config.train.batch_tokens == 0 and pairs.config.train.batch_size == 16
+    assert pairs.config.train.learning_rate == preset(pairs.preset).train.learning_rate
+    tokens = sizing.choose(corpus(GERMAN, 2_000), settings={"train.batch_tokens": 1_000})
+    assert tokens.config.train.batch_tokens == 1_000
+    assert "1,000 tokens" in tokens.summary()
+
+
 def test_time_limit_picks_a_model_it_can_train():
     """With little time for much data, a smaller model that sees the data often enough."""
     pairs = corpus(GERMAN, 30_000)

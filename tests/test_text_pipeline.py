@@ -151,3 +151,26 @@ def test_no_pairs_is_a_data_error(encoders):
     source, target = encoders
     with pytest.raises(DataError):
         make_dataset([], source, target)
+
+
+def test_batches_by_tokens_hold_the_budget_and_every_pair(encoders):
+    """With a token budget, short sentences come many to a batch and long ones few; no
+    batch goes over the budget (unless one sentence alone does), and the stream's step
+    count is the number of batches an epoch really has."""
+    from keras_attn.text.pipeline import bucket_batch_sizes, training_stream
+
+    source, target = encoders
+    pairs = skewed_pairs()
+    assert bucket_batch_sizes([3, 10], 8, batch_tokens=40, longest=30) == [20, 4, 1]
+    assert bucket_batch_sizes([3, 10], 8) == [8, 8, 8]
+    dataset = make_dataset(pairs, source, target, batch_tokens=60, shuffle=False)
+    sizes, seen = [], 0
+    for (source_ids, _), target_out in dataset:
+        longest = max(source_ids.shape[1], target_out.shape[1])
+        assert source_ids.shape[0] * longest <= 60 or source_ids.shape[0] == 1
+        sizes.append(source_ids.shape[0])
+        seen += source_ids.shape[0]
+    assert seen == len(pairs) and max(sizes) >= 10 * min(sizes)
+    stream, steps = training_stream(pairs, source, target, batch_tokens=60, seed=3)
+    first_epoch = list(stream.take(steps))
+    assert sum(int(x[0][0].shape[0]) for x in first_epoch) == len(pairs)

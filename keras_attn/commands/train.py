@@ -22,6 +22,7 @@ from keras_attn.config import (
 OPTION_FIELDS = {
     "epochs": ["train.epochs"],
     "batch_size": ["train.batch_size"],
+    "batch_tokens": ["train.batch_tokens"],
     "learning_rate": ["train.learning_rate"],
     "max_pairs": ["train.max_pairs"],
     "validation_split": ["train.validation_split"],
@@ -92,7 +93,9 @@ def add_parser(subparsers):
                         "(repeatable)")
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=int)
-    t.add_argument("--batch-size", type=int)
+    t.add_argument("--batch-size", type=int, help="sentence pairs per step")
+    t.add_argument("--batch-tokens", type=int,
+                   help="tokens per step instead (padding included; 0: --batch-size pairs)")
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--warmup-steps", type=int)
     t.add_argument("--decay", choices=("none", "cosine", "inverse_sqrt"))

@@ -46,9 +46,30 @@ def bucket_boundaries(max_length: int) -> list[int]:
     return boundaries
 
 
+def bucket_batch_sizes(boundaries, batch_size: int, batch_tokens: int = 0,
+                       longest: int | None = None) -> list[int]:
+    """Sentences per batch in each length bucket of `boundaries`.
+
+    Args:
+        boundaries: bucket boundaries as for :func:`make_dataset`.
+        batch_size: sentences per batch when `batch_tokens` is 0.
+        batch_tokens: tokens per batch (the bucket's longest sequence times the batch's
+            sentences, padding included): short sentences then come many to a batch and
+            long ones few, so every step does about the same work.
+        longest: the longest sequence of the last bucket (default: the last boundary).
+
+    Returns:
+        `len(boundaries) + 1` batch sizes, each at least 1.
+    """
+    if not batch_tokens:
+        return [batch_size] * (len(boundaries) + 1)
+    tops = [b - 1 for b in boundaries] + [longest or boundaries[-1]]
+    return [max(1, batch_tokens // max(1, top)) for top in tops]
+
+
 def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=1234,
                  bucketing=True, drop_remainder=False, cache=True,
-                 boundaries=None) -> tf.data.Dataset:
+                 boundaries=None, batch_tokens=0) -> tf.data.Dataset:
     """Batches of token ids for training or evaluating a translation model.
 
     Args:
@@ -67,6 +88,8 @@ def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=123
         cache: keep the token ids in memory after the first pass.
         boundaries: bucket boundaries (increasing lengths); default
             :func:`bucket_boundaries` of the longest possible sequence.
+        batch_tokens: with bucketing, batch by tokens instead of sentences (see
+            :func:`bucket_batch_sizes`); 0: `batch_size` sentences.
 
     Returns:
         A `tf.data.Dataset` of ``((source_ids, target_in), target_out)``, int32
@@ -103,7 +126,7 @@ def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=123
         dataset = dataset.bucket_by_sequence_length(
             element_length_func=_pair_length,
             bucket_boundaries=boundaries,
-            bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+            bucket_batch_sizes=bucket_batch_sizes(boundaries, batch_size, batch_tokens),
             drop_remainder=drop_remainder)
     else:
         dataset = dataset.padded_batch(batch_size, drop_remainder=drop_remainder)
@@ -111,7 +134,8 @@ def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=123
 
 
 def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketing=True,
-                    first_epoch=0, boundaries=None) -> tuple[tf.data.Dataset, int]:
+                    first_epoch=0, boundaries=None,
+                    batch_tokens=0) -> tuple[tf.data.Dataset, int]:
     """An endless stream of training batches, epoch after epoch, and the batches an epoch.
 
     Epoch ``e`` is one pass over every pair in a pseudorandom order that depends only on
@@ -122,7 +146,7 @@ def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketin
     in order), and every epoch holds the same number of them.
 
     Args:
-        pairs, source, target, batch_size, bucketing, boundaries: as for
+        pairs, source, target, batch_size, bucketing, boundaries, batch_tokens: as for
             :func:`make_dataset`.
         seed: the shuffling seed.
         first_epoch: the epoch the stream starts at (counting from 0).
@@ -150,10 +174,13 @@ def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketin
         if boundaries is None:
             boundaries = bucket_boundaries(max(source.max_length, target.max_length) + 1)
         boundaries = [int(b) for b in boundaries]
-        # Each bucket gives ceil(size / batch_size) batches whatever the order.
+        # Each bucket gives ceil(size / its batch size) batches whatever the order.
         buckets = np.searchsorted(np.asarray(boundaries), lengths, side="right")
         sizes = np.bincount(buckets, minlength=len(boundaries) + 1)
-        steps = int(sum(-(-int(size) // batch_size) for size in sizes))
+        batch_sizes = bucket_batch_sizes(boundaries, batch_size, batch_tokens,
+                                         longest=int(lengths.max()))
+        steps = int(sum(-(-int(size) // per) for size, per in zip(sizes, batch_sizes,
+                                                                   strict=True)))
     else:
         steps = -(-count // batch_size)
     last = tf.constant(count - 1, tf.int64)
@@ -171,8 +198,8 @@ def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketin
             lambda x, y: ((tf.identity(x[0]), tf.identity(x[1])), tf.identity(y)))
         if bucketing:
             batches = rows.bucket_by_sequence_length(
-                element_length_func=_pair_length, bucket_batch_sizes=[batch_size] *
-                (len(boundaries) + 1), bucket_boundaries=boundaries)
+                element_length_func=_pair_length, bucket_batch_sizes=batch_sizes,
+                bucket_boundaries=boundaries)
         else:
             batches = rows.padded_batch(batch_size)
         return batches.repeat().take(steps)  # exactly `steps` (a safeguard: they are)

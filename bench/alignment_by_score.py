@@ -19,10 +19,12 @@ from pathlib import Path
 
 from common import add_json_argument, report
 
+from keras_attn.config import ATTENTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-SCORES = ("bahdanau", "luong-dot", "luong-general", "luong-concat")
+SCORES = tuple(kind for kind in ATTENTIONS if kind != "none")
 
 
 def main():

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from common import add_json_argument, machine, report, run_json
 
+from keras_attn.config import TOKENIZER_KINDS
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -24,7 +26,7 @@ def main():
     parser.add_argument("data")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--presets", nargs="+", default=["tiny", "small", "base"])
-    parser.add_argument("--tokenizers", nargs="+", default=["word", "subword", "char"])
+    parser.add_argument("--tokenizers", nargs="+", default=list(TOKENIZER_KINDS))
     add_json_argument(parser)
     args = parser.parse_args()
     rows = []

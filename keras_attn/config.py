@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 from keras_attn.errors import ConfigurationError
 
-TOKENIZERS = ("auto", "word", "subword", "char")
+# The values each option allows, one list each: read by the checks below, the command
+# line, the layers, the text encoder, the learning-rate schedule and the app.
+TOKENIZER_KINDS = ("word", "subword", "char")  # how one side is cut into tokens
+TOKENIZERS = ("auto", *TOKENIZER_KINDS)  # auto: chosen from the data
 NORMALIZATIONS = ("NFKC", "NFKD")
 ATTENTIONS = ("bahdanau", "luong-dot", "luong-general", "luong-concat", "none")
 STYLES = ("luong", "bahdanau")
@@ -22,6 +25,7 @@ ARCHITECTURES = ("rnn", "transformer")
 POSITIONS = ("sinusoidal", "learned")
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("none", "mirrored", "multiworker")
+DECAYS = ("none", "cosine", "inverse_sqrt")  # of the learning rate after warm-up
 
 
 @dataclass
@@ -179,7 +183,7 @@ class Config:
         _int("train.epochs", tr.epochs, minimum=1)
         _float("train.learning_rate", tr.learning_rate, 1e-8, 10.0)
         _int("train.warmup_steps", tr.warmup_steps, minimum=0)
-        _choice("train.decay", tr.decay, ("none", "cosine", "inverse_sqrt"))
+        _choice("train.decay", tr.decay, DECAYS)
         _float("train.label_smoothing", tr.label_smoothing, 0.0, 0.5)
         _float("train.clipnorm", tr.clipnorm, 0.0, 1e6)
         _float("train.validation_split", tr.validation_split, 0.0, 0.5)

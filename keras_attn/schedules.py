@@ -4,6 +4,8 @@ import math
 
 import keras
 
+from keras_attn.config import DECAYS
+
 
 @keras.saving.register_keras_serializable(package="keras_attn")
 class LearningRateSchedule(keras.optimizers.schedules.LearningRateSchedule):
@@ -12,11 +14,15 @@ class LearningRateSchedule(keras.optimizers.schedules.LearningRateSchedule):
     Args:
         learning_rate: peak rate.
         warmup_steps: steps of linear warm-up from ~0 to the peak.
-        decay: ``"none"``, ``"cosine"`` (to 0 at `total_steps`) or ``"inverse_sqrt"``.
+        decay: one of `keras_attn.config.DECAYS`: ``"none"``, ``"cosine"`` (to 0 at
+            `total_steps`) or ``"inverse_sqrt"``.
         total_steps: length of the cosine decay.
     """
 
     def __init__(self, learning_rate, warmup_steps=0, decay="none", total_steps=1):
+        if decay not in DECAYS:
+            raise ValueError(f"Received an invalid value for argument `decay`, expected one "
+                             f"of {DECAYS}, got {decay!r}.")
         self.learning_rate = float(learning_rate)
         self.warmup_steps = int(warmup_steps)
         self.decay = decay

@@ -10,6 +10,7 @@ from pathlib import Path
 from keras_attn.config import (
     ARCHITECTURES,
     ATTENTIONS,
+    DECAYS,
     PRECISIONS,
     PRESETS,
     RNN_TYPES,
@@ -98,7 +99,7 @@ def add_parser(subparsers):
                    help="tokens per step instead (padding included; 0: --batch-size pairs)")
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--warmup-steps", type=int)
-    t.add_argument("--decay", choices=("none", "cosine", "inverse_sqrt"))
+    t.add_argument("--decay", choices=DECAYS)
     t.add_argument("--label-smoothing", type=float)
     t.add_argument("--max-pairs", type=int, help="use at most this many pairs (0: all)")
     t.add_argument("--validation-split", type=float)

@@ -4,11 +4,10 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_attn.config import STYLES
 from keras_attn.layers import gru_loop
+from keras_attn.layers.attention_base import make_attention
 from keras_attn.layers.encoder import make_rnn
-from keras_attn.layers.luong_attention import make_attention
-
-STYLES = ("luong", "bahdanau")
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_attn.config import ATTENTIONS
 from keras_attn.layers.attention_base import AttentionBase, make_attention
 from keras_attn.layers.bahdanau_attention import AdditiveScoring
 
-METHODS = ("dot", "general", "concat")
+# "dot", "general", "concat": the scores `ModelConfig.attention` names "luong-<method>".
+METHODS = tuple(kind.removeprefix("luong-") for kind in ATTENTIONS if kind.startswith("luong-"))
 
 __all__ = ["METHODS", "LuongAttention", "make_attention"]
 

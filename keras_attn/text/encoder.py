@@ -23,13 +23,14 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from keras_attn.config import TOKENIZER_KINDS
 from keras_attn.errors import ConfigurationError
 from keras_attn.text import vocabulary as vocab_lib
 from keras_attn.text.detokenize import CONTINUATION, SPACE, detokenize, join_chars, merge_pieces
 from keras_attn.text.normalize import FORMS, normalize, normalize_list
 from keras_attn.text.vocabulary import END_ID, PAD_ID, SPECIALS, START_ID, UNK, UNK_ID
 
-TOKENIZERS = ("word", "subword", "char")
+TOKENIZERS = TOKENIZER_KINDS  # the tokenizers an encoder can be built with
 # How a WordPiece continuation piece is shown to people: "##en" -> "·en".
 SHOWN_CONTINUATION = "·"
 

@@ -37,6 +37,8 @@ from __future__ import annotations
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from keras_attn.config import NORMALIZATIONS
+
 # A private-use character glues protected word-internal punctuation back together.
 # Private-use characters are removed from the input first, so it cannot clash.
 _GLUE = "\ue000"
@@ -60,7 +62,7 @@ _PUNCT = r"\pP\pM*"
 # RE2 alternation is leftmost-first: the longer alternatives come first.
 _SPLIT = "(" + "|".join((_FLAG, _SYMBOL, _PUNCT, r"\p{Han}")) + ")"
 
-FORMS = ("NFKC", "NFKD")
+FORMS = NORMALIZATIONS  # the Unicode normal forms text can be put in first
 
 
 def normalize(texts, *, lowercase=True, strip_accents=False, form="NFKC") -> tf.Tensor:

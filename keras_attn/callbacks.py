@@ -120,8 +120,11 @@ class CheckpointCallback(keras.callbacks.Callback):
 
     After each epoch with a finite loss, the whole model (weights, optimizer state,
     vocabularies) is saved atomically to ``DIR/last.keras`` together with the training
-    state (the epochs done, the best value so far, the history) inside it: one rename
-    commits both, so a kill at any instant leaves the last committed epoch whole. A copy
+    state (the epochs done, the best value so far, the history) and, when the best epoch
+    is an earlier one, its weights (the archive member ``checkpoint_best_weights.npz``)
+    inside it: one rename commits all of it, so a kill at any instant leaves the last
+    committed epoch whole, and a resumed run ends with the weights of the best epoch
+    even when that epoch came before the interruption. A copy
     of the state is then written to ``DIR/state.json`` for people and other programs;
     resuming checks it against the one inside the model (see
     :func:`read_checkpoint_state`). An epoch whose loss
@@ -173,11 +176,29 @@ class CheckpointCallback(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         # A model resumed from a checkpoint carries that checkpoint's state: not for the
         # model files saved from it.
-        getattr(self.model, "info", {}).pop(STATE_KEY, None)
+        state = getattr(self.model, "info", {}).pop(STATE_KEY, None)
+        if self.best_epoch is not None and self.best_weights is None and state:
+            # Resumed (the caller gave the state's best epoch): the best weights so far.
+            self.best_weights = self._resumed_best(state)
         if self.directory is not None:
             from keras_attn.saving import remove_stale_staging
 
             remove_stale_staging(self.directory / "last.keras")
+
+    def _resumed_best(self, state):
+        """The best epoch's weights of the checkpoint the model was loaded from: the
+        model's own when the best epoch is the last one done, else those saved inside
+        ``last.keras``; None when the checkpoint does not hold them (older versions)."""
+        if state.get("best_epoch") != self.best_epoch:
+            return None
+        if self.best_epoch == state.get("epochs_done"):
+            return self.model.get_weights()
+        if self.directory is None:
+            return None
+        from keras_attn.saving import read_extra
+
+        data = read_extra(self.directory / "last.keras", BEST_ENTRY)
+        return _unpack_weights(data, self.model.get_weights()) if data else None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._batches = 0
@@ -237,8 +258,11 @@ class CheckpointCallback(keras.callbacks.Callback):
         # The state goes inside the model file: its rename commits both at once.
         info = self.model.info
         info[STATE_KEY] = json.loads(json.dumps(state))
+        extra = None
+        if self.best_weights is not None and self.best_epoch != epochs_done:
+            extra = {BEST_ENTRY: _pack_weights(self.best_weights)}
         try:
-            save_model(self.model, self.directory / "last.keras")
+            save_model(self.model, self.directory / "last.keras", extra=extra)
         finally:
             info.pop(STATE_KEY, None)
         temporary = self.directory / "state.json.tmp"
@@ -265,8 +289,36 @@ def _finite_weights(model) -> bool:
     return all(np.isfinite(weights).all() for weights in model.get_weights())
 
 
+def _pack_weights(weights) -> bytes:
+    """A list of arrays as the bytes of an ``.npz`` file (in order)."""
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, *weights)
+    return buffer.getvalue()
+
+
+def _unpack_weights(data, like) -> list | None:
+    """The arrays :func:`_pack_weights` wrote, or None when they do not fit the weights
+    `like` (count, shapes) or cannot be read."""
+    import io
+
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            weights = [archive[f"arr_{index}"] for index in range(len(archive.files))]
+    except (OSError, KeyError, ValueError, EOFError):
+        return None
+    if len(weights) != len(like) or any(
+            got.shape != want.shape for got, want in zip(weights, like, strict=True)):
+        return None
+    return weights
+
+
 #: Where a checkpoint's training state is kept inside ``last.keras`` (in ``model.info``).
 STATE_KEY = "checkpoint_state"
+#: The archive member of ``last.keras`` holding the best epoch's weights when that epoch
+#: is not the last one done.
+BEST_ENTRY = "checkpoint_best_weights.npz"
 
 _FIELDS: dict[str, type | tuple[type, ...]] = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
 

@@ -28,10 +28,16 @@ from keras_attn.errors import ModelFileError
 #: The largest config.json accepted: the configuration and both vocabularies take a few MB
 #: at most, so a bigger one is damaged or a decompression bomb (it is read into memory).
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+#: The model classes a keras-attn file may hold (the RNN and the Transformer translator).
+TRANSLATOR_CLASSES = ("keras_attn>Translator", "keras_attn>TransformerTranslator")
 
 
-def save_model(model, path, include_optimizer=True) -> Path:
+def save_model(model, path, include_optimizer=True, extra=None) -> Path:
     """Write `model` to `path` (a ``.keras`` file) atomically; returns the path.
+
+    `extra` maps more archive member names to their bytes, written into the same file
+    (so committed by the same rename); Keras's loader ignores them, :func:`read_extra`
+    reads them back.
 
     With `include_optimizer=False` the file holds only what translation needs (about a
     third of the size for Adam): a copy of the model without its training state, in
@@ -68,8 +74,13 @@ def save_model(model, path, include_optimizer=True) -> Path:
         raise ModelFileError(f"{path}: cannot write in {directory}: {_reason(error)}.") from error
     temporary = os.path.join(staging, path.name + ".partial")
     try:
-        with open(temporary, "wb") as stream:
+        with open(temporary, "w+b") as stream:
             _write_keras(model, stream)
+            if extra:
+                stream.seek(0)
+                with zipfile.ZipFile(stream, "a") as archive:
+                    for name, data in extra.items():
+                        archive.writestr(name, data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -80,6 +91,19 @@ def save_model(model, path, include_optimizer=True) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+def read_extra(path, name) -> bytes | None:
+    """The bytes of the archive member `name` that :func:`save_model` wrote with `extra`,
+    or None when the file has no such member or cannot be read as an archive."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            # Written uncompressed: a member larger than the file is damaged (or a bomb).
+            if archive.getinfo(name).file_size > os.path.getsize(path):
+                return None
+            return archive.read(name)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
 
 
 def _write_keras(model, stream) -> None:
@@ -218,8 +242,9 @@ def load_model(path, compile=False):
     if not isinstance(config, dict):
         raise ModelFileError(f"{path}: the file is damaged (its config.json is not a JSON "
                              "object describing a model).")
-    if "keras_attn>Translator" not in json.dumps(config.get("registered_name", "")) and \
-            config.get("class_name") != "Translator":
+    registered = json.dumps(config.get("registered_name", ""))
+    if not any(name in registered for name in TRANSLATOR_CLASSES) and \
+            config.get("class_name") not in [name.split(">")[1] for name in TRANSLATOR_CLASSES]:
         raise ModelFileError(
             f"{path}: a Keras model, but not a keras-attn translation model "
             f"(it holds a {config.get('class_name', 'model of unknown kind')}).")

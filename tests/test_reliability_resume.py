@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import random
 import os
 import re
 import shutil
@@ -261,3 +262,43 @@ def test_cli_resume_from_model(one_epoch, tmp_path, capsys):
     with zipfile.ZipFile(out) as archive:  # the final model carries no checkpoint state
         info = json.loads(archive.read("config.json"))["config"]["info"]
     assert callbacks.STATE_KEY not in info
+
+
+# -- the best weights travel with the checkpoint --------------------------------------------
+
+# A learning rate high enough to overshoot, and validation targets in an order the model
+# never learns: the best validation accuracy comes at epoch 2 of 4, well ahead of the rest.
+BEST_CONFIG = CONFIG.replace(**{"train.epochs": 4, "train.learning_rate": 0.1})
+UNLEARNABLE = [(source, " ".join(random.Random(index).sample(target.split(),
+                                                             len(target.split()))))
+               for index, (source, target) in enumerate(VALIDATION)]
+
+
+def test_resumed_after_the_best_epoch_ends_with_the_best_weights(tmp_path):
+    """Killed after epoch 3 (the best was epoch 2) and resumed, a run ends with the weights
+    of epoch 2, as an uninterrupted run does: the checkpoint holds them."""
+    reference = train(PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE,
+                      checkpoint_dir=tmp_path / "reference")
+    assert reference.best_epoch == 2 and reference.epochs_done == 4
+    # The last weights are not the best: returning them would be noticed.
+    assert not same_weights(reference.model.get_weights(),
+                            weights(tmp_path / "reference" / "last.keras"))
+
+    folder = tmp_path / "run"
+
+    def kill_in_epoch_4(event):
+        if event["epoch"] == 4:
+            raise Killed
+
+    with pytest.raises(Killed):
+        train(PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE, checkpoint_dir=folder,
+              on_progress=kill_in_epoch_4, progress_every=1)
+    assert read_state(folder)["epochs_done"] == 3
+    with zipfile.ZipFile(folder / "last.keras") as archive:  # committed with the model
+        assert callbacks.BEST_ENTRY in archive.namelist()
+    load_model(folder / "last.keras")  # Keras's loader ignores the extra member
+    resumed = train(PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE, checkpoint_dir=folder,
+                    resume=True)
+    assert resumed.best_epoch == 2 and resumed.epochs_done == 4
+    assert same_weights(resumed.model.get_weights(), reference.model.get_weights())
+    assert resumed.model.translate(["a b c"]) == reference.model.translate(["a b c"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from keras_attn.errors import ConfigurationError
 
@@ -225,7 +226,7 @@ def presets(architecture: str = "rnn") -> dict:
     return TRANSFORMER_PRESETS if architecture == "transformer" else PRESETS
 
 
-PRESETS = {
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "tiny": {
         "source": {"vocab_size": 500, "max_length": 30},
         "target": {"vocab_size": 500, "max_length": 30},
@@ -249,7 +250,7 @@ PRESETS = {
 
 #: Transformer presets: pre-norm blocks, label smoothing, a linear warm-up then an
 #: inverse-square-root decay of the learning rate (Vaswani et al. 2017).
-TRANSFORMER_PRESETS = {
+TRANSFORMER_PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "tiny": {
         "source": {"vocab_size": 500, "max_length": 30},
         "target": {"vocab_size": 500, "max_length": 30},

@@ -224,7 +224,9 @@ class DecodingSession:
             if self._cross is None:
                 self._cross = tuple(np.asarray(self._encoded[name][0], np.float32)
                                     for name in ("keys", "values"))
-            heads = step_heads(parts, new_state, *self._cross, index=len(self._history))
+            cross_keys, cross_values = self._cross
+            heads = step_heads(parts, new_state, cross_keys, cross_values,
+                               index=len(self._history))
         elif self.anatomy:
             logits, new_state, weights, parts = self._step_anatomy(token, state, self._encoded)
             anatomy = self._anatomy(logits, weights, parts)

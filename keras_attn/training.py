@@ -159,11 +159,12 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
 
         train_ds, steps = stream(state["epochs_done"] or 0 if state else 0)
         if state is not None and state["epochs_done"] is None:  # the model alone: count
-            state["epochs_done"] = int(model.optimizer.iterations.numpy()) // steps
-            state["history"] = {key: [float("nan")] * state["epochs_done"] for key in
+            done = int(model.optimizer.iterations.numpy()) // steps
+            state["epochs_done"] = done
+            state["history"] = {key: [float("nan")] * done for key in
                                 ("loss", "accuracy", "tokens", "val_loss", "val_accuracy")
                                 if validation_pairs or not key.startswith("val_")}
-            train_ds, steps = stream(state["epochs_done"])
+            train_ds, steps = stream(done)
         train_ds = distribute.prepare_dataset(train_ds, strategy)
         val_ds = None
         if validation_pairs:
@@ -179,13 +180,14 @@ def train(train_pairs, config: Config | None = None, *, validation_pairs=None, o
         monitor = "val_accuracy" if val_ds is not None else "loss"
         # A checkpoint written with another monitor (older versions watched val_loss)
         # starts its search for the best anew.
-        same = state is not None and state.get("monitor", "val_loss") == monitor
+        previous = state if state is not None and state.get("monitor", "val_loss") == monitor \
+            else None
         checkpoint = CheckpointCallback(
             checkpoint_dir, monitor=monitor, patience=tr.patience,
             history=state["history"] if state else None,
-            initial_best=state["best"] if same else None, steps_per_epoch=steps)
-        if same:
-            checkpoint.best_epoch, checkpoint.wait = state["best_epoch"], state["wait"]
+            initial_best=previous["best"] if previous is not None else None, steps_per_epoch=steps)
+        if previous is not None:
+            checkpoint.best_epoch, checkpoint.wait = previous["best_epoch"], previous["wait"]
         stopper = StopCallback(should_stop, tr.time_limit)
         callbacks = [stopper, checkpoint]
         if on_progress is not None:

@@ -158,7 +158,7 @@ def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketin
     """
     sources, targets = _check_pairs(pairs, batch_size)
     count = len(sources)
-    rows = {"src": [], "tgt": []}
+    rows: dict[str, list] = {"src": [], "tgt": []}
     for start in range(0, count, _ENCODE_CHUNK):  # token ids of every pair, computed once
         rows["src"].append(source.encode(list(sources[start:start + _ENCODE_CHUNK])))
         rows["tgt"].append(target.encode(list(targets[start:start + _ENCODE_CHUNK])))

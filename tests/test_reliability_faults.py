@@ -29,6 +29,7 @@ from keras_attn.errors import DataError, ModelFileError
 from keras_attn.saving import load_model, save_model
 from keras_attn.training import build_model, train
 from tests.helpers import reverse_pairs, write_tsv
+from tests.test_reliability_model_files import as_ordinary_user, folder_for_everyone
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1",
@@ -314,19 +315,25 @@ def test_unwritable_places_give_a_clear_error(tmp_path, small_model, where):
     assert not path.exists()
 
 
-@pytest.mark.skipif(AS_ROOT, reason="running as root: permission bits do not stop root "
-                                    "from writing")
-def test_read_only_folder_keeps_the_existing_model(tmp_path, small_model):
+@pytest.fixture
+def open_folder():
+    with folder_for_everyone() as folder:
+        yield folder
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs permission bits")
+def test_read_only_folder_keeps_the_existing_model(open_folder, small_model):
     """Saving into a folder made read-only (0o555) fails clearly; the model there stays."""
-    path = save_model(small_model, tmp_path / "m.keras")
+    path = save_model(small_model, open_folder / "m.keras")
     before = path.read_bytes()
-    tmp_path.chmod(0o555)
+    open_folder.chmod(0o555)
     try:
-        with pytest.raises(ModelFileError, match="permission denied"):
+        with as_ordinary_user(), pytest.raises(ModelFileError, match="permission denied"):
             save_model(small_model, path)
     finally:
-        tmp_path.chmod(0o755)
+        open_folder.chmod(0o755)
     assert path.read_bytes() == before
+    assert sorted(p.name for p in open_folder.iterdir()) == ["m.keras"]
 
 
 def test_disk_full_during_training_keeps_the_last_checkpoint(tmp_path):

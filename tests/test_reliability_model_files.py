@@ -7,12 +7,16 @@ models, a Lambda layer behind a rewritten config and missing files; these are th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import zipfile
+from pathlib import Path
 
 import keras
 import pytest
@@ -23,7 +27,41 @@ from keras_attn.saving import MAX_CONFIG_BYTES, load_model, save_model
 from keras_attn.training import build_model
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-ROOT_REASON = "running as root: permission bits do not stop root from reading"
+NOBODY = 65534
+
+
+@contextlib.contextmanager
+def as_ordinary_user():
+    """Run the block with an ordinary user's rights: permission bits do not stop root, so
+    when the tests run as root the effective user and group become nobody's meanwhile."""
+    if not AS_ROOT:
+        yield
+        return
+    os.setegid(NOBODY)
+    os.seteuid(NOBODY)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+@contextlib.contextmanager
+def folder_for_everyone():
+    """A new folder every user can reach (pytest's own are root's alone when run as root),
+    removed afterwards."""
+    folder = tempfile.mkdtemp(prefix="keras_attn_permissions.")
+    os.chmod(folder, 0o755)
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def open_folder():
+    with folder_for_everyone() as folder:
+        yield folder
 
 
 @pytest.fixture(scope="module")
@@ -149,30 +187,29 @@ def test_file_that_fails_to_read_is_named_as_unreadable():
     refused("/proc/self/mem", "cannot be read: Input/output error")
 
 
-@pytest.mark.skipif(AS_ROOT, reason=ROOT_REASON)
-def test_file_without_read_permission(tmp_path, good_file):
+@pytest.mark.skipif(sys.platform == "win32", reason="needs permission bits")
+def test_file_without_read_permission(open_folder, good_file):
     """A model file without read permission is reported as unreadable."""
-    path = tmp_path / "locked.keras"
+    path = open_folder / "locked.keras"
     path.write_bytes(good_file.read_bytes())
+    path.chmod(0o644)
+    with as_ordinary_user():
+        load_model(path)  # readable, the ordinary user loads it: only the bits differ
     path.chmod(0)
-    try:
+    with as_ordinary_user():
         refused(path, "cannot be read: Permission denied")
-    finally:
-        path.chmod(0o644)
 
 
-@pytest.mark.skipif(AS_ROOT, reason=ROOT_REASON)
-def test_file_in_a_folder_that_cannot_be_searched(tmp_path, good_file):
+@pytest.mark.skipif(sys.platform == "win32", reason="needs permission bits")
+def test_file_in_a_folder_that_cannot_be_searched(open_folder, good_file):
     """A model file inside a folder without search permission is reported as unreadable."""
-    folder = tmp_path / "closed"
+    folder = open_folder / "closed"
     folder.mkdir()
     path = folder / "m.keras"
     path.write_bytes(good_file.read_bytes())
     folder.chmod(0)
-    try:
+    with as_ordinary_user():
         refused(path, "cannot be read: Permission denied")
-    finally:
-        folder.chmod(0o755)
 
 
 def marker_lambda(marker):

@@ -135,7 +135,7 @@ class Config:
         config.validate()
         return config
 
-    def replace(self, **changes) -> Config:
+    def replace(self, **changes: Any) -> Config:
         """A copy with dotted-name changes, e.g. ``replace(**{"model.units": 64})``."""
         data = self.to_dict()
         for dotted, value in changes.items():

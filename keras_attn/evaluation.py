@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,7 @@ from keras_attn.text import PAD_ID
 
 if TYPE_CHECKING:
     from keras_attn.alignment import AlignmentResult
+    from keras_attn.model import Translator
 
 
 @dataclasses.dataclass
@@ -60,8 +62,10 @@ def _check_positive(name, value, allow_none=True):
                          f"positive integer, got {value!r}.")
 
 
-def translate_batch(model, sentences, *, beam=None, alpha=0.6, n_best=1, batch_size=64,
-                    temperature=None, top_k=0, seed=None) -> list[list[Translation]]:
+def translate_batch(model: Translator, sentences: Sequence[str], *, beam: int | None = None,
+                    alpha: float = 0.6, n_best: int = 1, batch_size: int = 64,
+                    temperature: float | None = None, top_k: int = 0,
+                    seed: int | None = None) -> list[list[Translation]]:
     """Translate sentences with greedy decoding, beam search or sampling.
 
     Args:
@@ -99,7 +103,7 @@ def translate_batch(model, sentences, *, beam=None, alpha=0.6, n_best=1, batch_s
     if n_best > 1 and not searching:
         raise ValueError(f"Received n_best={n_best}: several translations per sentence need "
                          f"beam search (`beam` of 2 or more).")
-    if searching and n_best > beam:
+    if searching and n_best > (beam or 1):
         raise ValueError(f"Received n_best={n_best} with beam={beam}: beam search finds at "
                          f"most `beam` translations.")
     if isinstance(sentences, str):

@@ -7,6 +7,8 @@ to translate.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -280,7 +282,7 @@ class Translator(keras.Model):
             found = self._compiled[name] = tf.function(function, **options)
         return found
 
-    def translate(self, sentences, batch_size=64):
+    def translate(self, sentences: str | Iterable[str], batch_size: int = 64) -> list[str]:
         """Translate a list of sentences greedily; returns a list of strings.
 
         Raises:

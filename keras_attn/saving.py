@@ -22,8 +22,12 @@ import stat
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keras_attn.errors import ModelFileError
+
+if TYPE_CHECKING:
+    from keras_attn.model import Translator
 
 #: The largest config.json accepted: the configuration and both vocabularies take a few MB
 #: at most, so a bigger one is damaged or a decompression bomb (it is read into memory).
@@ -32,7 +36,8 @@ MAX_CONFIG_BYTES = 64 * 1024 * 1024
 TRANSLATOR_CLASSES = ("keras_attn>Translator", "keras_attn>TransformerTranslator")
 
 
-def save_model(model, path, include_optimizer=True, extra=None) -> Path:
+def save_model(model: Translator, path: str | os.PathLike, include_optimizer: bool = True,
+               extra: dict[str, bytes] | None = None) -> Path:
     """Write `model` to `path` (a ``.keras`` file) atomically; returns the path.
 
     `extra` maps more archive member names to their bytes, written into the same file
@@ -195,7 +200,7 @@ def _running(pid: int) -> bool:
     return True
 
 
-def load_model(path, compile=False):
+def load_model(path: str | os.PathLike, compile: bool = False) -> Translator:
     """Load a keras-attn ``.keras`` file with safe mode on.
 
     Raises:

@@ -26,14 +26,16 @@ over the output so far, with its query, keys, values, scaled scores, weights and
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
 from keras_attn.diagnostics import AttentionDiagnostics, attention_diagnostics
 from keras_attn.errors import TranslationError
-from keras_attn.model import NOTHING_TO_TRANSLATE, check_text
+from keras_attn.model import NOTHING_TO_TRANSLATE, Translator, check_text
 from keras_attn.search import (
+    Hypothesis,
     beam_search,
     compiled_encode,
     compiled_step,
@@ -147,23 +149,24 @@ class DecodingSession:
             decoding computes nothing more without it.
     """
 
-    def __init__(self, model, top_k=5, anatomy=False):
+    def __init__(self, model: Translator, top_k: int = 5, anatomy: bool = False) -> None:
         self.model = model
         self.top_k = top_k
         self.anatomy = bool(anatomy)
         self._step = compiled_step(model)
         self._transformer = model.config.model.architecture == "transformer"
-        self._step_anatomy = (compiled_step_anatomy(model) if self.anatomy or self._transformer
-                              else None)
-        self._cross = None  # a Transformer's cross-attention keys and values, as numpy
-        self._encoder_states = None
+        self._step_anatomy: Any = (compiled_step_anatomy(model)
+                                   if self.anatomy or self._transformer else None)
+        # a Transformer's cross-attention keys and values, as numpy
+        self._cross: tuple[np.ndarray, ...] | None = None
+        self._encoder_states: np.ndarray | None = None
         self._encode = compiled_encode(model)
-        self.sentence = None
+        self.sentence: str | None = None
         self.source_tokens: list[str] = []
         self.truncated = False
         self.token_count = 0
-        self._encoded = None
-        self._initial_state = None
+        self._encoded: Any = None  # the encoder's outputs once started (a dict of tensors)
+        self._initial_state: Any = None
         self._history: list[_Entry] = []
         self._cap = 0
 
@@ -249,7 +252,7 @@ class DecodingSession:
             self._history.pop()
         return self._history[-1].result if self._history else None
 
-    def force(self, token) -> StepResult:
+    def force(self, token: str | int) -> StepResult:
         """Replace the token chosen at the current (last) step; decoding goes on from it.
 
         Args:
@@ -308,7 +311,7 @@ class DecodingSession:
         """The output so far as readable text."""
         return self.model.target_text.decode([self.target_ids])[0]
 
-    def diagnostics(self, threshold=0.5) -> AttentionDiagnostics | None:
+    def diagnostics(self, threshold: float = 0.5) -> AttentionDiagnostics | None:
         """Entropy and coverage of the attention of the steps so far (see
         :func:`keras_attn.diagnostics.attention_diagnostics`); None for a model without
         attention, which has no attention to diagnose."""
@@ -317,7 +320,8 @@ class DecodingSession:
             return None
         return attention_diagnostics(self.attention, self.source_tokens, threshold=threshold)
 
-    def beam(self, width=5, alpha=0.6):
+    def beam(self, width: int = 5,
+             alpha: float = 0.6) -> tuple[list[Hypothesis], list[list[dict]]]:
         """Beam search on the started sentence, with its per-step beams for a beam tree.
 
         Returns:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Sequence
 
 from keras_attn.config import PRESETS, Config, preset, presets
 
@@ -195,7 +196,7 @@ def _by_pairs(table, pairs):
     return value
 
 
-def choose(pairs, *, time_limit: float = 0.0, settings: dict | None = None,
+def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, settings: dict | None = None,
            preset_name: str | None = None, precision: str | None = None) -> Choice:
     """The configuration for training on `pairs`.
 

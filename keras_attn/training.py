@@ -8,8 +8,10 @@ every epoch so that an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import keras
@@ -46,7 +48,7 @@ class TrainResult:
     tokens_per_second: float
 
 
-def build_model(config: Config, train_pairs) -> Translator:
+def build_model(config: Config, train_pairs: Sequence[tuple[str, str]]) -> Translator:
     """A new, untrained model whose vocabularies are learned from `train_pairs`: a
     :class:`TransformerTranslator` for `model.architecture="transformer"`, else a
     :class:`Translator`."""
@@ -94,9 +96,13 @@ def count_batches(dataset) -> int:
     return sum(1 for _ in dataset)
 
 
-def train(train_pairs, config: Config | None = None, *, validation_pairs=None, on_progress=None,
-          should_stop=None, checkpoint_dir=None, resume=False, tensorboard_dir=None,
-          progress_every=10, model: Translator | None = None, strategy=None) -> TrainResult:
+def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, *,
+          validation_pairs: Sequence[tuple[str, str]] | None = None,
+          on_progress: Callable[[dict], object] | None = None,
+          should_stop: Callable[[], bool] | None = None,
+          checkpoint_dir: str | os.PathLike | None = None, resume: bool | str = False,
+          tensorboard_dir: str | os.PathLike | None = None, progress_every: int = 10,
+          model: Translator | None = None, strategy: object = None) -> TrainResult:
     """Train a model.
 
     Args:

@@ -20,6 +20,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,6 +81,9 @@ def save_model(model: Translator, path: str | os.PathLike, include_optimizer: bo
     temporary = os.path.join(staging, path.name + ".partial")
     try:
         with open(temporary, "w+b") as stream:
+            # Locked while written and renamed: any process, on any machine sharing the
+            # folder, can tell this save is alive (see remove_stale_staging).
+            locked = _lock(stream.fileno(), exclusive=True)
             _write_keras(model, stream)
             if extra:
                 stream.seek(0)
@@ -88,7 +92,10 @@ def save_model(model: Translator, path: str | os.PathLike, include_optimizer: bo
                         archive.writestr(name, data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+            if locked:
+                os.replace(temporary, path)
+        if not locked:  # (Windows renames only closed files, and has no such locks)
+            os.replace(temporary, path)
         _sync_folder(directory)
     except OSError as error:
         raise ModelFileError(f"{path}: could not save the model: {_reason(error)}. "
@@ -152,16 +159,76 @@ def _sync_folder(directory) -> None:
 
 #: A staging folder: ".NAME.PID.XXXXXXXX" (this version) or ".NAME.XXXXXXXX" (before).
 _STAGING = re.compile(r"\.(?P<name>.+\.keras)\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]{8}")
+#: Seconds a staging folder whose save holds no lock is left alone while its process id is
+#: in use here (a save takes its lock a moment after creating the folder and the file).
+STAGING_GRACE_SECONDS = 60.0
+
+
+def _lock(descriptor, exclusive) -> bool | None:
+    """Try to lock an open file without waiting (``flock``). True: locked; False: another
+    process (on this machine, or on another through a network file system) holds a lock on
+    it; None: locks are not available here (no ``fcntl``, or a file system without them)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    try:
+        fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+                    | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:  # ENOLCK, EOPNOTSUPP...: cannot be told
+        return None
+    return True
+
+
+def _save_alive(folder, name, pid) -> bool:
+    """True when the save that made the staging `folder` may still be running.
+
+    The save holds a lock on its partial file from its creation to the rename: the lock
+    says at once, for a save on this machine or on another sharing the folder. Without a
+    partial file, or where locks are not available, the process id (in the folder's name)
+    tells on this machine; an id in use here may belong to a process of another machine
+    sharing the folder, so a folder older than `STAGING_GRACE_SECONDS` is then taken for
+    dead too, unless locks are unavailable (no way to tell: left alone).
+    """
+    if pid is None:
+        return False  # an older version's folder: its save has long finished
+    if pid == os.getpid():
+        return True  # a save of this process (another thread)
+    partial = os.path.join(folder, name + ".partial")
+    try:
+        descriptor = os.open(partial, os.O_RDONLY)
+    except OSError:
+        locked = None
+        age_of = folder
+    else:
+        try:
+            locked = _lock(descriptor, exclusive=False)
+        finally:
+            os.close(descriptor)  # (closing releases the lock just taken)
+        if locked is False:
+            return True  # its save holds the lock
+        age_of = partial
+    if not _running(pid):
+        return False
+    if locked is None and age_of == partial:
+        return True  # no locks here: the id in use is all there is to go on
+    try:
+        return time.time() - os.stat(age_of).st_mtime < STAGING_GRACE_SECONDS
+    except OSError:
+        return False
 
 
 def remove_stale_staging(path) -> list[Path]:
     """Remove the staging folders that killed saves to `path` left beside it.
 
-    A folder is removed when the process that made it is no longer running on this machine
-    (its id is in the name; folders of older versions carry none and are always removed).
-    Folders of saves still running, in this process or another, are left alone. Returns
-    the folders removed; errors are ignored (a folder that cannot be removed stays, as
-    harmless as before).
+    A folder is removed when its save is over: the lock a save holds on its partial file
+    is free (a killed process holds none), or its process id names no running process on
+    this machine; folders of older versions carry no id and are always removed. Folders of
+    saves still running, in this process or another, on this machine or another sharing
+    the folder, are left alone. Returns the folders removed; errors are ignored (a folder
+    that cannot be removed stays, as harmless as before).
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
@@ -179,7 +246,8 @@ def remove_stale_staging(path) -> list[Path]:
                 continue
         except OSError:
             continue
-        if match["pid"] is not None and _running(int(match["pid"])):
+        if _save_alive(entry.path, path.name, None if match["pid"] is None
+                       else int(match["pid"])):
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
         if not os.path.lexists(entry.path):

@@ -14,13 +14,14 @@
 from __future__ import annotations
 
 import json
-import random
 import os
+import random
 import re
 import shutil
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from unittest import mock
 
@@ -93,6 +94,72 @@ def test_staging_folders_of_killed_saves_are_removed_by_the_next_save(tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["m.keras", live.name, other.name])
     assert remove_stale_staging(tmp_path / "other.keras") == [other]
+
+
+# Holds an exclusive lock on a file, as a save does on its partial file, until killed.
+LOCK_HOLDER = """
+import fcntl, sys, time
+stream = open(sys.argv[1], "r+b")
+fcntl.flock(stream, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs flock")
+def test_staging_folders_of_other_machines_are_told_by_their_lock(tmp_path, small_model):
+    """A save holds a lock on its partial file up to the rename; the lock, not the process
+    id in the folder's name, says whether a save is alive: a save of another machine
+    sharing the folder (its id means nothing here) is left alone while it holds the lock,
+    and its folder is removed once the lock is free, even when the id is in use here."""
+    path = save_model(small_model, tmp_path / "m.keras")
+    # Another machine's save, alive: its id is dead here, its lock is held.
+    alive = tmp_path / f".m.keras.{dead_pid()}.live0001"
+    # Another machine's killed save whose id is in use here (1: init, always running).
+    killed = tmp_path / ".m.keras.1.dead0001"
+    # A save of a running process that has made its file but not yet locked it.
+    starting = tmp_path / ".m.keras.1.new00001"
+    for folder in (alive, killed, starting):
+        folder.mkdir()
+        shutil.copy(path, folder / "m.keras.partial")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed / "m.keras.partial", (an_hour_ago, an_hour_ago))
+    os.utime(alive / "m.keras.partial", (an_hour_ago, an_hour_ago))
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER,
+                               str(alive / "m.keras.partial")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        assert remove_stale_staging(path) == [killed]
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            ["m.keras", alive.name, starting.name])
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert remove_stale_staging(path) == [alive]  # its lock went with its process
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs flock")
+def test_a_save_holds_its_lock_up_to_the_rename(tmp_path, small_model):
+    """Up to and during the rename, another process cannot lock the partial file."""
+    import fcntl
+
+    states = []
+    real_replace = os.replace
+
+    def replace(source, destination):
+        with open(source, "rb") as stream:
+            try:
+                fcntl.flock(stream, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                states.append("free")
+            except BlockingIOError:
+                states.append("held")
+        return real_replace(source, destination)
+
+    with mock.patch("keras_attn.saving.os.replace", side_effect=replace):
+        save_model(small_model, tmp_path / "m.keras")
+    assert states == ["held"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
 
 
 def test_a_save_in_progress_is_never_found_as_a_model(tmp_path, small_model):

@@ -1,10 +1,21 @@
-"""The keras-attn desktop app (PySide6).
+"""The keras-attn desktop app (PySide6), installed as the package ``keras_attn_app``.
 
-Start it with ``keras-attn-gui`` (or ``python -m gui.app``). One module a concept:
-``app`` (start-up, command line, screenshots), ``main_window``, ``worker`` (the QObject on
-a QThread that does all TensorFlow work), ``step_view``, ``translate_view``, ``heatmap``
-(embedded matplotlib), ``bars``, ``alignment_view``, ``beam_view``, ``model_info``,
-``settings``, ``theme``, ``icons``, ``excepthook``, ``screenshot``.
+Start it with ``keras-attn-gui``, ``keras-attn gui`` or ``python -m keras_attn_app``. The
+folder is laid out in rooms:
 
-Nothing here imports TensorFlow at import time; only the worker's thread does.
+* here, the shell: :mod:`.app` (command line, start-up), :mod:`.main_window` (tabs, status
+  bar, what the menus do) and :mod:`.menus` (the menus and actions), :mod:`.worker` (the
+  one worker thread class, and the worker that owns every TensorFlow call) with
+  :mod:`.worker_tasks` (its work as plain functions), :mod:`.settings`, :mod:`.theme`,
+  :mod:`.icons`, :mod:`.excepthook` (uncaught errors) and :mod:`.screenshot`
+  (``--screenshot``);
+* :mod:`.views`: what fills the window and its dialogs: the step-through view and its
+  pages, the translate view, the anatomy and diagnostics of a step, the Compare window,
+  model information;
+* :mod:`.widgets`: drawings used by several views: the attention heatmap, bars, alignment
+  lines, the beam tree, coloured strips of numbers, pictures saved to files;
+* :mod:`.wizard`: the training wizard, its pages, charts and training worker.
+
+Imports inside the app are relative. Nothing here imports Qt or TensorFlow at import time;
+only the worker's thread imports TensorFlow.
 """

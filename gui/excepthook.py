@@ -17,7 +17,7 @@ import traceback
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from gui.settings import log_path
+from .settings import log_path
 
 
 class ErrorReporter(QObject):
@@ -60,8 +60,8 @@ class _LogHandler(logging.Handler):
 
 
 def setup_logging() -> None:
-    """Warnings of the app's logger (with tracebacks) go to the log file."""
-    logger = logging.getLogger("gui")
+    """Warnings of the app's loggers (with tracebacks) go to the log file."""
+    logger = logging.getLogger(__package__)  # the app's package: each module logs below it
     if not any(isinstance(h, _LogHandler) for h in logger.handlers):
         handler = _LogHandler(logging.WARNING)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

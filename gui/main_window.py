@@ -1,10 +1,12 @@
-"""The main window: menus, the two tabs, the status bar, and the worker thread.
+"""The main window: the two tabs (step through, translate), the status bar, the worker
+thread, and what the menus do (the menus themselves: :mod:`.menus`).
 
-The window owns one :class:`~gui.worker.Worker` moved to a ``QThread``. The views ask
-for work through signals connected to the worker's slots (queued across the threads);
-the worker answers through signals connected to the views' methods (queued back to the
-GUI thread). The window itself never imports TensorFlow, so it shows at once while the
-worker loads TensorFlow and the model.
+The window owns one :class:`~.worker.Worker` on a :class:`~.worker.WorkerThread`. The
+views (:mod:`.views`) ask for work through signals connected to the worker's slots
+(queued across the threads); the worker answers through signals connected to the views'
+methods (queued back to the GUI thread). The window itself never imports TensorFlow, so
+it shows at once while the worker loads TensorFlow and the model. The Compare window and
+the training wizard (:mod:`.wizard`) are made the first time they are asked for.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -28,26 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import icons, theme
-from gui.model_info import ModelInfoDialog
-from gui.settings import Settings, demo_model, demo_models
-from gui.step_view import StepView
-from gui.translate_view import TranslateView
-from gui.worker import Worker, WorkerThread
+from . import icons, theme
+from .menus import WindowMenus
+from .settings import Settings, demo_model
+from .views.model_info import ModelInfoDialog
+from .views.step_view import StepView
+from .views.translate_view import TranslateView
+from .worker import Worker, WorkerThread
 
 EMPTY_TEXT = "No model loaded — open a .keras model (File ▸ Open)"
-NO_EXPORT_TIP = ("Exporting needs keras_attn.export, which this installation does not "
-                 "have.")
-SHORTCUTS_HELP = """<table>
-<tr><td><b>Right</b></td><td>decode the next token</td></tr>
-<tr><td><b>Left</b></td><td>undo the last step</td></tr>
-<tr><td><b>Space</b></td><td>play or pause</td></tr>
-<tr><td><b>Home</b></td><td>start the sentence again</td></tr>
-<tr><td><b>End</b></td><td>decode to the end</td></tr>
-<tr><td><b>Ctrl+Enter</b></td><td>translate (Translate tab)</td></tr>
-<tr><td><b>Ctrl+O</b></td><td>open a model</td></tr>
-<tr><td><b>Ctrl+I</b></td><td>model info</td></tr>
-</table>"""
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +46,7 @@ class MainWindow(QMainWindow):
     Args:
         model_path: a ``.keras`` file to open; None opens the last used model, or the
             bundled demo model the first time.
-        settings: a :class:`~gui.settings.Settings` (tests pass a temporary one).
+        settings: a :class:`~.settings.Settings` (tests pass a temporary one).
         open_default: when `model_path` is None, open the last or the demo model.
         interactive: False sends error messages to stderr instead of dialogs (used when
             taking screenshots without anyone watching).
@@ -104,11 +94,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.busy_bar)
 
-        self._make_actions()
-        self._make_menus()
+        self.menus = WindowMenus(self)
         self._start_worker()
         self._restore_settings()
-        self._set_model_actions(False)
+        self.menus.set_model_loaded(False, self.can_export)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._scheme_changed)
@@ -144,81 +133,6 @@ class MainWindow(QMainWindow):
         layout.addStretch(2)
         self.empty_label = label
         return page
-
-    def _make_actions(self):
-        self._action_icons = []
-
-        def action(text, slot, shortcut=None, icon=None, tip=None):
-            item = QAction(text, self)
-            if icon:
-                item.setIcon(icons.icon(icon))
-                self._action_icons.append((item, icon))
-            if shortcut:
-                item.setShortcut(QKeySequence(shortcut))
-            if tip:
-                item.setToolTip(tip)
-                item.setStatusTip(tip)
-            item.triggered.connect(slot)
-            return item
-
-        self.open_action = action("&Open Model…", self.choose_model, QKeySequence.StandardKey.Open,
-                                  "open", "Open a .keras model file")
-        self.save_action = action("Save Model &As…", self.choose_save_model,
-                                  QKeySequence.StandardKey.SaveAs, "save",
-                                  "Save the model to another .keras file")
-        self.info_action = action("Model &Info…", self.show_model_info, "Ctrl+I", "info",
-                                  "Configuration, vocabularies, parameters and training facts")
-        self.export_action = action("&Export SavedModel…", self.choose_export_model, None,
-                                    "export", "Export a TensorFlow SavedModel that translates "
-                                    "strings")
-        self.train_action = action("&Train a New Model…", self.show_wizard, "Ctrl+T", None,
-                                   "Train a model on your own parallel text, step by step")
-        self.compare_action = action("&Compare Models…", self.show_compare, None, None,
-                                     "Score several models on the same test sentences, by "
-                                     "sentence length, and look at their translations side "
-                                     "by side")
-        self.file_action = action("&Translate a Text File…", self._translate_file_from_menu,
-                                  None, "translate", "Translate a file, one sentence a line")
-        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.step_tab_action = action("&Step Through", lambda: self.show_tab("step"), "Ctrl+1")
-        self.translate_tab_action = action("&Translate", lambda: self.show_tab("translate"),
-                                           "Ctrl+2")
-        self.shortcuts_action = action("&Keyboard Shortcuts", self._show_shortcuts)
-        self.about_action = action("&About keras-attn", self._show_about)
-
-    def _make_menus(self):
-        bar = self.menuBar()
-        self.recent_menu = QMenu("Open &Recent", self)
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(self.file_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        models = bar.addMenu("&Models")
-        models.setToolTipsVisible(True)
-        models.addAction(self.open_action)
-        models.addMenu(self.recent_menu)
-        self.demo_menu = QMenu("&Demo Models", self)
-        self.demo_menu.setToolTipsVisible(True)
-        self.demo_menu.aboutToShow.connect(self._fill_demo_menu)
-        models.addMenu(self.demo_menu)
-        models.addAction(self.save_action)
-        models.addSeparator()
-        models.addAction(self.train_action)
-        models.addAction(self.info_action)
-        models.addAction(self.compare_action)
-        models.addAction(self.export_action)
-        self.models_menu = models
-        view = bar.addMenu("&View")
-        view.addAction(self.step_tab_action)
-        view.addAction(self.translate_tab_action)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(self.about_action)
-        self._fill_recent_menu()
-        self._fill_demo_menu()
 
     def _start_worker(self):
         self.worker = Worker()
@@ -312,7 +226,7 @@ class MainWindow(QMainWindow):
         """Open the Compare window (the open model ticked); it works through the worker."""
         window = getattr(self, "compare_window", None)
         if window is None:
-            from gui.compare_view import CompareWindow
+            from .views.compare_view import CompareWindow
 
             window = self.compare_window = CompareWindow(self, settings=self.settings)
             w = self.worker
@@ -348,8 +262,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"keras-attn — {summary['name']}")
         self.settings.set_last_model(summary["path"])
         self.settings.add_recent_model(summary["path"])
-        self._fill_recent_menu()
-        self._set_model_actions(True)
+        self.menus.fill_recent_menu()
+        self.menus.set_model_loaded(True, self.can_export)
         sample = summary["sample_sentence"]
         self.step_view.set_model(summary)
         self.step_view.reset(sample)
@@ -362,7 +276,7 @@ class MainWindow(QMainWindow):
     def _model_failed(self, path: str, message: str):
         if not Path(path).exists():
             self.settings.remove_recent_model(path)
-            self._fill_recent_menu()
+            self.menus.fill_recent_menu()
         if self.summary:
             message += f"\n\nThe model {self.summary['name']} stays open."
         else:
@@ -375,7 +289,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"keras-attn — {self.summary['name']}")
         self.settings.set_last_model(path)
         self.settings.add_recent_model(path)
-        self._fill_recent_menu()
+        self.menus.fill_recent_menu()
         self.statusBar().showMessage(f"Saved {path}", 8000)
 
     def _model_exported(self, folder: str, signature: str):
@@ -386,50 +300,9 @@ class MainWindow(QMainWindow):
 
     def _worker_ready(self, capabilities: dict):
         self.can_export = bool(capabilities.get("export"))
-        self._set_model_actions(self.summary is not None)
+        self.menus.set_model_loaded(self.summary is not None, self.can_export)
         if self.pages.currentWidget() is self.empty_page:
             self._show_status("No model loaded")
-
-    def _set_model_actions(self, loaded: bool):
-        for item in (self.save_action, self.info_action, self.file_action,
-                     self.compare_action):
-            item.setEnabled(loaded)
-        self.export_action.setEnabled(loaded and bool(self.can_export))
-        if self.can_export is False:
-            self.export_action.setToolTip(NO_EXPORT_TIP)
-            self.export_action.setStatusTip(NO_EXPORT_TIP)
-
-    def _fill_recent_menu(self):
-        self.recent_menu.clear()
-        recent = self.settings.recent_models()
-        for path in recent:
-            item = self.recent_menu.addAction(Path(path).name)
-            item.setToolTip(path)
-            item.setStatusTip(path)
-            item.triggered.connect(lambda checked=False, p=path: self.open_model(p))
-        if recent:
-            self.recent_menu.addSeparator()
-            clear = self.recent_menu.addAction("Clear the List")
-            clear.triggered.connect(self._clear_recent)
-        self.recent_menu.setEnabled(bool(recent))
-
-    def _fill_demo_menu(self):
-        """One entry per model bundled in assets/models: a click opens it."""
-        self.demo_menu.clear()
-        models = demo_models()
-        for model in models:
-            item = self.demo_menu.addAction(model.title)
-            item.setToolTip(model.description or str(model.path))
-            item.setStatusTip(str(model.path))
-            item.setData(str(model.path))
-            item.triggered.connect(lambda checked=False, p=str(model.path): self.open_model(p))
-        if not models:
-            empty = self.demo_menu.addAction("No bundled models in this installation")
-            empty.setEnabled(False)
-
-    def _clear_recent(self):
-        self.settings.clear_recent_models()
-        self._fill_recent_menu()
 
     def _show_empty(self):
         self.pages.setCurrentWidget(self.empty_page)
@@ -468,18 +341,9 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int):
         self.step_view.set_shortcuts_enabled(self.tabs.widget(index) is self.step_view)
 
-    def _translate_file_from_menu(self):
+    def translate_file_from_menu(self):
         self.show_tab("translate")
         self.translate_view.choose_file()
-
-    def _show_shortcuts(self):
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
-
-    def _show_about(self):
-        QMessageBox.about(self, "About keras-attn",
-                          "<b>keras-attn</b><br>Neural machine translation with attention "
-                          "you can see: train small translators, then watch the decoder "
-                          "attend to the source, one token at a time.")
 
     def changeEvent(self, event):  # noqa: N802 (Qt's name)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -494,8 +358,7 @@ class MainWindow(QMainWindow):
         icons.clear_cache()
         self.tabs.setTabIcon(0, icons.icon("step"))
         self.tabs.setTabIcon(1, icons.icon("translate"))
-        for item, name in self._action_icons:
-            item.setIcon(icons.icon(name))
+        self.menus.refresh_icons()
         self.step_view.apply_colors()
 
     def is_dark(self) -> bool:
@@ -514,7 +377,7 @@ class MainWindow(QMainWindow):
         self.translate_view.temperature_box.setValue(s.value("translate/temperature", 0.0,
                                                              float))
         self.step_view.speed.setValue(s.value("step/speed", 3, int))
-        self.step_view.beam.width_box.setValue(s.value("step/beam_width", 4, int))
+        self.step_view.pages.beam.width_box.setValue(s.value("step/beam_width", 4, int))
 
     def save_settings(self):
         s = self.settings
@@ -523,7 +386,7 @@ class MainWindow(QMainWindow):
         s.set_value("translate/beam_width", self.translate_view.width_box.value())
         s.set_value("translate/temperature", self.translate_view.temperature_box.value())
         s.set_value("step/speed", self.step_view.speed.value())
-        s.set_value("step/beam_width", self.step_view.beam.width_box.value())
+        s.set_value("step/beam_width", self.step_view.pages.beam.width_box.value())
         s.sync()
 
     def shutdown(self):

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .app import VIEWS, WIZARD_PAGES
+from .widgets.pictures import grab_widget
 
 RUN_VIEWS = VIEWS[:-1]  # the views a ScreenshotRun drives (the wizard is app.py's)
 SIZE = (1280, 800)
@@ -64,7 +65,7 @@ class ScreenshotRun(QObject):
         w.show_tab("step")
         view = w.step_view
         if self.view in ("alignment", "anatomy", "diagnostics"):
-            view.show_view(self.view)
+            view.pages.show_view(self.view)
         view.snapshot_shown.connect(self._snapshot)
         if view.sentence.text().strip() != sentence:
             view.sentence.setText(sentence)
@@ -138,26 +139,14 @@ class ScreenshotRun(QObject):
 def save(window, path, target=None) -> Path:
     """Draw pending updates, then save a picture of `target` (default: `window`) to
     `path`."""
-    from gui.heatmap import HeatmapCanvas
+    from .widgets.heatmap import HeatmapCanvas
 
-    path = Path(path)
     target = target or window
-    for heatmap in {window.step_view.heatmap, *target.findChildren(HeatmapCanvas)}:
+    for heatmap in {window.step_view.pages.heatmap, *target.findChildren(HeatmapCanvas)}:
         heatmap.flush()
         heatmap.draw()
     QApplication.processEvents()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not target.grab().save(str(path)):
-        raise OSError(f"{path}: could not write the picture.")
-    return path
-
-
-def grab_widget(widget, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not widget.grab().save(str(path)):
-        raise OSError(f"{path}: could not write the picture.")
-    return path
+    return grab_widget(target, path)
 
 
 POLL_MS = 200

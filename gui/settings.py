@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
+
+from keras_attn.demo import models_dir
 
 ORGANIZATION = "keras-attn"
 APPLICATION = "keras-attn"
@@ -106,8 +107,7 @@ def demo_models(folder=None) -> list[DemoModel]:
     :data:`DEMO_MODELS` first in that order, then the others by file name. Each is titled
     from its model card (``<name>.json``: "title", else "name"), else from its file name."""
     try:
-        folder = Path(str(resources.files("assets") / "models")) if folder is None \
-            else Path(folder)
+        folder = models_dir() if folder is None else Path(folder)
         files = [entry for entry in folder.iterdir()
                  if entry.name.endswith(".keras") and entry.is_file()]
     except (ModuleNotFoundError, OSError):
@@ -131,7 +131,8 @@ def card_test_file(path) -> Path | None:
     a file, else the test split beside the training "dataset" (``x.test.tsv`` beside
     ``x.tsv``), else the dataset itself. Relative paths start at the project folder."""
     card = model_card(path)
-    root = Path(path).resolve().parent.parent.parent  # assets/models/x.keras -> project
+    # assets/models/x.keras -> the folder holding assets/: the project (or, installed, keras_attn)
+    root = Path(path).resolve().parent.parent.parent
     found = []
     for key in ("test_file", "test"):
         if isinstance(card.get(key), str):

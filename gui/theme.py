@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-SCHEMES = ("system", "light", "dark")
+from .app import SCHEMES
 
 # Colours that read well on both backgrounds.
 ACCENT_LIGHT = "#2563c9"

@@ -4,7 +4,11 @@ The window never touches TensorFlow. It asks through signals connected to the sl
 below (queued, because the worker lives on another thread), and the worker answers with
 signals carrying plain Python data: strings, lists, dicts and NumPy arrays. Requests are
 handled one at a time, in the order they were sent. Long loops (a whole text file) check a
-stop flag that the window may set at any moment with :meth:`Worker.cancel`.
+stop flag that the window may set at any moment with :meth:`Worker.cancel`. This module
+holds the threading and the messages; the work itself, as plain functions, is in
+:mod:`.worker_tasks`. Every error reaches the person as a message (:func:`describe`).
+
+:class:`WorkerThread` is the thread of every worker of the app, the training wizard's too.
 
 TensorFlow (with keras_attn's model code) is imported by :meth:`Worker.start`, on the
 worker's thread, so that the window shows before TensorFlow has finished loading; the
@@ -22,10 +26,8 @@ import importlib
 import logging
 import threading
 import time
-from importlib import resources
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from keras_attn.errors import (  # light: no TensorFlow
@@ -34,11 +36,11 @@ from keras_attn.errors import (  # light: no TensorFlow
     TranslationError,
 )
 
-log = logging.getLogger("gui")
+from . import worker_tasks as tasks
 
-TOP_K = 5  # candidates shown for each step
+log = logging.getLogger(__name__)
+
 FILE_CHUNK = 32  # sentences translated between two looks at the stop flag
-MAX_SAMPLES = 8  # alternatives drawn when sampling
 
 
 class NoModelError(Exception):
@@ -64,8 +66,9 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _request(title):
-    """Run a slot's body with the busy signal around it; any error becomes `failed`."""
+def _request(title, answer="failed"):
+    """Run a slot's body with the busy signal around it; any error becomes the signal
+    `answer` ("failed", or "compare_failed" for the Compare window) with `title`."""
     def decorate(method):
         @functools.wraps(method)
         def run(self, *args):
@@ -77,7 +80,7 @@ def _request(title):
                     log.info("%s: %s", title, error)
                 else:
                     log.warning("%s", title, exc_info=True)
-                self.failed.emit(title, describe(error))
+                getattr(self, answer).emit(title, describe(error))
             finally:
                 self.busy.emit(False)
         return run
@@ -159,7 +162,7 @@ class Worker(QObject):
             return
         self._keras_attn = keras_attn
         log.info("keras_attn imported in %.1f s", time.perf_counter() - began)
-        _leave_a_core_to_the_window()
+        tasks.leave_a_core_to_the_window()
         gc.freeze()  # see settle_memory; collecting now would find next to nothing
         try:
             export = importlib.import_module("keras_attn.export")
@@ -191,8 +194,8 @@ class Worker(QObject):
 
         try:
             model = load_model(path)
-            session = _session(model)
-            summary = _summary(model, path)
+            session = tasks.new_session(model)
+            summary = tasks.summary(model, path)
         except Exception as error:
             if _expected(error):
                 log.info("cannot open %s: %s", path, error)
@@ -205,43 +208,11 @@ class Worker(QObject):
         self._model, self._path, self._session = model, str(path), session
         self.model_loaded.emit(summary)
         self.status.emit(self._model_status())
-        self._warm_up(model)
+        tasks.warm_up(model, session, path)
         if replaced:
-            settle_memory()  # the previous model's objects are collected
+            tasks.settle_memory()  # the previous model's objects are collected
         else:
             gc.freeze()  # nothing to collect yet (a few hundred objects, for 100 ms)
-
-    def _warm_up(self, model):
-        """Trace the encoder and the step functions once for any number of sentences of
-        any length, then run them on a one-word sentence, so that the first translation
-        and the first step are quick. (Traced by a first call instead, they would be
-        traced again for the next sentence length and again for the next number of
-        sentences.) The window's first requests wait for this; a file's first chunk
-        traces the compiled greedy loop."""
-        try:
-            import tensorflow as tf
-
-            from keras_attn import search
-            from keras_attn.text import START_ID
-
-            word = sample_sentence(model, self._path).split()[:1] or ["a"]
-            ids = model.source_ids(word)
-            encode = search.compiled_encode(model)
-            encode.get_concrete_function(_any_sentences(ids))
-            encoded = encode(ids)
-            steps = [search.compiled_step(model)]
-            if getattr(self._session, "anatomy", False):
-                steps.append(search.compiled_step_anatomy(model))
-            for step in steps:
-                step.get_concrete_function(_any_sentences(tf.fill([1], START_ID)),
-                                           _any_sentences(encoded["state"]),
-                                           _any_sentences(encoded))
-            _translate_lines(model, word, 1, 0.0)  # runs the encoder and the step
-            probe = _session(model)
-            probe.start(word[0])
-            probe.step()
-        except Exception:  # a warm-up failure is not the person's problem
-            log.info("warm-up failed", exc_info=True)
 
     def _model_status(self) -> str:
         return f"Model: {Path(self._path).name}" if self._path else "No model loaded"
@@ -284,8 +255,9 @@ class Worker(QObject):
         model = self._require_model()
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if not lines:
-            raise _translation_error("Nothing to translate: type a sentence first.")
-        outputs, alternatives, method = _translate_lines(model, lines, width, temperature)
+            raise TranslationError("Nothing to translate: type a sentence first.")
+        outputs, alternatives, method = tasks.translate_lines(model, lines, width,
+                                                              temperature)
         self.translated.emit({"text": text, "sources": lines, "outputs": outputs,
                               "alternatives": alternatives, "method": method})
 
@@ -298,7 +270,7 @@ class Worker(QObject):
         try:
             sources = Path(path).read_text(encoding="utf-8-sig").splitlines()
         except UnicodeDecodeError as error:
-            raise _translation_error(f"{path}: not UTF-8 text (byte {error.start} cannot be "
+            raise TranslationError(f"{path}: not UTF-8 text (byte {error.start} cannot be "
                                      "read); save the file as UTF-8 and try again.") from None
         translations: list[str] = []
         total = len(sources)
@@ -312,8 +284,8 @@ class Worker(QObject):
             filled = [i for i, line in enumerate(chunk) if line.strip()]
             outputs = [""] * len(chunk)
             if filled:
-                done, _, _ = _translate_lines(model, [chunk[i].strip() for i in filled],
-                                              width, 0.0, alternatives=False)
+                done, _, _ = tasks.translate_lines(model, [chunk[i].strip() for i in filled],
+                                                   width, 0.0, alternatives=False)
                 for i, output in zip(filled, done, strict=True):
                     outputs[i] = output
             translations.extend(outputs)
@@ -372,17 +344,12 @@ class Worker(QObject):
     def beam(self, width: int) -> None:
         session = self._require_session()
         if session.sentence is None:
-            raise _translation_error("Start a sentence first.")
-        hypotheses, trace = session.beam(width=max(1, int(width)))
-        text = self._model.target_text
-        found = [{"text": text.decode([h.tokens])[0], "tokens": text.decode_tokens([h.tokens])[0],
-                  "score": float(h.score), "log_prob": float(h.log_prob),
-                  "finished": bool(h.finished)} for h in hypotheses]
-        self.beam_done.emit({"hypotheses": found, "trace": trace, "width": int(width),
-                             "sentence": session.sentence})
+            raise TranslationError("Start a sentence first.")
+        self.beam_done.emit(tasks.beam_result(session, self._model, width))
 
     # -- comparing models ------------------------------------------------------------
     @Slot(object)
+    @_request("Cannot compare the models", "compare_failed")
     def compare(self, request: dict) -> None:
         """Score models on the same test pairs, overall and by source length.
 
@@ -390,22 +357,14 @@ class Worker(QObject):
         first N pairs (0: all)}. Answers with `compare_progress`, then `compare_done` (also
         when cancelled) or `compare_failed`.
         """
-        self.busy.emit(True)
         self._stop.clear()
         try:
             self._compare(request)
-        except Exception as error:  # every failure reaches the person as a message
-            cancelled = isinstance(error, Cancelled)
-            if cancelled:
-                self.compare_done.emit({"comparison": None, "cancelled": True,
-                                        "paths": list(request.get("paths", []))})
-            else:
-                log.log(logging.INFO if _expected(error) else logging.WARNING,
-                        "cannot compare", exc_info=not _expected(error))
-                self.compare_failed.emit("Cannot compare the models", describe(error))
+        except Cancelled:
+            self.compare_done.emit({"comparison": None, "cancelled": True,
+                                    "paths": list(request.get("paths", []))})
         finally:
             self.status.emit(self._model_status())
-            self.busy.emit(False)
 
     def _compare(self, request):
         from keras_attn.compare import compare_models
@@ -453,216 +412,14 @@ class Worker(QObject):
         return cache[key]
 
     @Slot(int)
+    @_request("Cannot show the sentence", "compare_failed")
     def compare_sentence(self, index: int) -> None:
         """Each compared model's translation of test sentence `index` with its attention
         (as the comparison translated it); failures go to `compare_failed`."""
-        self.busy.emit(True)
-        try:
-            self._compare_sentence(index)
-        except Exception as error:
-            log.log(logging.INFO if _expected(error) else logging.WARNING,
-                    "cannot show sentence %s", index, exc_info=not _expected(error))
-            self.compare_failed.emit("Cannot show the sentence", describe(error))
-        finally:
-            self.busy.emit(False)
-
-    def _compare_sentence(self, index):
         if self._compared is None:
             raise RequestError("Compare some models first.")
-        comparison = self._compared["comparison"]
-        from keras_attn.text import END
-
-        sentence = comparison.sources[index]
-        rows = []
-        for name, model in zip(comparison.names, self._compared["models"], strict=True):
-            translation = comparison.translations[name][index]
-            weights = np.asarray(translation.weights, np.float32)
-            source = model.source_text.tokens([sentence])[0][:weights.shape[1] - 1]
-            rows.append({"name": name, "translation": comparison.hypotheses[name][index],
-                         "source_tokens": [*source, END],
-                         "target_tokens": translation.output_tokens(model),
-                         "attention": weights,
-                         "has_attention": has_attention(model)})
-        self.compared_sentence.emit({"index": int(index), "source": sentence,
-                                     "reference": comparison.references[index],
-                                     "rows": rows})
+        self.compared_sentence.emit(tasks.compared_sentence(
+            self._compared["comparison"], self._compared["models"], index))
 
     def _snapshot(self, event: str) -> dict:
-        """Everything the step-through view draws, as plain data."""
-        session = self._session
-        steps = session.steps if session.sentence is not None else []
-        return {
-            "event": event,
-            "sentence": session.sentence,
-            "source_tokens": list(session.source_tokens),
-            "target_tokens": [s.token for s in steps],
-            "forced": [s.forced for s in steps],
-            "attention": session.attention,
-            "step": steps[-1] if steps else None,
-            "finished": session.finished,
-            "translation": session.translation if steps else "",
-            "truncated": session.truncated,
-            "token_count": session.token_count,
-            "max_length": self._model.source_text.max_length,
-            "has_attention": has_attention(self._model),
-            "anatomy": getattr(steps[-1], "anatomy", None) if steps else None,
-            "diagnostics": _diagnostics(session, self._model) if steps else None,
-        }
-
-
-# -- helpers (worker thread only) ----------------------------------------------------------
-def _leave_a_core_to_the_window():
-    """Run TensorFlow's operations on one thread (when TensorFlow has not started yet).
-
-    The app's models are small: a second thread barely speeds them up, while TensorFlow's
-    busy-waiting thread pools take the CPU the window needs to stay responsive.
-    """
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:  # TensorFlow is already running (e.g. in a test process)
-        pass
-
-
-def _any_sentences(tensors):
-    """`tf.TensorSpec`s like `tensors` (a nest) with the sentence axis, and the token axis
-    of per-token tensors, left open: `(batch,)` ids, `(batch, tokens)` ids and masks,
-    `(batch, units)` states, `(batch, tokens, units)` encoder outputs."""
-    import tensorflow as tf
-
-    def spec(tensor):
-        shape = list(tensor.shape)
-        keep = 1 if len(shape) == 3 or (len(shape) == 2 and tensor.dtype.is_floating) else 0
-        return tf.TensorSpec([None] * (len(shape) - keep) + shape[len(shape) - keep:],
-                             tensor.dtype)
-
-    return tf.nest.map_structure(spec, tensors)
-
-
-def settle_memory():
-    """Collect garbage once, then move every object alive to the garbage collector's
-    permanent generation (``gc.freeze``).
-
-    TensorFlow and a model make hundreds of thousands of long-lived objects; a full
-    collection walks them all (over 100 ms here) while holding the GIL, which stalls the
-    window's event loop at random moments. Frozen objects are never walked again.
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-
-
-def _translation_error(message):
-    return TranslationError(message)
-
-
-def _translate_lines(model, lines, width, temperature, alternatives=True):
-    """Translate `lines` with :func:`keras_attn.evaluation.translate_batch`: greedily
-    (`width` 1), by beam search, or by sampling (`temperature` above 0). Returns
-    `(outputs, alternatives of the first line, method)`.
-
-    Alternatives are `(text, score, log_prob)`: the beam's n-best list with its
-    length-normalised scores; the greedy output scored by its log-probability; or up to
-    :data:`MAX_SAMPLES` distinct samples of the first line, most probable first.
-
-    Greedy decoding of typed text (`alternatives`) takes the most likely token at every
-    step through the model's compiled step function (`temperature=0`), as beam search and
-    sampling do: nothing more to trace, and the log-probability comes on the way. A file's
-    lines go through the compiled greedy loop, faster for many sentences. Both give the
-    same tokens.
-    """
-    from keras_attn.evaluation import translate_batch
-
-    width = max(1, int(width))
-    if temperature > 0:
-        found = translate_batch(model, lines, temperature=temperature)
-        outputs = [options[0].text for options in found]
-        ranked = []
-        if alternatives:
-            more = translate_batch(model, [lines[0]] * min(max(width, 3), MAX_SAMPLES),
-                                   temperature=temperature)
-            seen = {}
-            for option in [found[0][0], *(options[0] for options in more)]:
-                seen.setdefault(option.text, option.log_prob)
-            ranked = sorted(((t, lp, lp) for t, lp in seen.items()), key=lambda a: -a[1])
-        return outputs, ranked, f"sampling, temperature {temperature:g}"
-    if width == 1:
-        found = translate_batch(model, lines, temperature=0.0 if alternatives else None)
-        outputs = [options[0].text for options in found]
-        first = found[0][0]
-        ranked = [(first.text, first.log_prob, first.log_prob)] if alternatives else []
-        return outputs, ranked, "greedy"
-    found = translate_batch(model, lines, beam=width, n_best=width if alternatives else 1)
-    outputs = [options[0].text for options in found]
-    ranked = [(option.text, option.score, option.log_prob)
-              for option in found[0]] if alternatives else []
-    return outputs, ranked, f"beam search, width {width}"
-
-
-def has_attention(model) -> bool:
-    """False for a classic encoder-decoder (`attention="none"`)."""
-    return bool(getattr(model, "has_attention", True))
-
-
-def _session(model):
-    """A step-through session that records each step's anatomy (when keras_attn can)."""
-    from keras_attn.session import DecodingSession
-
-    try:
-        return DecodingSession(model, top_k=TOP_K, anatomy=True)
-    except TypeError:  # a keras_attn without the anatomy option
-        return DecodingSession(model, top_k=TOP_K)
-
-
-def _diagnostics(session, model):
-    """Entropy and coverage of the steps so far (None without attention or support)."""
-    if not has_attention(model) or not hasattr(session, "diagnostics"):
-        return None
-    try:
-        return session.diagnostics()
-    except Exception:  # diagnostics are extra: never let them break a step
-        log.info("diagnostics failed", exc_info=True)
-        return None
-
-
-def _summary(model, path) -> dict:
-    """What the window shows about a model."""
-    config = model.config
-    return {
-        "has_attention": has_attention(model),
-        "path": str(path),
-        "name": Path(path).name,
-        "file_size": Path(path).stat().st_size if Path(path).exists() else None,
-        "config": config.to_dict(),
-        "source_vocab": int(model.source_text.vocab_size),
-        "target_vocab": int(model.target_text.vocab_size),
-        "params": int(model.count_params()),
-        "info": dict(getattr(model, "info", None) or {}),
-        "sample_sentence": sample_sentence(model, path),
-    }
-
-
-def sample_sentence(model, path) -> str:
-    """A sentence to show first: the first line of the bundled dataset the model is named
-    after (``toy_language.keras`` -> ``toy_language.tsv``), else a few source words."""
-    names = [Path(path).stem]
-    dataset = (getattr(model, "info", None) or {}).get("training", {}).get("dataset")
-    if isinstance(dataset, str):
-        names.insert(0, Path(dataset).stem)
-    for name in names:
-        try:
-            entry = resources.files("assets") / "datasets" / f"{name}.tsv"
-            if entry.is_file():
-                with entry.open("r", encoding="utf-8") as stream:
-                    first = stream.readline().split("\t")[0].strip()
-                if first:
-                    return first
-        except (ModuleNotFoundError, OSError, UnicodeDecodeError):
-            pass
-    source = model.source_text
-    words = [t for t in source.vocabulary[4:] if t.strip() and not t.startswith("##")][:4]
-    if source.tokenizer == "char":
-        return "".join(words).replace("▁", " ").strip() or "abc"
-    return " ".join(words) or "a b c d"
+        return tasks.snapshot(self._session, self._model, event)

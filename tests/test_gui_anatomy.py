@@ -12,10 +12,10 @@ from PySide6.QtCore import QEvent, QSettings  # noqa: E402
 from PySide6.QtGui import QHelpEvent  # noqa: E402
 from PySide6.QtWidgets import QToolTip  # noqa: E402
 
-from gui.anatomy_view import AnatomyView, build_stages  # noqa: E402
-from gui.diagnostics_view import DiagnosticsView, summary_text  # noqa: E402
-from gui.step_view import StepView  # noqa: E402
-from gui.strip import Strip  # noqa: E402
+from gui.views.anatomy_view import AnatomyView, build_stages  # noqa: E402
+from gui.views.diagnostics_view import DiagnosticsView, summary_text  # noqa: E402
+from gui.views.step_view import StepView  # noqa: E402
+from gui.widgets.strip import Strip  # noqa: E402
 
 SOURCE = ["ich", "habe", "hunger", "[END]"]
 TIMEOUT = 60_000
@@ -175,19 +175,20 @@ def test_step_view_explains_a_model_without_attention(qtbot):
     a = anatomy("luong", "none")
     view.show_snapshot(snapshot(a, has_attention=False))
     for name in ("heatmap", "alignment", "diagnostics"):
-        view.show_view(name)
-        assert view.stack.currentWidget() is view.classic_notice
-    assert "nothing to attend to" in view.classic_notice.plain_text()
-    np.testing.assert_array_equal(view.classic_notice.context.values[0], a.context)
-    assert view.bars.weights == []  # no bars of zeros
-    assert view.no_attention_note.isVisibleTo(view) and not view.bars_scroll.isVisibleTo(view)
-    view.show_view("anatomy")
-    assert view.stack.currentWidget() is view.anatomy
-    assert [s.key for s in view.anatomy.stages][:2] == ["state", "context"]
+        view.pages.show_view(name)
+        assert view.pages.currentWidget() is view.pages.classic_notice
+    assert "nothing to attend to" in view.pages.classic_notice.plain_text()
+    np.testing.assert_array_equal(view.pages.classic_notice.context.values[0], a.context)
+    assert view.panel.bars.weights == []  # no bars of zeros
+    assert view.panel.no_attention_note.isVisibleTo(view)
+    assert not view.panel.bars_scroll.isVisibleTo(view)
+    view.pages.show_view("anatomy")
+    assert view.pages.currentWidget() is view.pages.anatomy
+    assert [s.key for s in view.pages.anatomy.stages][:2] == ["state", "context"]
     view.set_model({"has_attention": True})
     view.show_snapshot(snapshot(anatomy()))
-    view.show_view("heatmap")
-    assert view.stack.currentWidget() is view.heatmap
+    view.pages.show_view("heatmap")
+    assert view.pages.currentWidget() is view.pages.heatmap
 
 
 # -- the window on real (untrained, tiny) models ------------------------------------------
@@ -237,46 +238,46 @@ def test_anatomy_panel_shows_the_models_own_numbers(window, qtbot):
     """After a step, the panel's strips hold the StepAnatomy the worker's session computed:
     scores and weights over the source tokens, c_t = sum of weights x encoder states."""
     view = window.step_view
-    view.show_view("anatomy")
+    view.pages.show_view("anatomy")
     view.sentence.setText("a b c")
     take(qtbot, view, view.start, "start")
     take(qtbot, view, view.step, "step")
     take(qtbot, view, view.step, "step")
     a, step_result = view.snapshot["anatomy"], view.snapshot["step"]
     assert a is not None and (a.style, a.score) == ("luong", "general")
-    stages = {s.key: s for s in view.anatomy.stages}
+    stages = {s.key: s for s in view.pages.anatomy.stages}
     assert list(stages) == ["state", "scores", "weights", "context", "concat", "attentional",
                             "output"]
     assert "W<sub>a</sub>" in stages["scores"].formula
-    _, scores = view.anatomy.stage("scores")
+    _, scores = view.pages.anatomy.stage("scores")
     np.testing.assert_array_equal(scores.strips[0].values[0], a.scores)
     assert scores.strips[0].column_labels == ["a", "b", "c", "[END]"]
-    _, weights = view.anatomy.stage("weights")
+    _, weights = view.pages.anatomy.stage("weights")
     np.testing.assert_allclose(weights.strips[0].values[0], step_result.weights, atol=1e-6)
     np.testing.assert_allclose(a.weights @ a.encoder_states, a.context, atol=1e-5)
-    _, state = view.anatomy.stage("state")
+    _, state = view.pages.anatomy.stage("state")
     np.testing.assert_array_equal(state.strips[0].values[0], a.h)
-    _, output = view.anatomy.stage("output")
+    _, output = view.pages.anatomy.stage("output")
     assert output.strips[0].column_labels == [c.token for c in step_result.candidates]
-    assert f"“{step_result.token}”" in view.anatomy.header.text()
+    assert f"“{step_result.token}”" in view.pages.anatomy.header.text()
 
 
 def test_diagnostics_of_the_decoded_sentence(window, qtbot):
     """To the end, then Diagnostics: coverage of every source token, entropy per step."""
     view = window.step_view
-    view.show_view("diagnostics")
+    view.pages.show_view("diagnostics")
     view.sentence.setText("a b c d")
     take(qtbot, view, view.start, "start")
     take(qtbot, view, view.to_end, "end")
     d = view.snapshot["diagnostics"]
-    assert d is not None and view.diagnostics.diagnostics is d
+    assert d is not None and view.pages.diagnostics.diagnostics is d
     assert len(d.coverage) == len(view.snapshot["source_tokens"])
     assert len(d.entropy) == len(view.snapshot["target_tokens"])
     np.testing.assert_allclose(d.coverage, view.snapshot["attention"].sum(axis=0), atol=1e-5)
-    assert view.diagnostics_label.text().startswith(
+    assert view.panel.diagnostics_label.text().startswith(
         f"Mean attention entropy {d.mean_entropy:.2f} nats")
-    view.diagnostics.grab()
-    assert len(view.diagnostics._rows) == len(d.coverage) + len(d.entropy)
+    view.pages.diagnostics.grab()
+    assert len(view.pages.diagnostics._rows) == len(d.coverage) + len(d.entropy)
 
 
 def test_a_classic_model_shows_the_fixed_context(window, qtbot, model_files):
@@ -285,8 +286,8 @@ def test_a_classic_model_shows_the_fixed_context(window, qtbot, model_files):
     view = window.step_view
     with qtbot.waitSignal(window.model_ready, timeout=TIMEOUT):
         window.open_model(str(model_files["classic"]))
-    view.show_view("heatmap")
-    assert view.stack.currentWidget() is view.classic_notice
+    view.pages.show_view("heatmap")
+    assert view.pages.currentWidget() is view.pages.classic_notice
     view.sentence.setText("a b c")
     take(qtbot, view, view.start, "start")
     take(qtbot, view, view.step, "step")
@@ -295,16 +296,16 @@ def test_a_classic_model_shows_the_fixed_context(window, qtbot, model_files):
     second = view.snapshot["anatomy"]
     assert second.score == "none" and view.snapshot["diagnostics"] is None
     np.testing.assert_array_equal(first, second.context)
-    np.testing.assert_array_equal(view.classic_notice.context.values[0], second.context)
-    view.show_view("anatomy")
-    assert [s.key for s in view.anatomy.stages] == ["state", "context", "concat",
+    np.testing.assert_array_equal(view.pages.classic_notice.context.values[0], second.context)
+    view.pages.show_view("anatomy")
+    assert [s.key for s in view.pages.anatomy.stages] == ["state", "context", "concat",
                                                     "attentional", "output"]
-    view.show_view("diagnostics")
-    assert view.stack.currentWidget() is view.classic_notice
+    view.pages.show_view("diagnostics")
+    assert view.pages.currentWidget() is view.pages.classic_notice
     with qtbot.waitSignal(window.model_ready, timeout=TIMEOUT):
         window.open_model(str(model_files["general"]))
-    view.show_view("heatmap")
-    assert view.stack.currentWidget() is view.heatmap
+    view.pages.show_view("heatmap")
+    assert view.pages.currentWidget() is view.pages.heatmap
 
 
 def test_anatomy_screenshot_shows_a_step_in_the_middle(window, qtbot, tmp_path, monkeypatch):
@@ -317,7 +318,7 @@ def test_anatomy_screenshot_shows_a_step_in_the_middle(window, qtbot, tmp_path, 
     exits = []
     monkeypatch.setattr(QApplication.instance(), "exit", exits.append)
     view = window.step_view
-    view.show_view("heatmap")
+    view.pages.show_view("heatmap")
     seen = []
     view.snapshot_shown.connect(lambda event: seen.append(
         (event, len(view.snapshot["target_tokens"]))))
@@ -326,9 +327,9 @@ def test_anatomy_screenshot_shows_a_step_in_the_middle(window, qtbot, tmp_path, 
     qtbot.waitUntil(lambda: run.code is not None, timeout=TIMEOUT)
     view.snapshot_shown.disconnect(run._snapshot)
     assert exits == [0] and (tmp_path / "anatomy.png").read_bytes()[:4] == b"\x89PNG"
-    assert view.current_view() == "anatomy" and view.anatomy.stages
+    assert view.pages.current_view() == "anatomy" and view.pages.anatomy.stages
     ended = next(n for event, n in seen if event == "end")
     middle = max(1, (ended + 1) // 2)
     assert len(view.snapshot["target_tokens"]) == min(middle, ended)
-    assert view.anatomy.stages[-1].key == "output"
-    assert f"Step {min(middle, ended)}:" in view.anatomy.header.text()
+    assert view.pages.anatomy.stages[-1].key == "output"
+    assert f"Step {min(middle, ended)}:" in view.pages.anatomy.header.text()

@@ -37,7 +37,7 @@ def model_file(trained, tmp_path_factory):
 
 def test_the_window_modules_do_not_import_tensorflow():
     """Importing the app and its window leaves TensorFlow for the worker thread."""
-    code = ("import sys, gui.app, gui.main_window, gui.step_view; "
+    code = ("import sys, gui.app, gui.main_window, gui.views.step_view; "
             "print('tensorflow' in sys.modules, 'keras' in sys.modules, "
             "'PySide6.QtWidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,

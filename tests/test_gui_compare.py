@@ -11,9 +11,9 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 from gui import settings as settings_module  # noqa: E402
-from gui.compare_view import CompareWindow  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from gui.settings import Settings, demo_model, demo_models  # noqa: E402
+from gui.views.compare_view import CompareWindow  # noqa: E402
 
 TIMEOUT = 60_000
 
@@ -129,7 +129,7 @@ def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, se
                                                                      tmp_path, monkeypatch):
     """Bundled models trained on the same data as the open one are ticked, the test split
     beside their dataset is suggested, and the comparison starts when the window shows."""
-    import gui.compare_view
+    import gui.views.compare_view
 
     (tmp_path / "lesson.tsv").write_text("a\tb\n", encoding="utf-8")
     (tmp_path / "lesson.test.tsv").write_text("a\tb\n", encoding="utf-8")
@@ -138,7 +138,7 @@ def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, se
         dataset = str(tmp_path / ("lesson.tsv" if name != "other" else "x.tsv"))
         (tmp_path / f"{name}.json").write_text(json.dumps({"dataset": dataset}),
                                                encoding="utf-8")
-    monkeypatch.setattr(gui.compare_view, "demo_models", lambda: demo_models(tmp_path))
+    monkeypatch.setattr(gui.views.compare_view, "demo_models", lambda: demo_models(tmp_path))
     window = CompareWindow(settings=settings)
     qtbot.addWidget(window)
     window.prepare(str(tmp_path / "attention.keras"))
@@ -174,12 +174,12 @@ def test_demo_models_menu_opens_each_bundled_model(qtbot, settings, monkeypatch)
     qtbot.addWidget(window)
     opened = []
     monkeypatch.setattr(window, "open_model", opened.append)
-    actions = window.demo_menu.actions()
+    actions = window.menus.demo_menu.actions()
     assert [a.text() for a in actions] == [m.title for m in bundled]
     actions[-1].trigger()
     assert opened == [str(bundled[-1].path)]
-    assert window.demo_menu.menuAction() in window.models_menu.actions()
-    assert window.compare_action in window.models_menu.actions()
+    assert window.menus.demo_menu.menuAction() in window.menus.models_menu.actions()
+    assert window.menus.compare_action in window.menus.models_menu.actions()
     window.close()
 
 

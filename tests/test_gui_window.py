@@ -13,10 +13,10 @@ from PySide6.QtCore import QPoint, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip  # noqa: E402
 
-from gui.beam_view import best_path, tree_nodes  # noqa: E402
 from gui.main_window import EMPTY_TEXT, MainWindow  # noqa: E402
-from gui.model_info import NOT_RECORDED, ModelInfoDialog  # noqa: E402
 from gui.settings import Settings  # noqa: E402
+from gui.views.model_info import NOT_RECORDED, ModelInfoDialog  # noqa: E402
+from gui.widgets.beam_view import best_path, tree_nodes  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 60_000  # ms; generous, the machine is shared
@@ -114,11 +114,11 @@ def test_stepping_to_the_end_gives_one_heatmap_row_per_output_token(window, qtbo
     view = start_sentence(qtbot, window, "a b c")
     decode_to_end(qtbot, view)
     snapshot = view.snapshot
-    image = view.heatmap.image_array()
+    image = view.pages.heatmap.image_array()
     assert snapshot["finished"] and snapshot["target_tokens"][-1] == "[END]"
     assert image.shape == (len(snapshot["target_tokens"]), len(snapshot["source_tokens"]))
     np.testing.assert_allclose(image, snapshot["attention"], atol=1e-6)
-    assert view.heatmap.highlight_row == len(snapshot["target_tokens"]) - 1
+    assert view.pages.heatmap.highlight_row == len(snapshot["target_tokens"]) - 1
     assert view.translation_label.text() == "c b a"
 
 
@@ -127,7 +127,7 @@ def test_hovering_a_cell_shows_its_weight(window, qtbot):
     window.show_tab("step")
     view = start_sentence(qtbot, window, "a b c")
     decode_to_end(qtbot, view)
-    canvas = view.heatmap
+    canvas = view.pages.heatmap
     canvas.flush()
     canvas.draw()
     x, y = canvas.image.axes.transData.transform((1, 0))  # column 1, row 0, in pixels
@@ -142,7 +142,7 @@ def test_arrow_keys_step_and_go_back(window, qtbot):
     window.show_tab("step")
     view = start_sentence(qtbot, window, "a b c")
     activate(qtbot, window)
-    view.heatmap.setFocus()
+    view.pages.heatmap.setFocus()
     for expected in (1, 2):
         with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT):
             QTest.keyClick(window, Qt.Key.Key_Right)
@@ -150,7 +150,7 @@ def test_arrow_keys_step_and_go_back(window, qtbot):
     with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT):
         QTest.keyClick(window, Qt.Key.Key_Left)
     assert len(view.snapshot["target_tokens"]) == 1
-    assert view.bars.weights and len(view.bars.weights) == len(view.snapshot["source_tokens"])
+    assert view.panel.bars.weights and len(view.panel.bars.weights) == len(view.snapshot["source_tokens"])
 
 
 def test_space_plays_to_the_end(window, qtbot):
@@ -159,7 +159,7 @@ def test_space_plays_to_the_end(window, qtbot):
     view = start_sentence(qtbot, window, "a b c d")
     view.speed.setValue(10)
     activate(qtbot, window)
-    view.heatmap.setFocus()
+    view.pages.heatmap.setFocus()
     QTest.keyClick(window, Qt.Key.Key_Space)
     assert view.play_button.isChecked()
     qtbot.waitUntil(lambda: view.snapshot["finished"], timeout=TIMEOUT)
@@ -180,17 +180,17 @@ def test_choosing_a_candidate_changes_the_output(window, qtbot):
     view.snapshot_shown.connect(lambda event: threads.append(threading.get_ident()))
     with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT,
                           check_params_cb=lambda event: event == "force"):
-        item = next(view.candidates.item(r) for r in range(view.candidates.count())
-                    if view.candidates.item(r).data(Qt.ItemDataRole.UserRole)
+        item = next(view.panel.candidates.item(r) for r in range(view.panel.candidates.count())
+                    if view.panel.candidates.item(r).data(Qt.ItemDataRole.UserRole)
                     == other.token_id)
-        rect = view.candidates.visualItemRect(item)
-        QTest.mouseClick(view.candidates.viewport(), Qt.MouseButton.LeftButton,
+        rect = view.panel.candidates.visualItemRect(item)
+        QTest.mouseClick(view.panel.candidates.viewport(), Qt.MouseButton.LeftButton,
                          pos=rect.center())
     after = view.snapshot
     assert after["target_tokens"][0] == other.token
     assert after["forced"][0] and after["finished"]
     assert after["translation"].split()[0] == other.token
-    assert view.heatmap.image_array().shape[0] == len(after["target_tokens"])
+    assert view.pages.heatmap.image_array().shape[0] == len(after["target_tokens"])
     assert threads == [threading.main_thread().ident]  # answers arrive on the GUI thread
 
 
@@ -199,18 +199,18 @@ def test_exporting_the_heatmap_writes_pictures(window, qtbot, tmp_path):
     window.show_tab("step")
     view = start_sentence(qtbot, window, "b c")
     decode_to_end(qtbot, view)
-    png = view.export_picture(tmp_path / "attention.png")
+    png = view.pages.export_picture(tmp_path / "attention.png")
     assert png.read_bytes()[:8] == PNG_SIGNATURE
-    assert view.export_picture(tmp_path / "a.svg").read_text().lstrip().startswith("<?xml")
-    assert view.export_picture(tmp_path / "a.pdf").read_bytes()[:5] == b"%PDF-"
+    assert view.pages.export_picture(tmp_path / "a.svg").read_text().lstrip().startswith("<?xml")
+    assert view.pages.export_picture(tmp_path / "a.pdf").read_bytes()[:5] == b"%PDF-"
     rows = (tmp_path / "a.csv")
-    view.export_picture(rows)
+    view.pages.export_picture(rows)
     assert len(rows.read_text(encoding="utf-8").splitlines()) == \
         1 + len(view.snapshot["target_tokens"])
-    view.show_view("alignment")
-    assert view.export_picture(tmp_path / "lines.png").read_bytes()[:8] == PNG_SIGNATURE
-    view.show_view("heatmap")
-    view.copy_picture()
+    view.pages.show_view("alignment")
+    assert view.pages.export_picture(tmp_path / "lines.png").read_bytes()[:8] == PNG_SIGNATURE
+    view.pages.show_view("heatmap")
+    view.pages.copy_picture()
     assert not QApplication.clipboard().image().isNull()
 
 
@@ -244,13 +244,13 @@ def test_save_as_writes_the_model_and_remembers_it(window, qtbot, tmp_path):
     assert target.stat().st_size > 1000
     assert window.settings.recent_models()[0] == str(target.resolve())
     assert window.windowTitle() == "keras-attn — copy.keras"
-    assert window.export_action.isEnabled() == bool(window.can_export)
+    assert window.menus.export_action.isEnabled() == bool(window.can_export)
 
 
 def test_export_savedmodel_runs_in_the_worker(window, qtbot, tmp_path, monkeypatch):
     """Models ▸ Export SavedModel writes a SavedModel folder (when keras_attn.export exists)."""
     if not window.can_export:
-        assert not window.export_action.isEnabled() and window.export_action.toolTip()
+        assert not window.menus.export_action.isEnabled() and window.menus.export_action.toolTip()
         return
     told = []
     monkeypatch.setattr(QMessageBox, "information",
@@ -278,13 +278,13 @@ def test_beam_view_draws_the_live_hypotheses(window, qtbot):
     """Switching to the beam tree runs beam search and lists the n-best."""
     window.show_tab("step")
     view = start_sentence(qtbot, window, "a b c")
-    view.beam.width_box.setValue(3)
-    view.show_view("beam")
-    qtbot.waitUntil(lambda: view.beam.best.count() > 0, timeout=TIMEOUT)
-    assert len(view.beam.tree.columns) > 2
-    assert view.beam.best.item(0).text().startswith("1. c b a")
-    assert view.beam.tree.path  # the best hypothesis' path is marked
-    view.show_view("heatmap")
+    view.pages.beam.width_box.setValue(3)
+    view.pages.show_view("beam")
+    qtbot.waitUntil(lambda: view.pages.beam.best.count() > 0, timeout=TIMEOUT)
+    assert len(view.pages.beam.tree.columns) > 2
+    assert view.pages.beam.best.item(0).text().startswith("1. c b a")
+    assert view.pages.beam.tree.path  # the best hypothesis' path is marked
+    view.pages.show_view("heatmap")
 
 
 def test_beam_tree_links_each_beam_to_the_live_beam_it_extends():
@@ -370,7 +370,7 @@ def test_empty_state_when_there_is_no_model(qapp, qtbot, tmp_path):
     win.show()
     assert win.pages.currentWidget() is win.empty_page
     assert win.empty_label.text() == EMPTY_TEXT
-    assert not win.save_action.isEnabled()
+    assert not win.menus.save_action.isEnabled()
     win.close()
 
 
@@ -380,14 +380,14 @@ def test_switching_to_a_dark_palette_redraws_the_heatmap_dark(window, qtbot):
 
     app = QApplication.instance()
     light = app.palette()
-    assert not window.step_view.heatmap._dark
+    assert not window.step_view.pages.heatmap._dark
     try:
         app.setPalette(theme.dark_palette())
-        qtbot.waitUntil(lambda: window.step_view.heatmap._dark, timeout=5000)
+        qtbot.waitUntil(lambda: window.step_view.pages.heatmap._dark, timeout=5000)
         assert window.is_dark()
-        window.step_view.heatmap.flush()  # a hidden heatmap redraws when read or shown
-        face = window.step_view.heatmap.figure.get_facecolor()
+        window.step_view.pages.heatmap.flush()  # a hidden heatmap redraws when read or shown
+        face = window.step_view.pages.heatmap.figure.get_facecolor()
         assert sum(face[:3]) / 3 < 0.3
     finally:
         app.setPalette(light)
-    qtbot.waitUntil(lambda: not window.step_view.heatmap._dark, timeout=5000)
+    qtbot.waitUntil(lambda: not window.step_view.pages.heatmap._dark, timeout=5000)

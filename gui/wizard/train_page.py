@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import icons, theme
-from ..heatmap import HeatmapCanvas
+from ..widgets.heatmap import HeatmapCanvas
 from .common import duration, make_table, show_warning
 from .plots import CurvesCanvas
 

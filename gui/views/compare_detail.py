@@ -1,10 +1,10 @@
 """One test sentence, every compared model side by side: translation and attention.
 
 The worker sends, for the sentence clicked in the Compare window, each model's translation
-and its attention weights, as the comparison produced them; this panel
-shows the source and the reference once, then one column per model: its name, its
-translation and its attention heatmap (:class:`~gui.heatmap.HeatmapCanvas`), or, for a
-model without attention, a note that it has only one fixed context.
+and its attention weights, as the comparison produced them; this panel shows the source
+and the reference once, then one column per model: its name, its translation and its
+attention heatmap (:class:`~keras_attn_app.widgets.heatmap.HeatmapCanvas`), or, for a model
+without attention, a note that it has only one fixed context.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui import theme
-from gui.heatmap import HeatmapCanvas
+from .. import theme
+from ..widgets.heatmap import HeatmapCanvas
 
 NO_ATTENTION = ("No attention: this classic encoder-decoder reads the whole sentence "
                 "through one fixed context vector, so there is no heatmap to draw.")

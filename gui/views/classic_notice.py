@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from gui.strip import Strip
+from ..widgets.strip import Strip
 
 TITLE = "This model has no attention: there is nothing to attend to"
 TEXT = (

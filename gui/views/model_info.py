@@ -1,8 +1,9 @@
 """The model info dialog: what a model file holds and how it was made.
 
 Everything comes from the summary the worker sends when it loads a model (see
-``gui.worker._summary``): the configuration, vocabulary sizes, parameter count and the
-facts recorded at training time (``Translator.info``), which older models do not have.
+:func:`keras_attn_app.worker_tasks.summary`): the configuration, vocabulary sizes,
+parameter count and the facts recorded at training time (``Translator.info``), which older
+models do not have.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ and a parallel test file, press Compare: the worker runs
 then shows the length curve (:func:`keras_attn.plotting.plot_length_curve`, BLEU or chrF),
 the scores of each source-length bucket, the comparison's warnings, and the test
 sentences; clicking a sentence shows every model's translation and attention side by side
-(:class:`~gui.compare_detail.SentenceDetail`).
+(:class:`~.compare_detail.SentenceDetail`).
 
 The window never touches TensorFlow: requests go out as signals to the worker's slots, and
 the answers come back to :meth:`show_progress`, :meth:`show_result`, :meth:`show_failure`
@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import theme
-from gui.compare_detail import SentenceDetail
-from gui.settings import card_test_file, demo_models, model_card
+from .. import theme
+from ..settings import card_test_file, demo_models, model_card
+from .compare_detail import SentenceDetail
 
 METRICS = (("bleu", "BLEU"), ("chrf", "chrF"))
 DEFAULT_LIMIT = 1000

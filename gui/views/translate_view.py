@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import icons
+from .. import icons
 
 
 class TranslateView(QWidget):

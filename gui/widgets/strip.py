@@ -24,7 +24,7 @@ from PySide6.QtCore import QEvent, QLineF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from gui import theme
+from .. import theme
 
 KINDS = ("signed", "weights", "scores")
 POSITIVE_LIGHT, NEGATIVE_LIGHT = "#2166ac", "#b2182b"

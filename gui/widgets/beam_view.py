@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import theme
+from .. import theme
 
 COLUMN = 96  # pixels between step columns
 ROW = 46  # pixels between nodes of a column

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui import theme
+from .. import theme
 
 MIN_WEIGHT = 0.03  # lighter lines are not drawn
 MARGIN = 16

@@ -2,7 +2,7 @@
 
 For the current decoding step, the view lists the stages a learner reads about, in the
 order the model computes them, each with one plain sentence, its formula and its values
-drawn as a :class:`~gui.strip.Strip` (hover a cell for its value):
+drawn as a :class:`~keras_attn_app.widgets.strip.Strip` (hover a cell for its value):
 
 * Luong style: the new decoder state h_t, the score of each source word (computed from
   h_t), the softmax weights, the context c_t, [h_t; c_t], the attentional vector, the
@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import theme
-from gui.strip import Strip
+from .. import theme
+from ..widgets.strip import Strip
 
 SCORE_NAMES = {"additive": "additive (Bahdanau) scores", "dot": "dot-product scores",
                "general": "general (bilinear) scores", "concat": "concat scores",

@@ -58,10 +58,11 @@ _LAZY = {
 }
 
 # Submodules that import neither TensorFlow nor Keras when imported: the command line's
-# parsers, the data readers and checks, the configuration, the demo models' cards.
+# parsers, the data readers and checks, the configuration, the demo models' cards, the
+# checkpoint and model files read as files (saving imports Keras only to load or save).
 # Every other submodule has TensorFlow imported (quietly) before it loads.
-LIGHT_MODULES = frozenset({"_quiet", "cli", "commands", "config", "data", "datasets", "demo",
-                           "errors", "plotting"})
+LIGHT_MODULES = frozenset({"_quiet", "checkpoint", "cli", "commands", "config", "data",
+                           "datasets", "demo", "errors", "plotting", "saving"})
 
 __all__ = ["AttentionDecoder", "BahdanauAttention", "Config", "ConfigurationError",
            "DataError", "Encoder", "KerasAttnError", "LearningRateSchedule", "LuongAttention",

@@ -11,6 +11,14 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_attn.checkpoint import (  # noqa: F401  (read_checkpoint_state: also from here)
+    BEST_ENTRY,
+    STATE_KEY,
+    pack_weights,
+    read_checkpoint_state,
+    unpack_weights,
+)
+
 
 class ProgressCallback(keras.callbacks.Callback):
     """Reports training progress to a plain function, for the CLI and the GUI alike.
@@ -198,7 +206,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         from keras_attn.saving import read_extra
 
         data = read_extra(self.directory / "last.keras", BEST_ENTRY)
-        return _unpack_weights(data, self.model.get_weights()) if data else None
+        return unpack_weights(data, self.model.get_weights()) if data else None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._batches = 0
@@ -260,7 +268,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         info[STATE_KEY] = json.loads(json.dumps(state))
         extra = None
         if self.best_weights is not None and self.best_epoch != epochs_done:
-            extra = {BEST_ENTRY: _pack_weights(self.best_weights)}
+            extra = {BEST_ENTRY: pack_weights(self.best_weights)}
         try:
             save_model(self.model, self.directory / "last.keras", extra=extra)
         finally:
@@ -287,131 +295,3 @@ class CheckpointCallback(keras.callbacks.Callback):
 def _finite_weights(model) -> bool:
     """True when every weight of `model` is a finite number."""
     return all(np.isfinite(weights).all() for weights in model.get_weights())
-
-
-def _pack_weights(weights) -> bytes:
-    """A list of arrays as the bytes of an ``.npz`` file (in order)."""
-    import io
-
-    buffer = io.BytesIO()
-    np.savez(buffer, *weights)
-    return buffer.getvalue()
-
-
-def _unpack_weights(data, like) -> list | None:
-    """The arrays :func:`_pack_weights` wrote, or None when they do not fit the weights
-    `like` (count, shapes) or cannot be read."""
-    import io
-
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            weights = [archive[f"arr_{index}"] for index in range(len(archive.files))]
-    except (OSError, KeyError, ValueError, EOFError):
-        return None
-    if len(weights) != len(like) or any(
-            got.shape != want.shape for got, want in zip(weights, like, strict=True)):
-        return None
-    return weights
-
-
-#: Where a checkpoint's training state is kept inside ``last.keras`` (in ``model.info``).
-STATE_KEY = "checkpoint_state"
-#: The archive member of ``last.keras`` holding the best epoch's weights when that epoch
-#: is not the last one done.
-BEST_ENTRY = "checkpoint_best_weights.npz"
-
-_FIELDS: dict[str, type | tuple[type, ...]] = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
-
-
-def read_checkpoint_state(directory, from_model=False) -> dict | None:
-    """The training state of the checkpoint in `directory`, or None when there is none.
-
-    The state committed inside ``last.keras`` is the one resumed from; ``state.json`` is a
-    copy of it and must agree with it (or be one epoch behind: a run killed between the
-    two writes). Checkpoints written by older versions hold no state inside the model, and
-    ``state.json`` alone says where they stopped.
-
-    Args:
-        directory: the checkpoint folder.
-        from_model: ignore ``state.json`` and take what the model holds: the state inside
-            it, or, for older checkpoints, ``{"epochs_done": None, ...}`` with no history
-            (training then counts the epochs done from the optimizer's steps).
-
-    Raises:
-        ModelFileError: ``state.json`` is damaged, or does not match the model (edited by
-            hand?). The message offers the two ways on: start over, or resume from the
-            model alone (``keras-attn train --resume-from-model``, ``train(...,
-            resume="model")``).
-    """
-    from keras_attn.errors import ModelFileError
-
-    directory = Path(directory)
-    state_file, model_file = directory / "state.json", directory / "last.keras"
-    if not model_file.is_file():
-        return None
-    inside = _state_inside(model_file)
-    if from_model:
-        if inside is not None:
-            return inside
-        return {"epochs_done": None, "best": None, "best_epoch": None, "wait": 0,
-                "history": {}, "monitor": None}
-    if not state_file.exists():
-        return inside
-
-    def refuse(problem):
-        lost = ("the history is kept: the model holds it" if inside is not None else
-                "the history of the earlier epochs is lost")
-        return ModelFileError(
-            f"{state_file}: {problem}. Start over (train again without resuming), or "
-            f"resume from the model alone, {model_file} (weights and optimizer state; "
-            f"{lost}): keras-attn train --resume-from-model, or "
-            "train(..., resume=\"model\") in Python.")
-
-    try:
-        state = json.loads(state_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise refuse(f"the checkpoint state is damaged ({error})") from error
-    if not _valid(state):
-        raise refuse("the checkpoint state is damaged (missing or wrong fields)")
-    state.setdefault("best_epoch", None)
-    if inside is None:
-        return state
-    if _same(state, inside):
-        return inside
-    if state["epochs_done"] == inside["epochs_done"] - 1:
-        return inside  # killed after the model's rename, before the copy was written
-    raise refuse(f"the checkpoint state does not match the model saved with it (it says "
-                 f"{state['epochs_done']} epoch(s) done, the model {inside['epochs_done']}; "
-                 "edited by hand?)")
-
-
-def _valid(state) -> bool:
-    return isinstance(state, dict) and all(
-        isinstance(state.get(key), kind) and not isinstance(state.get(key), bool)
-        for key, kind in _FIELDS.items())
-
-
-def _same(first, second) -> bool:
-    """Equal states (NaN equal to NaN, as JSON writes them)."""
-    return json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
-
-
-def _state_inside(model_file) -> dict | None:
-    """The training state saved inside a checkpoint's model file, None when it holds none
-    (an older checkpoint) or cannot be read (loading the model then says why)."""
-    import zipfile
-
-    from keras_attn.saving import MAX_CONFIG_BYTES
-
-    try:
-        with zipfile.ZipFile(model_file) as archive:
-            if archive.getinfo("config.json").file_size > MAX_CONFIG_BYTES:
-                return None
-            config = json.loads(archive.read("config.json"))
-        state = config["config"]["info"][STATE_KEY]
-    except (OSError, KeyError, TypeError, ValueError, RecursionError, zipfile.BadZipFile):
-        return None
-    if not _valid(state):
-        return None
-    state.setdefault("best_epoch", None)
-    return state

@@ -275,9 +275,10 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> Translator:
         ModelFileError: the file is missing, unreadable, not a ``.keras`` archive, not a
             keras-attn model, damaged, or asks to run code (a `Lambda` layer).
     """
-    import keras
+    from keras_attn import register
 
-    import keras_attn.model  # noqa: F401  (registers the layers)
+    register()  # the layers and the model, TensorFlow imported quietly first
+    import keras
 
     path = Path(path)
     try:

@@ -40,6 +40,7 @@ PAIRS = reverse_pairs(200, seed=3)
 VALIDATION = reverse_pairs(20, seed=4)
 CONFIG = preset("tiny").replace(**{"train.epochs": 3, "train.batch_size": 50,
                                    "train.learning_rate": 0.02})
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = 6  # batches an epoch: 200 short pairs in batches of 50, grouped by length
 
 
@@ -369,3 +370,43 @@ def test_resumed_after_the_best_epoch_ends_with_the_best_weights(tmp_path):
     assert resumed.best_epoch == 2 and resumed.epochs_done == 4
     assert same_weights(resumed.model.get_weights(), reference.model.get_weights())
     assert resumed.model.translate(["a b c"]) == reference.model.translate(["a b c"])
+
+
+# -- a checkpoint read and removed without TensorFlow (for a window) -------------------------
+
+WITHOUT_TENSORFLOW = r"""
+import json, sys
+from pathlib import Path
+from keras_attn.checkpoint import read_checkpoint_state, remove_checkpoint
+from keras_attn.errors import ModelFileError
+folder = Path(sys.argv[1])
+state = read_checkpoint_state(folder)
+(folder / "state.json").write_text("{damaged")
+try:
+    read_checkpoint_state(folder)
+    refused = None
+except ModelFileError as error:
+    refused = str(error)
+from_model = read_checkpoint_state(folder, from_model=True)
+gone = remove_checkpoint(folder, also=["run.json"])
+print(json.dumps({"epochs_done": state["epochs_done"], "refused": refused,
+                  "from_model": from_model["epochs_done"], "gone": gone,
+                  "tensorflow": "tensorflow" in sys.modules or "keras" in sys.modules}))
+"""
+
+
+def test_checkpoint_read_and_removed_without_tensorflow(one_epoch):
+    """A window can tell where a run stopped, why it cannot resume, and start it over,
+    without loading TensorFlow; starting over removes dead saves' staging folders too."""
+    (one_epoch / "run.json").write_text("{}")  # a program's own file beside the checkpoint
+    (one_epoch / f".last.keras.{dead_pid()}.abcd1234").mkdir()
+    done = subprocess.run([sys.executable, "-c", WITHOUT_TENSORFLOW, str(one_epoch)],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": ROOT})
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout.splitlines()[-1])
+    assert outcome["epochs_done"] == 1 and outcome["from_model"] == 1
+    assert "the checkpoint state is damaged" in outcome["refused"]
+    assert "--resume-from-model" in outcome["refused"]
+    assert outcome["gone"] and not one_epoch.exists()
+    assert outcome["tensorflow"] is False

@@ -31,11 +31,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def app_package(root: Path) -> str:
+    """The name to import the app of the checkout at `root` by (with `root` first on the
+    path): ``keras_attn_app`` when the installed package is that checkout's gui/ folder,
+    else the folder's own name, ``gui`` (older checkouts installed it under that name)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("keras_attn_app")
+    if spec is not None and spec.origin and \
+            Path(spec.origin).resolve().parent == (root / "gui").resolve():
+        return "keras_attn_app"
+    return "gui"
+
+
 def child(model: str | None) -> None:
     """One app start; prints a JSON line of seconds since KERAS_ATTN_BENCH_T0."""
     t0 = float(os.environ["KERAS_ATTN_BENCH_T0"])
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    sys.path.insert(0, os.environ.get("KERAS_ATTN_BENCH_ROOT", str(ROOT)))
+    root = Path(os.environ.get("KERAS_ATTN_BENCH_ROOT", str(ROOT)))
+    sys.path.insert(0, str(root))
+    import importlib
     import tempfile
 
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
@@ -45,8 +60,9 @@ def child(model: str | None) -> None:
     QCoreApplication.setApplicationName("keras-attn")
     app = QApplication([sys.argv[0]])
 
-    from gui.main_window import MainWindow
-    from gui.settings import Settings
+    package = app_package(root)
+    MainWindow = importlib.import_module(f"{package}.main_window").MainWindow  # noqa: N806
+    Settings = importlib.import_module(f"{package}.settings").Settings  # noqa: N806
 
     marks: dict[str, float] = {}
 

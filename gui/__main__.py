@@ -1,4 +1,4 @@
-"""``python -m gui``: start the desktop app (see :mod:`gui.app`)."""
+"""``python -m keras_attn_app``: start the desktop app (see :mod:`.app`)."""
 
 import sys
 

@@ -6,12 +6,12 @@
                    [--model M.keras] [--sentence "..."]
     keras-attn-gui --screenshot FILE.png --view wizard [--wizard-page data|map|text|model|
                    train] [--data FILE] [--time-limit MINUTES]
-    python -m gui.app ...          (the same)
+    python -m keras_attn_app ...   (the same)
     keras-attn gui ...             (the same, from the command-line tool)
 
 This module imports neither Qt nor TensorFlow until the app runs (``keras-attn gui`` starts
-it as ``python -m gui.app``, so the library never imports Qt). The window shows before
-TensorFlow is loaded: the worker thread imports it.
+it as ``python -m keras_attn_app.app``, so the library never imports Qt). The window shows
+before TensorFlow is loaded: the worker thread imports it.
 """
 
 from __future__ import annotations

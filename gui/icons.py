@@ -1,4 +1,4 @@
-"""The app's icons: small SVG drawings in ``assets/icons``.
+"""The app's icons: small SVG drawings in ``assets/icons`` (package ``keras_attn.assets``).
 
 The drawings use ``currentColor``; :func:`icon` paints them in the palette's text colour,
 so that they read on light and dark backgrounds alike.
@@ -19,7 +19,8 @@ _cache: dict[tuple[str, str], QIcon] = {}
 def svg_text(name: str) -> str:
     """The SVG source of an icon ("" when the file is missing)."""
     try:
-        return (resources.files("assets") / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+        return (resources.files("keras_attn.assets") / "icons" / f"{name}.svg").read_text(
+            encoding="utf-8")
     except (ModuleNotFoundError, OSError):
         return ""
 

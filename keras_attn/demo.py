@@ -1,7 +1,7 @@
 """The bundled demo models: where they are and how they were made.
 
-Demo models live in ``assets/models/`` (inside the installed package) next to a JSON card
-with their data, licence, settings and scores. They are trained by
+Demo models live in ``assets/models/`` (installed as the package ``keras_attn.assets``)
+next to a JSON card with their data, licence, settings and scores. They are trained by
 ``python scripts/train_demo_models.py``: ``de_en`` on the Tatoeba German-English pairs,
 the others on the generated sample datasets (see :mod:`keras_attn.datasets`).
 """
@@ -35,7 +35,7 @@ DEFAULT = "de_en"  # real language first; the invented language shows reordering
 
 def models_dir() -> Path:
     """The folder of the bundled demo models."""
-    return Path(str(importlib.resources.files("assets") / "models"))
+    return Path(str(importlib.resources.files("keras_attn.assets") / "models"))
 
 
 def model_path(name: str = DEFAULT) -> Path:

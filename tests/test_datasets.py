@@ -146,7 +146,7 @@ def test_dataset_path_finds_the_packaged_files():
     for name in NAMES:
         path = dataset_path(name)
         assert path.is_file() and path.name == f"{name}.tsv"
-        assert path.parent == Path(str(importlib.resources.files("assets") / "datasets"))
+        assert path.parent == Path(str(importlib.resources.files("keras_attn.assets") / "datasets"))
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert len(first.split("\t")) == 2
     with pytest.raises(KeyError):

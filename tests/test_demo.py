@@ -82,13 +82,13 @@ def test_demo_runs_from_a_wheel_outside_the_source_tree(tmp_path):
     assert build.returncode == 0, build.stderr[-2000:]
     (wheel,) = wheel_dir.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        assert "assets/models/toy_language.keras" in archive.namelist()
+        assert "keras_attn/assets/models/toy_language.keras" in archive.namelist()
     install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q",
                               "--target", str(target), str(wheel)],
                              capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stderr[-2000:]
-    code = ("import sys, keras_attn, assets\n"
-            "assert keras_attn.__file__.startswith(sys.argv[1]), keras_attn.__file__\n"
+    code = ("import sys, keras_attn, keras_attn.assets\n"
+            "assert keras_attn.assets.__file__.startswith(sys.argv[1]), keras_attn.__file__\n"
             "from keras_attn.cli import main\n"
             "sys.exit(main(['demo', '--model', 'toy_language']))\n")
     env = {**os.environ, "PYTHONPATH": str(target)}

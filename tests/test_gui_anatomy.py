@@ -8,14 +8,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from keras_attn_app.views.anatomy_view import AnatomyView, build_stages  # noqa: E402
+from keras_attn_app.views.diagnostics_view import DiagnosticsView, summary_text  # noqa: E402
+from keras_attn_app.views.step_view import StepView  # noqa: E402
+from keras_attn_app.widgets.strip import Strip  # noqa: E402
 from PySide6.QtCore import QEvent, QSettings  # noqa: E402
 from PySide6.QtGui import QHelpEvent  # noqa: E402
 from PySide6.QtWidgets import QToolTip  # noqa: E402
-
-from gui.views.anatomy_view import AnatomyView, build_stages  # noqa: E402
-from gui.views.diagnostics_view import DiagnosticsView, summary_text  # noqa: E402
-from gui.views.step_view import StepView  # noqa: E402
-from gui.widgets.strip import Strip  # noqa: E402
 
 SOURCE = ["ich", "habe", "hunger", "[END]"]
 TIMEOUT = 60_000
@@ -214,8 +213,9 @@ def model_files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def window(qapp, model_files, tmp_path_factory):
-    from gui.main_window import MainWindow
-    from gui.settings import Settings
+    from keras_attn_app.main_window import MainWindow
+    from keras_attn_app.settings import Settings
+
     from tests.test_gui_window import wait_until
 
     settings = Settings(QSettings(str(tmp_path_factory.mktemp("s") / "s.ini"),
@@ -311,9 +311,8 @@ def test_a_classic_model_shows_the_fixed_context(window, qtbot, model_files):
 def test_anatomy_screenshot_shows_a_step_in_the_middle(window, qtbot, tmp_path, monkeypatch):
     """--view anatomy: the sentence to the end, then back to its middle step; the picture is
     taken of the anatomy view."""
+    from keras_attn_app.screenshot import ScreenshotRun
     from PySide6.QtWidgets import QApplication
-
-    from gui.screenshot import ScreenshotRun
 
     exits = []
     monkeypatch.setattr(QApplication.instance(), "exit", exits.append)

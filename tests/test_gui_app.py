@@ -9,10 +9,9 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from keras_attn_app import app, excepthook, settings  # noqa: E402
+from keras_attn_app.settings import MAX_RECENT, Settings  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
-
-from gui import app, excepthook, settings  # noqa: E402
-from gui.settings import MAX_RECENT, Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -22,7 +21,7 @@ def run_gui(args, tmp_path, timeout=300):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
            settings.DATA_DIR_ENV: str(tmp_path / "data")}
-    return subprocess.run([sys.executable, "-m", "gui.app", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "keras_attn_app.app", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -37,13 +36,13 @@ def model_file(trained, tmp_path_factory):
 
 def test_the_window_modules_do_not_import_tensorflow():
     """Importing the app and its window leaves TensorFlow for the worker thread."""
-    code = ("import sys, gui.app, gui.main_window, gui.views.step_view; "
+    code = ("import sys, keras_attn_app.app, keras_attn_app.main_window, keras_attn_app.views.step_view; "
             "print('tensorflow' in sys.modules, 'keras' in sys.modules, "
             "'PySide6.QtWidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, timeout=120, check=True).stdout.split()
     assert out == ["False", "False", "True"]
-    code = "import sys, gui.app; print('PySide6' in sys.modules)"
+    code = "import sys, keras_attn_app.app; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, timeout=120, check=True).stdout.split()
     assert out == ["False"]  # so `keras-attn gui` costs the other commands nothing
@@ -98,11 +97,11 @@ def test_command_line_options():
 
     from keras_attn.cli import main
 
-    # `keras-attn gui ...` passes its options on to `python -m gui.app` unchanged.
+    # `keras-attn gui ...` passes its options on to `python -m keras_attn_app.app` unchanged.
     with mock.patch("subprocess.call", return_value=0) as call:
         assert main(["gui", "--model", "m.keras", "--view", "step"]) == 0
     options = call.call_args.args[0][3:]
-    assert call.call_args.args[0][1:3] == ["-m", "gui.app"]
+    assert call.call_args.args[0][1:3] == ["-m", "keras_attn_app.app"]
     assert options == ["--model", "m.keras", "--view", "step"]
     assert app.build_parser().parse_args(options).model == "m.keras"
     with pytest.raises(SystemExit):  # other commands still refuse unknown options
@@ -110,7 +109,7 @@ def test_command_line_options():
 
 
 def test_screenshot_of_the_step_view(model_file, tmp_path):
-    """`python -m gui.app --screenshot x.png --view step` writes a 1280x800 PNG and exits 0."""
+    """`python -m keras_attn_app.app --screenshot x.png --view step` writes a 1280x800 PNG and exits 0."""
     shot = tmp_path / "x.png"
     result = run_gui(["--screenshot", str(shot), "--view", "step", "--model",
                       str(model_file), "--sentence", "a b c"], tmp_path)
@@ -138,7 +137,7 @@ def test_window_shows_quickly_without_waiting_for_tensorflow(model_file, tmp_pat
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
-        "from gui.main_window import MainWindow\n"
+        "from keras_attn_app.main_window import MainWindow\n"
         "window = MainWindow(model_path=sys.argv[1])\n"
         "window.show()\n"
         "def shown():\n"

@@ -8,12 +8,11 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from keras_attn_app import settings as settings_module  # noqa: E402
+from keras_attn_app.main_window import MainWindow  # noqa: E402
+from keras_attn_app.settings import Settings, demo_model, demo_models  # noqa: E402
+from keras_attn_app.views.compare_view import CompareWindow  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
-
-from gui import settings as settings_module  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from gui.settings import Settings, demo_model, demo_models  # noqa: E402
-from gui.views.compare_view import CompareWindow  # noqa: E402
 
 TIMEOUT = 60_000
 
@@ -129,7 +128,7 @@ def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, se
                                                                      tmp_path, monkeypatch):
     """Bundled models trained on the same data as the open one are ticked, the test split
     beside their dataset is suggested, and the comparison starts when the window shows."""
-    import gui.views.compare_view
+    import keras_attn_app.views.compare_view
 
     (tmp_path / "lesson.tsv").write_text("a\tb\n", encoding="utf-8")
     (tmp_path / "lesson.test.tsv").write_text("a\tb\n", encoding="utf-8")
@@ -138,7 +137,7 @@ def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, se
         dataset = str(tmp_path / ("lesson.tsv" if name != "other" else "x.tsv"))
         (tmp_path / f"{name}.json").write_text(json.dumps({"dataset": dataset}),
                                                encoding="utf-8")
-    monkeypatch.setattr(gui.views.compare_view, "demo_models", lambda: demo_models(tmp_path))
+    monkeypatch.setattr(keras_attn_app.views.compare_view, "demo_models", lambda: demo_models(tmp_path))
     window = CompareWindow(settings=settings)
     qtbot.addWidget(window)
     window.prepare(str(tmp_path / "attention.keras"))

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from gui import settings  # noqa: E402
+from keras_attn_app import settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -21,7 +21,7 @@ def run_gui(args, tmp_path, timeout=300):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
            settings.DATA_DIR_ENV: str(tmp_path / "data")}
-    return subprocess.run([sys.executable, "-m", "gui.app", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "keras_attn_app.app", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 

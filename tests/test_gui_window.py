@@ -9,14 +9,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from keras_attn_app.main_window import EMPTY_TEXT, MainWindow  # noqa: E402
+from keras_attn_app.settings import Settings  # noqa: E402
+from keras_attn_app.views.model_info import NOT_RECORDED, ModelInfoDialog  # noqa: E402
+from keras_attn_app.widgets.beam_view import best_path, tree_nodes  # noqa: E402
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip  # noqa: E402
-
-from gui.main_window import EMPTY_TEXT, MainWindow  # noqa: E402
-from gui.settings import Settings  # noqa: E402
-from gui.views.model_info import NOT_RECORDED, ModelInfoDialog  # noqa: E402
-from gui.widgets.beam_view import best_path, tree_nodes  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 60_000  # ms; generous, the machine is shared
@@ -376,7 +375,7 @@ def test_empty_state_when_there_is_no_model(qapp, qtbot, tmp_path):
 
 def test_switching_to_a_dark_palette_redraws_the_heatmap_dark(window, qtbot):
     """A dark palette (the system's dark scheme) gives the heatmap dark colours."""
-    from gui import theme
+    from keras_attn_app import theme
 
     app = QApplication.instance()
     light = app.palette()

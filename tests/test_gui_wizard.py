@@ -7,13 +7,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from keras_attn_app.settings import Settings  # noqa: E402
+from keras_attn_app.wizard.train_wizard import TrainWizard  # noqa: E402
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
 from PySide6.QtCore import QMimeData, QPointF, QSettings, QStandardPaths, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 from PySide6.QtWidgets import QWizard  # noqa: E402
 
-from gui.settings import Settings  # noqa: E402
-from gui.wizard.train_wizard import TrainWizard  # noqa: E402
 from tests.helpers import reverse_pairs, write_tsv  # noqa: E402
 
 SHOTS = Path("/tmp/wizard-shots")
@@ -352,7 +352,8 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
     """With nothing remembered, the tokenizers and the size are automatic: the Model page
     shows the library's choice with its reasons and fills the training fields from it, an
     edit overrides one of them, and the run trains with exactly that configuration."""
-    from gui.wizard.config_choice import choose_config
+    from keras_attn_app.wizard.config_choice import choose_config
+
     from keras_attn import sizing
     from keras_attn.data import split_pairs
 
@@ -411,7 +412,7 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
 def test_explicit_choices_keep_the_old_behaviour(make_wizard, qtbot, corpus):
     """Words, lowercasing and a fixed preset chosen by hand are what the run uses (the
     maximum length covering 98 % of the sentences, as before), and are remembered."""
-    from gui.wizard.config_choice import choose_config
+    from keras_attn_app.wizard.config_choice import choose_config
 
     wizard = make_wizard()
     to_model_page(wizard, qtbot, corpus)

@@ -1,6 +1,7 @@
 """``keras-attn gui``: start the desktop app (the same as ``keras-attn-gui``).
 
-The library never imports Qt: the app runs as its own process (``python -m gui.app``).
+The library never imports Qt: the app runs as its own process
+(``python -m keras_attn_app.app``).
 """
 
 from __future__ import annotations
@@ -24,5 +25,5 @@ def run(args) -> int:
 
 
 def launch(options) -> int:
-    """Run ``python -m gui.app OPTIONS``; returns its exit status."""
-    return subprocess.call([sys.executable, "-m", "gui.app", *options])
+    """Run ``python -m keras_attn_app.app OPTIONS``; returns its exit status."""
+    return subprocess.call([sys.executable, "-m", "keras_attn_app.app", *options])

@@ -318,7 +318,7 @@ def to_tsv(pairs: Sequence[Pair]) -> str:
 
 def bundled_dir() -> Path:
     """The directory holding the bundled datasets: ``assets/datasets`` of the package."""
-    return Path(str(importlib.resources.files("assets") / "datasets"))
+    return Path(str(importlib.resources.files("keras_attn.assets") / "datasets"))
 
 
 def dataset_path(name: str) -> Path:

@@ -15,6 +15,7 @@ and :meth:`show_sentence`.
 
 from __future__ import annotations
 
+import html
 import warnings
 from pathlib import Path
 
@@ -68,7 +69,24 @@ class CompareWindow(QWidget):
         self.result: dict | None = None
         self.running = False
         self._auto_run_done = False
+        self.warnings = QLabel()  # the comparison's warnings, under the controls
+        self.warnings.setWordWrap(True)
+        self.warnings.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_models_row())
+        layout.addLayout(self._build_test_row())
+        layout.addLayout(self._build_run_row())
+        layout.addWidget(self.warnings)
+        layout.addWidget(self._build_results(), 1)
+        self.resize(1280, 800)
+        if settings is not None:
+            self.test_edit.setText(settings.value("compare/test", "", str))
+            self.limit.setValue(settings.value("compare/limit", DEFAULT_LIMIT, int))
+        self._draw()
 
+    # -- building --------------------------------------------------------------------
+    def _build_models_row(self) -> QHBoxLayout:
+        """The models to tick, with Add and Remove."""
         self.models = QListWidget()
         self.models.setToolTip("Tick the models to compare.")
         self.models.setMaximumHeight(76)
@@ -80,6 +98,14 @@ class CompareWindow(QWidget):
         buttons.addWidget(add)
         buttons.addWidget(remove)
         buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Models"), 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.models, 1)
+        row.addLayout(buttons)
+        return row
+
+    def _build_test_row(self) -> QHBoxLayout:
+        """The test file and how many of its pairs to use."""
         self.test_edit = QLineEdit()
         self.test_edit.setPlaceholderText("A parallel test file: source and reference")
         choose = QPushButton("Choose…")
@@ -87,6 +113,16 @@ class CompareWindow(QWidget):
         self.limit = QSpinBox(minimum=0, maximum=10_000_000, value=DEFAULT_LIMIT)
         self.limit.setSpecialValueText("all")
         self.limit.setToolTip("Use the first N pairs of the file (0: all of them)")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Test file"))
+        row.addWidget(self.test_edit, 1)
+        row.addWidget(choose)
+        row.addWidget(QLabel("First pairs"))
+        row.addWidget(self.limit)
+        return row
+
+    def _build_run_row(self) -> QHBoxLayout:
+        """Compare, Cancel, the progress bar and the status line."""
         self.compare_button = QPushButton("Compare")
         self.compare_button.setDefault(True)
         self.compare_button.clicked.connect(self.run)
@@ -97,25 +133,16 @@ class CompareWindow(QWidget):
         self.progress.setMaximumWidth(220)
         self.progress.hide()
         self.status = QLabel()
-        test_row = QHBoxLayout()
-        test_row.addWidget(QLabel("Test file"))
-        test_row.addWidget(self.test_edit, 1)
-        test_row.addWidget(choose)
-        test_row.addWidget(QLabel("First pairs"))
-        test_row.addWidget(self.limit)
-        run_row = QHBoxLayout()
-        run_row.addWidget(self.compare_button)
-        run_row.addWidget(self.cancel_button)
-        run_row.addWidget(self.progress)
-        run_row.addWidget(self.status, 1)
-        models_row = QHBoxLayout()
-        models_row.addWidget(QLabel("Models"), 0, Qt.AlignmentFlag.AlignTop)
-        models_row.addWidget(self.models, 1)
-        models_row.addLayout(buttons)
+        row = QHBoxLayout()
+        row.addWidget(self.compare_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.progress)
+        row.addWidget(self.status, 1)
+        return row
 
-        self.warnings = QLabel()
-        self.warnings.setWordWrap(True)
-        self.warnings.hide()
+    def _build_results(self) -> QSplitter:
+        """The length curve and the bucket table on the left; the test sentences and the
+        clicked sentence's detail on the right."""
         self.metric_box = QComboBox()
         for key, text in METRICS:
             self.metric_box.addItem(text, key)
@@ -128,7 +155,6 @@ class CompareWindow(QWidget):
         self.sentences.setSortingEnabled(True)
         self.sentences.itemSelectionChanged.connect(self._sentence_clicked)
         self.detail = SentenceDetail()
-
         metric_row = QHBoxLayout()
         metric_row.addWidget(QLabel("<b>Score by source length</b>"))
         metric_row.addStretch(1)
@@ -154,18 +180,7 @@ class CompareWindow(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setSizes([470, 810])
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(models_row)
-        layout.addLayout(test_row)
-        layout.addLayout(run_row)
-        layout.addWidget(self.warnings)
-        layout.addWidget(self.splitter, 1)
-        self.resize(1280, 800)
-        if settings is not None:
-            self.test_edit.setText(settings.value("compare/test", "", str))
-            self.limit.setValue(settings.value("compare/limit", DEFAULT_LIMIT, int))
-        self._draw()
+        return self.splitter
 
     # -- choosing --------------------------------------------------------------------
     def add_model(self, path, checked: bool = False) -> QListWidgetItem:
@@ -304,7 +319,7 @@ class CompareWindow(QWidget):
         if len(notes) > MAX_WARNINGS:
             shown.append(f"and {len(notes) - MAX_WARNINGS} more (point here to read them all)")
         self.warnings.setText("<br>".join(f"<span style='color:{c['warning'].name()}'>⚠ "
-                                          f"{_escape(w)}</span>" for w in shown))
+                                          f"{html.escape(str(w))}</span>" for w in shown))
         self.warnings.setToolTip("\n".join(notes) if len(notes) > MAX_WARNINGS else "")
         self.warnings.setVisible(bool(notes))
         self._fill_sentences(comparison)
@@ -408,12 +423,6 @@ class CompareWindow(QWidget):
     def show_sentence(self, result: dict):
         self.detail.show_result(result)
         self.sentence_shown.emit(result["index"])
-
-
-def _escape(text) -> str:
-    import html
-
-    return html.escape(str(text))
 
 
 def _table() -> QTableWidget:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from keras_attn.errors import DataError, TranslationError
+from keras_attn.errors import DataError
 from keras_attn.text import PAD_ID
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def translate_batch(model: Translator, sentences: Sequence[str], *, beam: int | 
         ValueError: invalid `beam`, `n_best` or `batch_size`, `n_best` above 1 without
             beam search, or both beam search and sampling asked for.
         TranslationError: a sentence is not a string or holds a lone surrogate (see
-            :func:`keras_attn.model.check_text`).
+            :func:`keras_attn.model.check_sentences`).
     """
     from keras_attn.search import beam_search, sample
 
@@ -106,16 +106,9 @@ def translate_batch(model: Translator, sentences: Sequence[str], *, beam: int | 
     if searching and n_best > (beam or 1):
         raise ValueError(f"Received n_best={n_best} with beam={beam}: beam search finds at "
                          f"most `beam` translations.")
-    if isinstance(sentences, str):
-        sentences = [sentences]
-    sentences = list(sentences)
-    from keras_attn.model import check_text
+    from keras_attn.model import check_sentences
 
-    for i, sentence in enumerate(sentences):
-        if not isinstance(sentence, str):
-            raise TranslationError(f"Sentence {i + 1} is not text (got "
-                                   f"{type(sentence).__name__}).")
-        check_text(sentence, f"Sentence {i + 1}")
+    sentences = check_sentences(sentences, allow_empty=True)
     results: list[list[Translation]] = [
         [Translation("", None, None, [], np.zeros((0, 0), np.float32))] for _ in sentences]
     todo = [i for i, s in enumerate(sentences) if s.strip()]

@@ -33,6 +33,32 @@ def check_text(sentence: str, name: str = "The sentence") -> None:
             "is the text in another encoding than UTF-8?") from None
 
 
+def check_sentences(sentences: str | Iterable[str], *, allow_empty: bool = False) -> list[str]:
+    """`sentences` as a list (one string: a list of one), every item checked.
+
+    Args:
+        sentences: a string or an iterable of strings.
+        allow_empty: let empty and blank sentences through (callers that give them an
+            empty translation); otherwise they are refused.
+
+    Raises:
+        TranslationError: an item is not a string, holds a lone surrogate (see
+            :func:`check_text`), or, unless `allow_empty`, is empty or blank; the message
+            names the sentence by its number, from 1.
+    """
+    if isinstance(sentences, str):
+        sentences = [sentences]
+    sentences = list(sentences)
+    for i, sentence in enumerate(sentences):
+        name = f"Sentence {i + 1}"
+        if not isinstance(sentence, str):
+            raise TranslationError(f"{name} is not text (got {type(sentence).__name__}).")
+        if not allow_empty and not sentence.strip():
+            raise TranslationError(f"{name} is empty: nothing to translate.")
+        check_text(sentence, name)
+    return sentences
+
+
 #: What an empty sentence is told when normalization leaves nothing of it.
 NOTHING_TO_TRANSLATE = ("has nothing to translate once normalized (only spaces, control "
                         "characters or removed symbols)")
@@ -293,16 +319,7 @@ class Translator(keras.Model):
                 empty translation instead; :class:`~keras_attn.session.DecodingSession`
                 refuses them too.
         """
-        if isinstance(sentences, str):
-            sentences = [sentences]
-        sentences = list(sentences)
-        for i, sentence in enumerate(sentences):
-            if not isinstance(sentence, str):
-                raise TranslationError(f"Sentence {i + 1} is not text (got "
-                                       f"{type(sentence).__name__}).")
-            if not sentence.strip():
-                raise TranslationError(f"Sentence {i + 1} is empty: nothing to translate.")
-            check_text(sentence, f"Sentence {i + 1}")
+        sentences = check_sentences(sentences)
         results = []
         for start in range(0, len(sentences), batch_size):
             ids = self.source_ids(sentences[start:start + batch_size])

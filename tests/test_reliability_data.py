@@ -242,3 +242,78 @@ def test_tmx_with_external_entities_is_refused(tmp_path, doctype):
             read()
         assert time.perf_counter() - start < 5
         assert str(path) in str(info.value) and "SECRET" not in str(info.value)
+
+
+# -- found by bench/fuzz_scale.py (its seeds in the comments) -------------------------------
+
+TMX_BODY = ('<tmx version="1.4"><header srclang="de"/><body><tu><tuv xml:lang="de"><seg>'
+            'Grüße 猫</seg></tuv><tuv xml:lang="en"><seg>Greetings 😀</seg></tuv></tu>'
+            "</body></tmx>\n")
+
+
+@pytest.mark.parametrize("encoding, declared", [
+    ("utf-16-le", "utf-16-le"),  # file seeds 16, 105: no byte order mark, its name declared
+    ("utf-16-be", "utf-16-be"),
+    ("utf-32", "utf-32"),  # with a byte order mark
+    ("utf-32-le", "utf-32"),
+    ("shift_jis", "shift_jis"),
+    ("utf-16-le", None),  # nothing declared: the first bytes tell
+])
+def test_tmx_in_encodings_expat_cannot_read(tmp_path, encoding, declared):
+    """A TMX file in UTF-32, in UTF-16 named with its byte order, or in a multi-byte
+    encoding such as Shift JIS is read (Python decodes it for the XML parser), by
+    read_parallel and by the language scan; before, expat's ValueError "multi-byte
+    encodings are not supported" escaped tmx_languages and was wrapped by read_parallel."""
+    from keras_attn.data.tmx import tmx_languages
+
+    body, pair = TMX_BODY, ("Grüße 猫", "Greetings 😀")
+    if encoding == "shift_jis":  # (no umlaut, sharp s nor emoji in Shift JIS)
+        body, pair = body.replace("Grüße", "Gruss").replace("😀", "!"), ("Gruss 猫", "Greetings !")
+    text = (f'<?xml version="1.0" encoding="{declared}"?>\n' if declared else "") + body
+    path = write(tmp_path, "m.tmx", text.encode(encoding))
+    data, error = timed_read(path)
+    assert error is None, error
+    assert data.pairs == [pair]
+    assert tmx_languages(path) == ["de", "en"]
+
+
+def test_tmx_given_an_encoding_expat_cannot_read(tmp_path):
+    """`encoding="utf-16-le"` given for such a file (file seed 170): the pairs."""
+    path = write(tmp_path, "m.tmx", ('<?xml version="1.0" encoding="utf-8"?>\n'
+                                     + TMX_BODY).encode("utf-16-le"))
+    data, error = timed_read(path, encoding="utf-16-le")
+    assert error is None, error
+    assert data.pairs == [("Grüße 猫", "Greetings 😀")]
+
+
+def test_tmx_declaring_an_unknown_encoding(tmp_path):
+    """An XML declaration naming an encoding nobody knows: a DataError in our words (it
+    was Python's LookupError, wrapped); the language scan finds no language."""
+    from keras_attn.data.tmx import tmx_languages
+
+    path = write(tmp_path, "m.tmx", '<?xml version="1.0" encoding="bogus"?>\n' + TMX_BODY)
+    _, error = timed_read(path)
+    assert str(error) == (f"{path}: the XML declaration names the encoding 'bogus', which is "
+                          "unknown; give the file's encoding (encoding=..., --encoding)")
+    assert tmx_languages(path) == []
+
+
+def test_a_refused_cr_only_file_leaves_no_error_behind(tmp_path):
+    """A UTF-16 file with old Mac line endings read as UTF-8 is refused; the line reader it
+    left part-way used to print "Exception ignored ... I/O operation on closed file" when
+    it was collected."""
+    import gc
+    import sys
+
+    path = write(tmp_path, "a.tsv", "Hallo.\tHello.\rJa.\tYes.\r".encode("utf-16"))
+    unraisable = []
+    previous, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        _, error = timed_read(path)
+        message = str(error)
+        del error  # (its traceback holds the reader)
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert "UTF-16 byte order mark" in message
+    assert unraisable == []

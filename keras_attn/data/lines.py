@@ -11,6 +11,7 @@ at those too, with a note.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import os
 import stat
@@ -286,4 +287,5 @@ def _universal_lines(handle):
         for line in text:
             yield line.encode("latin-1")
     finally:
-        text.detach()  # the caller closes the file
+        with contextlib.suppress(ValueError):  # (closed already when the reading stopped early)
+            text.detach()  # the caller closes the file

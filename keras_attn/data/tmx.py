@@ -21,6 +21,7 @@ A problem's ``line`` is the 1-based index of the ``<tu>``, and its message says 
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -205,14 +206,69 @@ class _Languages:
         return True
 
 
+#: How an XML file's first bytes tell its encoding (byte order marks, then the bytes of
+#: "<" or "<?" in each encoding: XML 1.0, appendix F), UTF-32 before UTF-16.
+_XML_STARTS = ((b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"),
+               (b"\xfe\xff", "utf-16"), (b"\xff\xfe", "utf-16"),
+               (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+               (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"))
+
+
 def tmx_encoding(head: bytes) -> str:
-    """The encoding a TMX file declares (byte order mark or XML declaration); utf-8 if none."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+    """The encoding a TMX file declares (byte order mark, the bytes of its first "<?", or
+    its XML declaration); utf-8 if none."""
+    for start, encoding in _XML_STARTS:
+        if head.startswith(start):
+            return encoding
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     match = _DECLARED_ENCODING.match(head)
     return match.group(1).decode("ascii").lower() if match else "utf-8"
+
+
+def _chunks(handle, encoding: str | None):
+    """The file's bytes from its start, in chunks; with `encoding`, decoded from it and
+    given as UTF-8 (for the encodings expat cannot read: UTF-32, UTF-16 named with its
+    byte order, multi-byte codecs such as Shift JIS). Bytes that are not valid in that
+    encoding end the reading with an XML error at their line."""
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)() if encoding else None
+    lines = 1
+    while True:
+        chunk = handle.read(_CHUNK)
+        if decoder is None:
+            if not chunk:
+                return
+            yield chunk
+            continue
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            problem = ET.ParseError(f"not valid {encoding}: {error.reason}")
+            problem.position = (lines, 0)
+            raise problem from None
+        lines += text.count("\n")
+        if text:
+            yield text.encode("utf-8", "surrogatepass")
+        if not chunk:
+            return
+
+
+def _transcoding(head: bytes, override: str | None) -> str | None:
+    """The encoding to decode the file from ourselves (see :func:`_chunks`), None when
+    expat reads it itself: UTF-32 files, which expat does not know."""
+    encoding = override or tmx_encoding(head)
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:  # expat says so, in its words
+        return None
+    return encoding if name.startswith("utf-32") else None
+
+
+def _multi_byte(error: ValueError) -> bool:
+    """expat's refusal of an encoding it cannot read (pyexpat: "multi-byte encodings are
+    not supported"), from the XML declaration or the encoding given."""
+    return "multi-byte" in str(error)
 
 
 def read_tmx(
@@ -230,19 +286,33 @@ def read_tmx(
     with open_binary(name) as handle:
         head = handle.read(_CHUNK)
         used = override or tmx_encoding(head)
-        parser = ET.XMLParser(target=units, encoding=override)
-        at_close = False
-        try:
-            chunk = head
-            while chunk:
-                parser.feed(chunk)
-                chunk = handle.read(_CHUNK)
-            at_close = True
-            parser.close()
-        except _DoctypeRefused:
-            raise DataError(_doctype_message(name), path=name) from None
-        except ET.ParseError as error:
-            _parse_error(name, error, at_close, units, findings)
+        transcode = _transcoding(head, override)
+        for attempt in range(2):
+            parser = ET.XMLParser(target=units, encoding="utf-8" if transcode else override)
+            at_close = False
+            try:
+                for chunk in _chunks(handle, transcode):
+                    parser.feed(chunk)
+                at_close = True
+                parser.close()
+            except _DoctypeRefused:
+                raise DataError(_doctype_message(name), path=name) from None
+            except ET.ParseError as error:
+                _parse_error(name, error, at_close, units, findings)
+            except LookupError:  # the declaration names an encoding nobody knows
+                raise DataError(
+                    f"{name}: the XML declaration names the encoding {used!r}, which is "
+                    "unknown; give the file's encoding (encoding=..., --encoding)",
+                    path=name) from None
+            except ValueError as error:
+                # An encoding expat reads only through Python's codecs: read it again so.
+                if attempt or not _multi_byte(error) or units.index:
+                    raise
+                transcode = used = override or tmx_encoding(head)
+                languages = _Languages(findings, collector, source_lang, target_lang)
+                units = _Units(languages.unit)
+                continue
+            break
     if units.root is not None and units.root != "tmx":
         findings.note(f"the root element is <{units.root}>, not <tmx>")
     if languages.chosen and len(languages.seen) > 2:
@@ -316,16 +386,26 @@ def tmx_languages(path, units: int = 500) -> list[str]:
             raise _Enough
 
     with open_binary(name) as handle:
-        parser = ET.XMLParser(target=_Units(on_unit))
-        try:
-            while chunk := handle.read(_CHUNK):
-                parser.feed(chunk)
-        except _Enough:
-            pass
-        except _DoctypeRefused:
-            raise DataError(_doctype_message(name), path=name) from None
-        except ET.ParseError:
-            pass
+        head = handle.read(_CHUNK)
+        transcode = _transcoding(head, None)
+        for attempt in range(2):
+            parser = ET.XMLParser(target=_Units(on_unit), encoding="utf-8" if transcode
+                                  else None)
+            try:
+                for chunk in _chunks(handle, transcode):
+                    parser.feed(chunk)
+            except _Enough:
+                pass
+            except _DoctypeRefused:
+                raise DataError(_doctype_message(name), path=name) from None
+            except (ET.ParseError, LookupError):  # (LookupError: an unknown encoding)
+                pass
+            except ValueError as error:  # an encoding expat reads only through Python's
+                if attempt or not _multi_byte(error) or found:
+                    raise
+                transcode = tmx_encoding(head)
+                continue
+            break
     return list(found.values())
 
 

@@ -14,20 +14,29 @@ Each generator also knows its gold word alignment (:func:`generate_aligned`,
 [('seven thousand eight hundred and ninety', '7890'), ('seventy-three thousand six hundred and ninety-one', '73691')]
 
 Only the Python standard library is used, so importing this package is cheap.
+
+Modules: :mod:`~keras_attn.datasets.catalog` (what each dataset is, making its pairs),
+:mod:`~keras_attn.datasets.files` (paths, writing), :mod:`~keras_attn.datasets.cards`
+(the Markdown cards), :mod:`~keras_attn.datasets.command` (``python -m
+keras_attn.datasets``), one generator module per dataset (``dates``, ``numbers``,
+``toy_language`` with ``zelan_lexicon`` and ``zelan_grammar``);
+:mod:`~keras_attn.datasets.registry` gathers the names of the first four.
 """
 
-from keras_attn.datasets.registry import (
+from keras_attn.datasets.catalog import (
     DATASETS,
     DatasetInfo,
-    alignment_path,
-    bundled_dir,
-    dataset_path,
-    dataset_test_path,
     generate,
     generate_aligned,
     generate_test,
     info,
-    main,
+)
+from keras_attn.datasets.command import main
+from keras_attn.datasets.files import (
+    alignment_path,
+    bundled_dir,
+    dataset_path,
+    dataset_test_path,
     to_alignments,
     to_tsv,
     write_bundled,

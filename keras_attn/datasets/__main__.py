@@ -2,6 +2,6 @@
 
 import sys
 
-from keras_attn.datasets.registry import main
+from keras_attn.datasets.command import main
 
 sys.exit(main())

@@ -9,19 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from keras_attn.commands import positive_number, whole_number
+from keras_attn.commands import column_number, positive_number, whole_number
 
 _EXAMPLES = 3
-
-
-def _column(value: str) -> int:
-    try:
-        column = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a column number") from None
-    if column < 1:
-        raise argparse.ArgumentTypeError(f"{value!r}: columns are numbered from 1")
-    return column
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,14 +27,14 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--source-column",
-        type=_column,
+        type=column_number,
         default=1,
         metavar="N",
         help="TSV/CSV column of the source sentences, counting from 1 (default: %(default)s)",
     )
     group.add_argument(
         "--target-column",
-        type=_column,
+        type=column_number,
         default=2,
         metavar="N",
         help="TSV/CSV column of the target sentences, counting from 1 (default: %(default)s)",

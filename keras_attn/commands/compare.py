@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from keras_attn.commands import non_negative, positive_number
+from keras_attn.commands import add_test_set_arguments
 
 
 def _buckets(value: str) -> list[int]:
@@ -57,12 +57,7 @@ def add_parser(subparsers):
     g.add_argument("--buckets", type=_buckets, metavar="N,N,...",
                    help="upper bounds of the length buckets in words, e.g. 10,20,30 for "
                         "1-10, 11-20, 21-30 and 31+ (default: chosen from the data)")
-    g.add_argument("--beam", type=positive_number, metavar="K",
-                   help="beam search with K beams (default: greedy decoding)")
-    g.add_argument("--alpha", type=non_negative, default=0.6, metavar="A",
-                   help="beam search length-penalty exponent (default: %(default)s)")
-    g.add_argument("--batch-size", type=positive_number, default=64, metavar="N")
-    g.add_argument("--limit", type=positive_number, metavar="N", help="use the first N pairs only")
+    add_test_set_arguments(g)
     g.add_argument("--lowercase", action="store_true", help="compare case-insensitively")
     g.add_argument("--plot", type=_picture, metavar="FILE",
                    help="draw the length curve to FILE (.png, .svg or .pdf)")

@@ -3,22 +3,10 @@ its attention against gold word alignments (alignment error rate)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
-from keras_attn.commands import non_negative, positive_number
-
-
-def _threshold(value: str) -> float:
-    """An argparse type: a number in (0, 1]."""
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not 0.0 < number <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not in (0, 1]")
-    return number
+from keras_attn.commands import add_test_set_arguments, fraction
 
 
 def add_parser(subparsers):
@@ -34,12 +22,7 @@ def add_parser(subparsers):
 
     add_data_arguments(p)
     g = p.add_argument_group("decoding and output")
-    g.add_argument("--beam", type=positive_number, metavar="K",
-                   help="beam search with K beams (default: greedy decoding)")
-    g.add_argument("--alpha", type=non_negative, default=0.6, metavar="A",
-                   help="beam search length-penalty exponent (default: %(default)s)")
-    g.add_argument("--batch-size", type=positive_number, default=64, metavar="N")
-    g.add_argument("--limit", type=positive_number, metavar="N", help="use the first N pairs only")
+    add_test_set_arguments(g)
     g.add_argument("--lowercase", action="store_true",
                    help="compare case-insensitively (for models that lowercase their output)")
     g.add_argument("--hypotheses", metavar="OUT", help="write the translations to OUT, one a "
@@ -51,7 +34,7 @@ def add_parser(subparsers):
                         "pair, i-j sure and i?j or ipj possible links, words counted from 0): "
                         "also report the alignment error rate of the attention, reading the "
                         "references (argmax and thresholded links)")
-    a.add_argument("--alignment-threshold", type=_threshold, metavar="T",
+    a.add_argument("--alignment-threshold", type=fraction, metavar="T",
                    help="attention a link needs in thresholded alignments (default: 0.3)")
     return p
 

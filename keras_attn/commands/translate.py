@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from keras_attn.commands import non_negative, positive_number
+from keras_attn.commands import add_beam_arguments, non_negative, positive_number
 
 
 def add_parser(subparsers):
@@ -24,10 +24,7 @@ def add_parser(subparsers):
     p.add_argument("--output", "-o", help="write translations here, one a line (default: print)")
     p.add_argument("--batch-size", type=positive_number, default=64)
     d = p.add_argument_group("decoding")
-    d.add_argument("--beam", type=positive_number, metavar="K",
-                   help="beam search with K beams (default: greedy decoding)")
-    d.add_argument("--alpha", type=non_negative, default=0.6, metavar="A",
-                   help="beam search length-penalty exponent (default: %(default)s)")
+    add_beam_arguments(d)
     d.add_argument("--n-best", type=positive_number, default=1, metavar="N",
                    help="print the N best translations of each sentence with their scores, "
                         "as 'SENTENCE ||| TRANSLATION ||| SCORE' (needs --beam K, N <= K)")

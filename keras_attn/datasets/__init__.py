@@ -23,20 +23,18 @@ keras_attn.datasets``), one generator module per dataset (``dates``, ``numbers``
 :mod:`~keras_attn.datasets.registry` gathers the names of the first four.
 """
 
-from keras_attn.datasets.catalog import (
+from keras_attn.datasets.registry import (
     DATASETS,
     DatasetInfo,
-    generate,
-    generate_aligned,
-    generate_test,
-    info,
-)
-from keras_attn.datasets.command import main
-from keras_attn.datasets.files import (
     alignment_path,
     bundled_dir,
     dataset_path,
     dataset_test_path,
+    generate,
+    generate_aligned,
+    generate_test,
+    info,
+    main,
     to_alignments,
     to_tsv,
     write_bundled,

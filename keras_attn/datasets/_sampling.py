@@ -48,6 +48,20 @@ def distinct_pairs(
     return pairs
 
 
+def with_alignment(
+    sample: Callable[[random.Random], Pair], alignment: Callable[[str], str]
+) -> Callable[[random.Random], AlignedPair]:
+    """A draw function for :func:`distinct_pairs`: the pair ``sample(rng)`` gives, with
+    the gold alignment ``alignment(source)`` of its source (for datasets whose alignment
+    follows from the source alone); the same pair for the same random state."""
+
+    def draw(rng: random.Random) -> AlignedPair:
+        source, target = sample(rng)
+        return source, target, alignment(source)
+
+    return draw
+
+
 def pharaoh_line(sure: Iterable[tuple[int, int]], possible: Iterable[tuple[int, int]] = ()) -> str:
     """A word alignment as one Pharaoh/Moses line: ``i-j`` (sure) and ``i?j`` (possible).
 

@@ -21,7 +21,13 @@ import datetime
 import random
 from collections.abc import Callable
 
-from keras_attn.datasets._sampling import AlignedPair, Pair, distinct_pairs, pharaoh_line
+from keras_attn.datasets._sampling import (
+    AlignedPair,
+    Pair,
+    distinct_pairs,
+    pharaoh_line,
+    with_alignment,
+)
 
 FIRST = datetime.date(1900, 1, 1)
 LAST = datetime.date(2099, 12, 31)
@@ -159,10 +165,8 @@ def alignment(source: str) -> str:
     return pharaoh_line(sure, possible)
 
 
-def sample_aligned(rng: random.Random) -> AlignedPair:
-    """:func:`sample` with the gold alignment: the same pair for the same random state."""
-    source, target = sample(rng)
-    return source, target, alignment(source)
+#: :func:`sample` with the gold alignment: the same pair for the same random state.
+sample_aligned = with_alignment(sample, alignment)
 
 
 def generate_aligned(count: int = 20_000, seed: int = 1126, exclude=()) -> list[AlignedPair]:

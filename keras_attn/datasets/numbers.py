@@ -18,7 +18,13 @@ from __future__ import annotations
 
 import random
 
-from keras_attn.datasets._sampling import AlignedPair, Pair, distinct_pairs, pharaoh_line
+from keras_attn.datasets._sampling import (
+    AlignedPair,
+    Pair,
+    distinct_pairs,
+    pharaoh_line,
+    with_alignment,
+)
 
 LARGEST = 999_999
 
@@ -130,10 +136,8 @@ def alignment(source: str) -> str:
                         [(i, 0) for i, w in enumerate(words) if w == "and"])
 
 
-def sample_aligned(rng: random.Random) -> AlignedPair:
-    """:func:`sample` with the gold alignment: the same pair for the same random state."""
-    source, target = sample(rng)
-    return source, target, alignment(source)
+#: :func:`sample` with the gold alignment: the same pair for the same random state.
+sample_aligned = with_alignment(sample, alignment)
 
 
 def generate_aligned(count: int = 20_000, seed: int = 312005, exclude=()) -> list[AlignedPair]:

@@ -38,6 +38,22 @@ _CONFIG_KEYS = ("vocabulary", "tokenizer", "lowercase", "strip_accents", "normal
                 "max_length")
 
 
+def _check_choice(name: str, value, allowed) -> None:
+    """ConfigurationError naming argument `name` unless `value` is one of `allowed`."""
+    if value not in allowed:
+        raise ConfigurationError(
+            f"Received an invalid value for argument `{name}`: {value!r}; expected one of "
+            f"{list(allowed)}.")
+
+
+def _check_integer(name: str, value, minimum: int) -> None:
+    """ConfigurationError naming argument `name` unless `value` is an int >= `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigurationError(
+            f"Received an invalid value for argument `{name}`: {value!r}; expected an "
+            f"integer >= {minimum}.")
+
+
 class TextEncoder:
     """Turns sentences of one language side into token ids and back. Holds its vocabulary.
 
@@ -75,23 +91,14 @@ class TextEncoder:
             raise ConfigurationError(
                 f"Received an invalid value for argument `vocabulary`: repeated entries "
                 f"{repeated[:5]}.")
-        if tokenizer not in TOKENIZERS:
-            raise ConfigurationError(
-                f"Received an invalid value for argument `tokenizer`: {tokenizer!r}; expected "
-                f"one of {list(TOKENIZERS)}.")
-        if normalization not in FORMS:
-            raise ConfigurationError(
-                f"Received an invalid value for argument `normalization`: {normalization!r}; "
-                f"expected one of {list(FORMS)}.")
+        _check_choice("tokenizer", tokenizer, TOKENIZERS)
+        _check_choice("normalization", normalization, FORMS)
         for name, value in (("lowercase", lowercase), ("strip_accents", strip_accents)):
             if not isinstance(value, bool):
                 raise ConfigurationError(
                     f"Received an invalid value for argument `{name}`: {value!r}; expected "
                     f"true or false.")
-        if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
-            raise ConfigurationError(
-                f"Received an invalid value for argument `max_length`: {max_length!r}; "
-                f"expected an integer >= 1.")
+        _check_integer("max_length", max_length, 1)
         self.vocabulary: list[str] = vocabulary
         self.tokenizer = tokenizer
         self.lowercase = lowercase
@@ -121,23 +128,10 @@ class TextEncoder:
         Returns:
             A `TextEncoder`. The same sentences give the same vocabulary, in any order.
         """
-        if tokenizer not in TOKENIZERS:
-            raise ConfigurationError(
-                f"Received an invalid value for argument `tokenizer`: {tokenizer!r}; expected "
-                f"one of {list(TOKENIZERS)}.")
-        minimum = len(SPECIALS) + 1
-        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < minimum:
-            raise ConfigurationError(
-                f"Received an invalid value for argument `vocab_size`: {vocab_size!r}; "
-                f"expected an integer >= {minimum}.")
-        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-            raise ConfigurationError(
-                f"Received an invalid value for argument `min_count`: {min_count!r}; "
-                f"expected an integer >= 1.")
-        if normalization not in FORMS:
-            raise ConfigurationError(
-                f"Received an invalid value for argument `normalization`: {normalization!r}; "
-                f"expected one of {list(FORMS)}.")
+        _check_choice("tokenizer", tokenizer, TOKENIZERS)
+        _check_integer("vocab_size", vocab_size, len(SPECIALS) + 1)
+        _check_integer("min_count", min_count, 1)
+        _check_choice("normalization", normalization, FORMS)
         sentences = normalize_list(texts, lowercase=lowercase, strip_accents=strip_accents,
                                    form=normalization)
         learn = {"word": vocab_lib.learn_words, "subword": vocab_lib.learn_wordpieces,

@@ -1,5 +1,5 @@
 """What the bench/ scripts share: how they report (the machine, JSON printed and written
-with `--json`, JSON read back from a script run as a child), and for
+with `--json`, JSON read back from a script run as a child), the process's memory, and for
 `bench/train_speed.py` and `bench/step_breakdown.py` their model options and the model,
 configuration and batches those options describe."""
 
@@ -18,6 +18,25 @@ def machine(processor: bool = False) -> str:
     if processor and platform.processor():
         text += f", {platform.processor()}"
     return text
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (VmRSS, Linux), in MB; NaN where it is not read."""
+    try:
+        with open("/proc/self/status") as stream:
+            for line in stream:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident memory so far, in MB (ru_maxrss is in KiB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def add_json_argument(parser) -> None:

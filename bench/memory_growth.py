@@ -15,15 +15,7 @@ import argparse
 import os
 import tempfile
 
-from common import add_json_argument, machine, report
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as stream:
-        for line in stream:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from common import add_json_argument, machine, report, rss_mb
 
 
 def slope(values):

@@ -10,10 +10,9 @@ and writes it with --json FILE. States the machine it ran on.
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 
-from common import add_json_argument, add_model_arguments, build, machine, report
+from common import add_json_argument, add_model_arguments, build, machine, peak_rss_mb, report
 
 
 def main():
@@ -50,8 +49,7 @@ def main():
         "steps": args.steps, "seconds": round(seconds, 2),
         "target_tokens_per_second": round(tokens / seconds, 1),
         "steps_per_second": round(args.steps / seconds, 2),
-        # ru_maxrss is in KiB on Linux: the process's peak resident memory.
-        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_memory_mb": round(peak_rss_mb()),
     }
     report(result, args.json)
 

@@ -101,6 +101,8 @@ def test_invalid_arguments_are_named():
     """Bad arguments raise errors that name the argument and the value."""
     with pytest.raises(ValueError, match="argument `units`.*got 0"):
         BahdanauAttention(0)
+    with pytest.raises(ValueError, match="argument `units`.*positive integer, got True"):
+        BahdanauAttention(True)
     with pytest.raises(ValueError, match="argument `method`.*'cosine'"):
         LuongAttention("cosine")
     with pytest.raises(ValueError, match="same size"):

@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from keras_attn.layers.attention_base import AttentionBase
+from keras_attn.layers.checks import check_positive_integers
 
 
 class AdditiveScoring:
@@ -51,10 +52,7 @@ class BahdanauAttention(AdditiveScoring, AttentionBase):
 
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError(
-                "Received an invalid value for argument `units`, expected a positive "
-                f"integer, got {units}.")
+        check_positive_integers(units=units)
         self.units = units
         self._make_additive(units)
 

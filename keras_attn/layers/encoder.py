@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_attn.layers import gru_loop
+from keras_attn.layers.checks import check_positive_integers
 
 
 def make_rnn(rnn, units, name, **kwargs):
@@ -47,12 +48,8 @@ class Encoder(keras.layers.Layer):
     def __init__(self, vocab_size, embedding_dim, units, num_layers=1, rnn="gru",
                  dropout=0.0, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim),
-                           ("units", units), ("num_layers", num_layers)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(
-                    f"Received an invalid value for argument `{arg}`, expected a positive "
-                    f"integer, got {value}.")
+        check_positive_integers(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                                num_layers=num_layers)
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.units = units

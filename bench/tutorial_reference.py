@@ -17,7 +17,8 @@ With `--steps` it times training steps (target tokens/s, counting real target to
 `--test` greedily and scores BLEU in its own text space (the tutorial's), with sacrebleu.
 Like the tutorial, an epoch is 100 steps and validation reads 20 batches; its early
 stopping is off unless `--early-stopping` is given, so that both models train for the
-same time.
+same time. `bench/quality_clock.py` (`bench/versus_tutorial.py --quality`) builds, trains
+and translates with the same functions (`build`, `datasets`, `fit`, `make_translate`).
 """
 
 from __future__ import annotations
@@ -125,6 +126,71 @@ def build(train_pairs, units=256, vocab_size=5000, seed=0):
     return model, source_vec, target_vec, process
 
 
+def datasets(train_pairs, valid_pairs, process, batch_size=64):
+    """The tutorial's batches: `(train, validation)`, the training pairs shuffled (seed 0)
+    and batched without length bucketing, the validation pairs in order (None when there
+    are none); neither repeats."""
+    import tensorflow as tf
+
+    raw = tf.data.Dataset.from_tensor_slices(([s for s, _ in train_pairs],
+                                              [t for _, t in train_pairs]))
+    ds = (raw.shuffle(len(train_pairs), seed=0).batch(batch_size)
+          .map(process, tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+    valid = None
+    if valid_pairs:
+        valid = (tf.data.Dataset.from_tensor_slices(([s for s, _ in valid_pairs],
+                                                     [t for _, t in valid_pairs]))
+                 .batch(batch_size).map(process))
+    return ds, valid
+
+
+def fit(model, ds, valid, callbacks, verbose=2):
+    """The tutorial's training: epochs of 100 steps, each followed by 20 validation
+    batches, until a callback stops it."""
+    return model.fit(ds.repeat(), epochs=1000, steps_per_epoch=100,
+                     validation_data=valid.repeat(), validation_steps=20, verbose=verbose,
+                     callbacks=callbacks)
+
+
+def make_translate(model, source_vec, target_vec, max_length=50, batch_size=64):
+    """The tutorial's greedy `translate`: a function from a list of sentences to their
+    translations, as the tutorial's model writes them (lowercase words and punctuation
+    separated by spaces, `[START]`, `[END]` and padding left out)."""
+    import numpy as np
+    import tensorflow as tf
+
+    vocab = np.array(target_vec.get_vocabulary())
+    start_id = int(np.where(vocab == "[START]")[0][0])
+    end_id = int(np.where(vocab == "[END]")[0][0])
+
+    @tf.function
+    def greedy(context_ids):
+        context = model.encoder(context_ids)
+        batch = tf.shape(context_ids)[0]
+        token = tf.fill([batch, 1], tf.cast(start_id, tf.int64))
+        out = tf.TensorArray(tf.int64, size=max_length)
+        done = tf.zeros([batch], tf.bool)
+        state = tf.zeros([batch, 256])
+        for i in tf.range(max_length):
+            logits, state = model.decoder(context, token, state=state, return_state=True)
+            token = tf.argmax(logits[:, -1, :], axis=-1)[:, None]
+            token = tf.where(done[:, None], tf.zeros_like(token), token)
+            done = done | (token[:, 0] == end_id)
+            out = out.write(i, token[:, 0])
+        return tf.transpose(out.stack())
+
+    def translate(sentences):
+        hypotheses = []
+        for i in range(0, len(sentences), batch_size):
+            ids = source_vec(list(sentences[i:i + batch_size])).to_tensor()
+            for row in greedy(ids).numpy():
+                words = [str(vocab[t]) for t in row if t not in (0, end_id)]
+                hypotheses.append(" ".join(words))
+        return hypotheses
+
+    return translate
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
@@ -144,7 +210,6 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import numpy as np
-    import tensorflow as tf
 
     keras.mixed_precision.set_global_policy(args.precision)
 
@@ -158,10 +223,7 @@ def main():
     else:
         train_pairs, valid_pairs = pairs, []
     model, source_vec, target_vec, process = build(train_pairs)
-    raw = tf.data.Dataset.from_tensor_slices(([s for s, _ in train_pairs],
-                                              [t for _, t in train_pairs]))
-    ds = (raw.shuffle(len(train_pairs), seed=0).batch(args.batch_size)
-          .map(process, tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+    ds, valid = datasets(train_pairs, valid_pairs, process, args.batch_size)
 
     if not args.time_limit:
         iterator = iter(ds.repeat())
@@ -189,10 +251,6 @@ def main():
         import sacrebleu
         from quality import tutorial_space
 
-        valid = (tf.data.Dataset.from_tensor_slices(([s for s, _ in valid_pairs],
-                                                     [t for _, t in valid_pairs]))
-                 .batch(args.batch_size).map(process))
-
         class TimeLimit(keras.callbacks.Callback):
             def __init__(self, seconds):
                 super().__init__()
@@ -206,37 +264,10 @@ def main():
         callbacks = [TimeLimit(args.time_limit)]
         if args.early_stopping:
             callbacks.append(keras.callbacks.EarlyStopping(patience=3))
-        history = model.fit(ds.repeat(), epochs=1000, steps_per_epoch=100,
-                            validation_data=valid.repeat(), validation_steps=20, verbose=2,
-                            callbacks=callbacks)
+        history = fit(model, ds, valid, callbacks)
         trained = time.perf_counter() - start
-        vocab = np.array(target_vec.get_vocabulary())
-        start_id = int(np.where(vocab == "[START]")[0][0])
-        end_id = int(np.where(vocab == "[END]")[0][0])
-
-        @tf.function
-        def greedy(context_ids, max_length=50):
-            context = model.encoder(context_ids)
-            batch = tf.shape(context_ids)[0]
-            token = tf.fill([batch, 1], tf.cast(start_id, tf.int64))
-            out = tf.TensorArray(tf.int64, size=max_length)
-            done = tf.zeros([batch], tf.bool)
-            state = tf.zeros([batch, 256])
-            for i in tf.range(max_length):
-                logits, state = model.decoder(context, token, state=state, return_state=True)
-                token = tf.argmax(logits[:, -1, :], axis=-1)[:, None]
-                token = tf.where(done[:, None], tf.zeros_like(token), token)
-                done = done | (token[:, 0] == end_id)
-                out = out.write(i, token[:, 0])
-            return tf.transpose(out.stack())
-
         test = read_parallel(args.test).pairs
-        hypotheses = []
-        for i in range(0, len(test), 64):
-            ids = source_vec([s for s, _ in test[i:i + 64]]).to_tensor()
-            for row in greedy(ids).numpy():
-                words = [str(vocab[t]) for t in row if t not in (0, end_id)]
-                hypotheses.append(" ".join(words))
+        hypotheses = make_translate(model, source_vec, target_vec)([s for s, _ in test])
         references = [tutorial_space(t) for _, t in test]
         metric = sacrebleu.BLEU(force=True)
         bleu = metric.corpus_score(hypotheses, [references])

@@ -1,13 +1,22 @@
-"""Training speed of keras-attn against the TensorFlow tutorial's model, in one run.
+"""Training speed and time to quality of keras-attn against the tutorial's model.
 
     python bench/versus_tutorial.py ../shared/data/tatoeba_deu_eng/train.tsv \
         [--steps 100] [--rounds 2] [--json FILE]
+    python bench/versus_tutorial.py ../shared/data/tatoeba_deu_eng --quality \
+        --time-limit 600 --every 60 [--json FILE] [--figure FILE.png]
 
 Runs `bench/tutorial_reference.py` and `bench/train_speed.py` (the `base` preset with a
 5,000-token vocabulary on both sides: the tutorial's size) one after the other, each in
 its own process, for batch 64 and 256, float32 and mixed_bfloat16, alternating the two
 models for `--rounds` rounds; prints the median target tokens/s of each setting and its
 ratio to the tutorial's model at batch 64, float32 (the reference setting).
+
+With `--quality`, DATA is a corpus folder (train.tsv, test.tsv): the tutorial's model
+and keras-attn's defaults train in turns, slices of `--every` training seconds each, up
+to `--time-limit`, and both are scored on the test pairs after every slice; the JSON
+holds both curves and the training seconds each model needs to reach the tutorial's
+best score, and a figure of BLEU against training seconds is saved (see
+`bench/quality_clock.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import statistics
 import sys
 from pathlib import Path
 
+import quality_clock
 from common import add_json_argument, machine, report, run_json
 
 HERE = Path(__file__).resolve().parent
@@ -25,11 +35,16 @@ SETTINGS = [(64, "float32"), (64, "mixed_bfloat16"), (256, "float32"), (256, "mi
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data")
+    parser.add_argument("data", help="the training file (with --quality: a folder holding "
+                                     "train.tsv and test.tsv)")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     add_json_argument(parser)
+    quality_clock.add_arguments(parser)
     args = parser.parse_args()
+    if args.quality:
+        quality_clock.run(args)
+        return
 
     results = {}
     for _ in range(args.rounds):

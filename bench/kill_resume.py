@@ -3,6 +3,10 @@
     nice -n 19 python bench/kill_resume.py [--kills 200] [--epochs 12] [--pairs 400] \
         [--seed 0] [--workdir DIR] [--json FILE]
 
+Run it from an export of a commit (``git archive HEAD | tar -x -C DIR``, then
+``PYTHONPATH=DIR python DIR/bench/kill_resume.py``) when others edit the working tree:
+the processes it starts import keras_attn afresh each time, from the bench's own tree.
+
 First one uninterrupted run of `keras-attn train` (tiny preset, a small generated corpus,
 short epochs) gives the reference model and the times (start-up, an epoch). Then, again
 and again: the same command with `--resume`, killed with SIGKILL at a random instant,
@@ -256,6 +260,7 @@ class Checker:
 
     def finished(self, run, code):
         """A run that ended before its kill: its model against the reference's."""
+        from keras_attn.errors import ModelFileError
         from keras_attn.saving import load_model
 
         result = self.result
@@ -264,8 +269,13 @@ class Checker:
                 {"code": code, "stderr": [line for _, line in run.lines][-5:]})
         else:
             result["runs_finished"] += 1
-            if same_weights(load_model(self.out).get_weights(), self.reference):
-                result["runs_finished_equal_to_reference"] += 1
+            try:
+                weights = load_model(self.out).get_weights()
+            except ModelFileError as error:
+                result["model_files_failed"].append(str(error))
+            else:
+                result["runs_finished_equal_to_reference"] += same_weights(weights,
+                                                                           self.reference)
         result["staging_left_after_a_finished_run"] += len(
             staging_folders(self.checkpoints, self.run_dir))
         self.reset()

@@ -641,8 +641,13 @@ def main():
     parser.add_argument("--workdir", help="work folder (default: a new temporary one)")
     parser.add_argument("--replay-file", type=int, metavar="SEED")
     parser.add_argument("--replay-sentence", type=int, metavar="SEED")
+    parser.add_argument("--continue", dest="go_on", action="store_true",
+                        help="go on from the results in --json (after this script itself was "
+                             "stopped); the seeds are those an unbroken run takes")
     add_json_argument(parser)
     args = parser.parse_args()
+    if args.go_on and not (args.json and Path(args.json).is_file()):
+        parser.error("--continue needs the --json file of the run to go on")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     faulthandler.enable()  # a crash of the process itself shows where
     if args.replay_file is not None or args.replay_sentence is not None:
@@ -654,15 +659,26 @@ def main():
     files_folder.mkdir(exist_ok=True)
     import keras_attn  # noqa: F401
 
-    began = time.perf_counter()
     tally = Tally()
     result = {"machine": machine(), "command": " ".join(["python", *sys.argv]),
               "files": 0, "sentences": 0, "seed": args.seed, "bound_seconds": args.bound,
-              "memory_mb": []}
+              "memory_mb": [], "seconds": 0.0, "peak_rss_mb": 0.0, "files_trained_on": 0,
+              "files_since_training": args.train_every - 1}
+    if args.go_on:
+        with open(args.json, encoding="utf-8") as stream:
+            result = json.load(stream)
+        tally.outcomes, tally.failures = result["outcomes"], result["failures"]
+        tally.slowest = result["slowest"]
+        result["continued"] = result.get("continued", 0) + 1
+        result["memory_mb"].append(["continued", result["files"] + result["sentences"],
+                                    round(rss_mb(), 1)])
+    began = time.perf_counter() - result["seconds"]
+    earlier_peak = result["peak_rss_mb"]  # of the process before, when going on
 
     def save(stage):
         result.update({"stage": stage, "seconds": round(time.perf_counter() - began, 1),
-                       "peak_rss_mb": round(peak_mb(), 1), "outcomes": tally.outcomes,
+                       "peak_rss_mb": round(max(peak_mb(), earlier_peak), 1),
+                       "outcomes": tally.outcomes,
                        "slowest": tally.slowest, "failures": tally.failures,
                        "crashes": sum(f["kind"] == "crash" for f in tally.failures),
                        "hangs": sum(f["kind"] == "hang" for f in tally.failures),
@@ -671,13 +687,14 @@ def main():
         if args.json:
             report(result, args.json, echo=False)
 
-    trained, since = 0, args.train_every - 1  # the first file that gives pairs trains
-    for index in range(args.files):
+    # The first file that gives pairs trains, then every `--train-every`-th.
+    for index in range(result["files"], args.files):
         seed = args.seed + index
         gave, did_train = run_file(seed, files_folder, tally, args.bound,
-                                   since >= args.train_every - 1)
-        since = 0 if did_train else since + gave
-        trained += did_train
+                                   result["files_since_training"] >= args.train_every - 1)
+        result["files_since_training"] = (0 if did_train
+                                          else result["files_since_training"] + gave)
+        result["files_trained_on"] += did_train
         result["files"] = index + 1
         if (index + 1) % 500 == 0 or index + 1 == args.files:
             result["memory_mb"].append(["files", index + 1, round(rss_mb(), 1)])
@@ -685,8 +702,6 @@ def main():
             print(f"files {index + 1}/{args.files}: {tally.outcomes.get('read_parallel')}, "
                   f"{len(tally.failures)} failure(s), {rss_mb():.0f} MB, "
                   f"{time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
-    result["files_trained_on"] = trained
-
     if not args.sentences:
         save("done")
         report(result, args.json)
@@ -695,9 +710,9 @@ def main():
     models = make_models(folder)
     result["models_seconds"] = round(time.perf_counter() - start, 1)
     result["memory_mb"].append(["models", 0, round(rss_mb(), 1)])
-    sentences_began = time.perf_counter()
-    done = 0
-    for number, first in enumerate(range(0, args.sentences, BATCH)):
+    sentences_began = time.perf_counter() - result.get("sentences_seconds", 0.0)
+    done = result["sentences"]
+    for number, first in enumerate(range(done, args.sentences, BATCH), start=done // BATCH):
         seeds = [args.seed + index for index in range(first, min(first + BATCH, args.sentences))]
         _, model, serve = models[number % len(models)]
         run_sentences(seeds, model, serve, tally, args.bound, args.session_every)

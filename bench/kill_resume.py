@@ -38,6 +38,7 @@ are written there after every kill.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -142,8 +143,13 @@ def main():
     parser.add_argument("--workdir", help="work folder (default: a new temporary one)")
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds a run may take before it counts as hung")
+    parser.add_argument("--continue", dest="go_on", action="store_true",
+                        help="go on from the results in --json and the reference and run in "
+                             "--workdir (after this script itself was stopped)")
     add_json_argument(parser)
     args = parser.parse_args()
+    if args.go_on and not (args.json and args.workdir and Path(args.json).is_file()):
+        parser.error("--continue needs --workdir and the --json file of the run to go on")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="-1")
     root = Path(__file__).resolve().parent.parent
@@ -160,8 +166,18 @@ def main():
 
     from keras_attn.saving import load_model
 
-    # The reference: one uninterrupted run.
     reference_dir = work / "reference"
+    if args.go_on:
+        with open(args.json, encoding="utf-8") as stream:
+            result = json.load(stream)
+        reference = load_model(reference_dir / "model.keras").get_weights()
+        result["continued"] = result.get("continued", 0) + 1
+        rng = random.Random(args.seed * 1_000_003 + result["kills"])
+        kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints,
+                  fresh=False)
+        return
+
+    # The reference: one uninterrupted run.
     reference_command = train_command(data, reference_dir / "model.keras",
                                       reference_dir / "model.keras.checkpoints", args.epochs)
     shutil.rmtree(reference_dir, ignore_errors=True)
@@ -197,9 +213,17 @@ def main():
         "runs_finished": 0, "runs_finished_equal_to_reference": 0, "runs_failed": [],
         "seconds": 0.0,
     }
+    kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints)
+
+
+def kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints,
+              fresh=True):
+    """Kill, resume and check until `result` counts `args.kills` kills."""
+    startup, build = result["startup_seconds"], result["build_seconds"]
+    tail, epoch_seconds = result["final_seconds"], result["epoch_seconds"]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the child is killed too
-    began = time.monotonic()
-    checker = Checker(result, run_dir, out, checkpoints, reference)
+    began = time.monotonic() - result["seconds"]
+    checker = Checker(result, run_dir, out, checkpoints, reference, fresh)
     run = None
     try:
         while result["kills"] < args.kills:
@@ -244,13 +268,19 @@ def main():
 class Checker:
     """What is on disk after each kill, and after each run that finished."""
 
-    def __init__(self, result, run_dir, out, checkpoints, reference):
+    def __init__(self, result, run_dir, out, checkpoints, reference, fresh=True):
         self.result, self.reference = result, reference
         self.run_dir, self.out, self.checkpoints = run_dir, out, checkpoints
         self.committed = 0  # epochs the checkpoint holds
         self.seen_staging: dict[str, int] = {}  # folder -> epochs committed when first seen
         self.last = ""
-        self.reset()
+        if fresh:
+            self.reset()
+        else:  # going on with the run in the folder
+            from keras_attn.callbacks import read_checkpoint_state
+
+            state = read_checkpoint_state(checkpoints)
+            self.committed = state["epochs_done"] if state else 0
 
     def reset(self):
         shutil.rmtree(self.run_dir, ignore_errors=True)

@@ -61,6 +61,7 @@ class ModelConfig:
     heads: int = 4  # transformer: attention heads (`units` must be a multiple)
     ff_units: int = 1024  # transformer: hidden size of each block's feed-forward network
     positions: str = "sinusoidal"  # transformer: sinusoidal | learned position vectors
+    tie_embeddings: bool = False  # transformer: output layer = target embeddings transposed
 
 
 @dataclass
@@ -168,6 +169,7 @@ class Config:
         for name in ("layers", "heads", "ff_units"):
             _int(f"model.{name}", getattr(m, name), minimum=1)
         _choice("model.positions", m.positions, POSITIONS)
+        _bool("model.tie_embeddings", m.tie_embeddings)
         if m.architecture == "transformer" and (m.units % m.heads or m.units % 2):
             raise ConfigurationError(
                 f"Received `model.units={m.units}` with `model.heads={m.heads}`: a Transformer "

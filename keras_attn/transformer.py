@@ -35,7 +35,7 @@ class TransformerTranslator(Translator):
     Args: as :class:`~keras_attn.model.Translator`; the configuration's
     ``model.architecture`` must be ``"transformer"``. Sizes: ``model.units`` (`d_model`),
     ``model.layers`` (blocks in the encoder and in the decoder), ``model.heads``,
-    ``model.ff_units``, ``model.positions``, ``model.dropout``.
+    ``model.ff_units``, ``model.positions``, ``model.dropout``, ``model.tie_embeddings``.
 
     Call arguments and returns: as :class:`~keras_attn.model.Translator`.
     """
@@ -57,7 +57,7 @@ class TransformerTranslator(Translator):
                                      name="encoder", **sizes)
         decoder = TransformerDecoder(self.target_text.vocab_size,
                                      max_length=self.config.target.max_length + 1,
-                                     name="decoder", **sizes)
+                                     tie_embeddings=m.tie_embeddings, name="decoder", **sizes)
         return encoder, decoder
 
     def encode(self, source_ids, training=False):

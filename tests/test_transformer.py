@@ -84,6 +84,8 @@ def test_layer_arguments_are_checked_and_configs_round_trip():
         MultiHeadAttention(8, 0)
     with pytest.raises(ValueError, match="argument `positions`"):
         PositionalEmbedding(10, 8, 5, positions="rotary")
+    with pytest.raises(ValueError, match="argument `max_length`, expected a positive"):
+        PositionalEmbedding(10, 8, 0)
     layer = MultiHeadAttention(8, 2, name="attention")
     clone = MultiHeadAttention.from_config(layer.get_config())
     assert (clone.units, clone.heads, clone.d_head, clone.name) == (8, 2, 4, "attention")
@@ -131,10 +133,13 @@ def keras_attn_parser(add_parser):
 
 
 # -- decoding -------------------------------------------------------------------------------
-def test_incremental_steps_equal_the_teacher_forced_pass():
+@pytest.mark.parametrize("changes", [
+    {}, {"model.positions": "learned", "model.tie_embeddings": True}])
+def test_incremental_steps_equal_the_teacher_forced_pass(changes):
     """Step by step with the key/value cache, every position's logits and source weights
-    equal the whole-sentence pass's, for a short sentence padded beside a long one."""
-    model = _model()
+    equal the whole-sentence pass's, for a short sentence padded beside a long one (with
+    sinusoidal or learned positions, a separate or a tied output layer)."""
+    model = _model(TINY.replace(**changes))
     ids = model.source_ids(["a b", "c d e f g h a b"])
     target = np.array([[2, 5, 4, 3, 0, 0], [2, 11, 10, 9, 8, 7]], np.int32)
     logits, weights = (np.asarray(x) for x in model.decoder(
@@ -146,6 +151,13 @@ def test_incremental_steps_equal_the_teacher_forced_pass():
         np.testing.assert_allclose(np.asarray(step_logits), logits[:, t], atol=2e-5)
         np.testing.assert_allclose(np.asarray(step_weights), weights[:, t], atol=1e-6)
     np.testing.assert_array_equal(np.asarray(state["position"]), [6, 6])
+    if changes:  # tied: the logits are the final hidden vector times the embeddings
+        decoder = model.decoder
+        assert decoder.output_dense is None
+        _, _, _, parts = model.step_anatomy(tf.constant([2, 2]), encoded["state"], encoded)
+        table = np.asarray(decoder.embedding.token_embedding.embeddings)
+        expected = np.asarray(parts["hidden"]) @ table.T + np.asarray(decoder.output_bias)
+        np.testing.assert_allclose(logits[:, 0], expected, atol=2e-5)
 
 
 def _outputs_and_mask(model, ids):
@@ -254,6 +266,29 @@ def test_session_steps_show_every_head(trained):
     rnn_session = DecodingSession(rnn)
     rnn_session.start("a b")
     assert rnn_session.step().heads is None and rnn_session.encoder_attention is None
+
+
+def test_teacher_forced_attention_for_alignments(trained):
+    """Reading the references, the attention alignment code uses (the last block's heads
+    averaged) and every head of every attention are available."""
+    from keras_attn.alignment import forced_attention
+
+    model = trained[0].model
+    pairs = trained[1][:4]
+    found = forced_attention(model, pairs)
+    source = model.source_ids([s for s, _ in pairs])
+    ids = model.target_text.encode([t for _, t in pairs]).to_tensor().numpy()
+    target_in = np.pad(ids, ((0, 0), (1, 0)), constant_values=2).astype(np.int32)
+    heads = model.forward_attention(source, target_in)
+    assert heads["encoder"].shape[:3] == (4, 1, 4)
+    for i, (s, t) in enumerate(pairs):
+        n_source, n_target = len(s.split()) + 1, len(t.split()) + 1
+        assert found[i].shape == (n_target, n_source)
+        np.testing.assert_allclose(found[i].sum(-1), 1.0, atol=1e-5)
+        cross = np.asarray(heads["cross"])[i, -1].mean(0)[:n_target, :n_source]
+        np.testing.assert_allclose(found[i], cross, atol=1e-5)
+        causal = np.asarray(heads["decoder"])[i]
+        assert np.all(np.triu(causal, 1) == 0.0)
 
 
 def test_bad_sentences_are_refused_and_long_ones_cut(trained):

@@ -22,6 +22,7 @@ import keras
 from keras import ops
 
 from keras_attn.layers.attention_base import AttentionBase
+from keras_attn.layers.checks import check_positive_integers
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -55,11 +56,7 @@ class MultiHeadAttention(AttentionBase):
 
     def __init__(self, units, heads, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("units", units), ("heads", heads)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(
-                    f"Received an invalid value for argument `{arg}`, expected a positive "
-                    f"integer, got {value}.")
+        check_positive_integers(units=units, heads=heads)
         if units % heads:
             raise ValueError(
                 f"Received `units={units}` and `heads={heads}`: `units` must be a multiple "

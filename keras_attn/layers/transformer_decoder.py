@@ -15,6 +15,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_attn.layers.checks import check_positive_integers
 from keras_attn.layers.multi_head_attention import MultiHeadAttention
 from keras_attn.layers.transformer_feed_forward import FeedForward
 from keras_attn.layers.transformer_positions import PositionalEmbedding
@@ -150,6 +151,9 @@ class TransformerDecoder(keras.layers.Layer):
             and the table size of learned positions).
         positions: `"sinusoidal"` or `"learned"`.
         dropout: dropout rate while training.
+        tie_embeddings: compute the logits with the target embedding matrix
+            (`hidden @ E^T + b`, Press & Wolf 2017) instead of a separate output layer:
+            one matrix fewer to learn.
 
     The decoding state is a dict: `keys` and `values`, the self-attention cache, each
     `(batch, layers, heads, max_length, d_head)`, and `position`, int32 `(batch,)`, the
@@ -158,14 +162,12 @@ class TransformerDecoder(keras.layers.Layer):
     """
 
     def __init__(self, vocab_size, units, layers=2, heads=4, inner_units=None,
-                 max_length=256, positions="sinusoidal", dropout=0.0, **kwargs):
+                 max_length=256, positions="sinusoidal", dropout=0.0, tie_embeddings=False,
+                 **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("vocab_size", vocab_size), ("units", units), ("layers", layers),
-                           ("max_length", max_length)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(
-                    f"Received an invalid value for argument `{arg}`, expected a positive "
-                    f"integer, got {value}.")
+        check_positive_integers(vocab_size=vocab_size, units=units, layers=layers,
+                                max_length=max_length)
+        self.tie_embeddings = bool(tie_embeddings)
         self.vocab_size = vocab_size
         self.units = units
         self.num_layers = layers
@@ -179,7 +181,8 @@ class TransformerDecoder(keras.layers.Layer):
         self.blocks = [TransformerDecoderBlock(units, heads, self.inner_units, dropout,
                                                name=f"block_{i}") for i in range(layers)]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
-        self.output_dense = keras.layers.Dense(vocab_size, dtype="float32", name="logits")
+        self.output_dense = (None if self.tie_embeddings else
+                             keras.layers.Dense(vocab_size, dtype="float32", name="logits"))
         self.dropout_layer = keras.layers.Dropout(dropout)
 
     @property
@@ -195,7 +198,11 @@ class TransformerDecoder(keras.layers.Layer):
         for block in self.blocks:
             block.build()
         self.final_norm.build((None, None, self.units))
-        self.output_dense.build((None, self.units))
+        if self.tie_embeddings:
+            self.output_bias = self.add_weight(shape=(self.vocab_size,), initializer="zeros",
+                                               name="output_bias", dtype="float32")
+        else:
+            self.output_dense.build((None, self.units))
         self.built = True
 
     # -- whole sentences (teacher forcing) -------------------------------------------
@@ -231,8 +238,15 @@ class TransformerDecoder(keras.layers.Layer):
             self_weights.append(w_self)
             cross_weights.append(w_cross)
         x = self.dropout_layer(self.final_norm(x), training=training)
-        return (self.output_dense(x), ops.stack(self_weights, axis=1),
+        return (self.logits(x), ops.stack(self_weights, axis=1),
                 ops.stack(cross_weights, axis=1))
+
+    def logits(self, hidden):
+        """The output layer: `(..., units)` -> float32 `(..., vocab_size)`."""
+        if not self.tie_embeddings:
+            return self.output_dense(hidden)
+        table = ops.cast(self.embedding.token_embedding.embeddings, "float32")  # (vocab, units)
+        return ops.matmul(ops.cast(hidden, "float32"), ops.transpose(table)) + self.output_bias
 
     # -- decoding ---------------------------------------------------------------------
     def project_keys(self, encoder_outputs, encoder_state=None):
@@ -298,7 +312,7 @@ class TransformerDecoder(keras.layers.Layer):
             new_values.append(v)
             found.append({**parts, "self_weights": w_self, "cross_weights": w_cross})
         hidden = self.final_norm(x)
-        logits = self.output_dense(hidden)
+        logits = self.logits(hidden)
         new_state = {"keys": ops.stack(new_keys, axis=1), "values": ops.stack(new_values, axis=1),
                      "position": position + 1}
         weights = ops.mean(found[-1]["cross_weights"], axis=1)
@@ -317,7 +331,8 @@ class TransformerDecoder(keras.layers.Layer):
         return {**base_config, "vocab_size": self.vocab_size, "units": self.units,
                 "layers": self.num_layers, "heads": self.heads,
                 "inner_units": self.inner_units, "max_length": self.max_length,
-                "positions": self.positions, "dropout": self.dropout}
+                "positions": self.positions, "dropout": self.dropout,
+                "tie_embeddings": self.tie_embeddings}
 
 
 def _attend(attention, h, keys, mask, parts, name=None):

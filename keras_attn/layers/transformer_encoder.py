@@ -11,6 +11,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_attn.layers.checks import check_positive_integers
 from keras_attn.layers.multi_head_attention import MultiHeadAttention
 from keras_attn.layers.transformer_feed_forward import FeedForward
 from keras_attn.layers.transformer_positions import PositionalEmbedding
@@ -101,12 +102,8 @@ class TransformerEncoder(keras.layers.Layer):
     def __init__(self, vocab_size, units, layers=2, heads=4, inner_units=None,
                  max_length=256, positions="sinusoidal", dropout=0.0, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("vocab_size", vocab_size), ("units", units), ("layers", layers),
-                           ("max_length", max_length)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(
-                    f"Received an invalid value for argument `{arg}`, expected a positive "
-                    f"integer, got {value}.")
+        check_positive_integers(vocab_size=vocab_size, units=units, layers=layers,
+                                max_length=max_length)
         self.vocab_size = vocab_size
         self.units = units
         self.num_layers = layers

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from keras_attn.layers.checks import check_positive_integers
+
 
 @keras.saving.register_keras_serializable(package="keras_attn")
 class FeedForward(keras.layers.Layer):
@@ -27,11 +29,7 @@ class FeedForward(keras.layers.Layer):
 
     def __init__(self, units, inner_units, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("units", units), ("inner_units", inner_units)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(
-                    f"Received an invalid value for argument `{arg}`, expected a positive "
-                    f"integer, got {value}.")
+        check_positive_integers(units=units, inner_units=inner_units)
         self.units = units
         self.inner_units = inner_units
         self.dropout = dropout

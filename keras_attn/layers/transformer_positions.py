@@ -13,6 +13,8 @@ import math
 import keras
 from keras import ops
 
+from keras_attn.layers.checks import check_positive_integers
+
 POSITIONS = ("sinusoidal", "learned")
 
 
@@ -59,6 +61,7 @@ class PositionalEmbedding(keras.layers.Layer):
 
     def __init__(self, vocab_size, units, max_length, positions="sinusoidal", **kwargs):
         super().__init__(**kwargs)
+        check_positive_integers(vocab_size=vocab_size, units=units, max_length=max_length)
         if positions not in POSITIONS:
             raise ValueError(f"Received an invalid value for argument `positions`, expected "
                              f"one of {POSITIONS}, got {positions!r}.")

@@ -140,6 +140,7 @@ def summary(model, path) -> dict:
     config = model.config
     return {
         "has_attention": has_attention(model),
+        "transformer": is_transformer(model),
         "path": str(path),
         "name": Path(path).name,
         "file_size": Path(path).stat().st_size if Path(path).exists() else None,
@@ -244,7 +245,40 @@ def snapshot(session, model, event: str) -> dict:
         "has_attention": has_attention(model),
         "anatomy": getattr(steps[-1], "anatomy", None) if steps else None,
         "diagnostics": diagnostics(session, model) if steps else None,
+        "heads": head_weights(session, steps),
     }
+
+
+def is_transformer(model) -> bool:
+    """True for a Transformer model (`model.architecture="transformer"`)."""
+    return getattr(getattr(model.config, "model", None), "architecture", "rnn") == "transformer"
+
+
+def head_weights(session, steps) -> dict | None:
+    """A Transformer's attention weights of every layer and head, as NumPy arrays (None for
+    RNN models or before a sentence is started):
+
+    * ``"cross"`` `(steps, layers, heads, S)`: each step's attention over the source;
+    * ``"self"`` `(steps, layers, heads, steps)`: each step's attention over the decoder's
+      inputs so far (`[START]` and the outputs before it), zero after them;
+    * ``"encoder"`` `(layers, heads, S, S)`: the encoder's self-attention;
+    * ``"layers"``, ``"heads"``: their counts.
+    """
+    if session.sentence is None or not getattr(session, "_transformer", False):
+        return None
+    encoder = session.encoder_attention
+    layers, heads, length = encoder.shape[0], encoder.shape[1], encoder.shape[-1]
+    count = len(steps)
+    cross = np.zeros((count, layers, heads, length), np.float32)
+    own = np.zeros((count, layers, heads, count), np.float32)
+    for i, step in enumerate(steps):
+        if step.heads is None:
+            continue
+        cross[i] = step.heads.cross.weights
+        seen = step.heads.self_attention.weights[..., :count]
+        own[i, :, :, :seen.shape[-1]] = seen
+    return {"cross": cross, "self": own, "encoder": np.asarray(encoder, np.float32),
+            "layers": int(layers), "heads": int(heads)}
 
 
 def beam_result(session, model, width: int) -> dict:

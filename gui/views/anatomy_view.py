@@ -11,9 +11,16 @@ drawn as a :class:`~keras_attn_app.widgets.strip.Strip` (hover a cell for its va
   the RNN reads the context with the previous word, then as above.
 * No attention (the classic encoder-decoder): one fixed context, the same at every step.
 
+* A Transformer: for the chosen layer and head, the query q, the keys K and values V of
+  the source tokens, the scaled scores q·k/√d, the softmax weights and the head's context;
+  then every head of the layer side by side, the decoder's self-attention over what it has
+  written, and the top candidates.
+
 The values come from :class:`keras_attn.session.StepAnatomy` (a ``DecodingSession`` made
-with ``anatomy=True`` on the worker's thread); :func:`build_stages` turns one into plain
-:class:`Stage` records and :class:`AnatomyView` draws them.
+with ``anatomy=True`` on the worker's thread) or, for a Transformer, the step's
+:class:`keras_attn.transformer_heads.StepHeads`; :func:`build_stages` and
+:func:`build_head_stages` turn them into plain :class:`Stage` records and
+:class:`AnatomyView` draws them.
 """
 
 from __future__ import annotations
@@ -220,6 +227,102 @@ def build_stages(anatomy, *, source_tokens, step, previous_token: str = "[START]
     return stages
 
 
+def build_head_stages(heads, *, layer: int, head: int, source_tokens, step,
+                      target_tokens=(), previous_token: str = "[START]") -> list[Stage]:
+    """The stages of one head of a Transformer step, as :class:`StepHeads` records them.
+
+    Args:
+        heads: the step's `StepHeads` (`StepResult.heads`).
+        layer: the layer (block), from 0.
+        head: the head, from 0; a negative head (the average of the heads) shows head 0's
+            arithmetic, then all heads and their average.
+        source_tokens: the source tokens (`[END]` included), one per key.
+        step: the step's `StepResult`.
+        target_tokens: the output tokens so far, this step's last.
+        previous_token: the output token the step reads.
+    """
+    shown = max(head, 0)
+    cross = heads.cross
+    tokens = list(source_tokens)
+    d_head = int(cross.query.shape[-1])
+    name = f"head {shown + 1} of layer {layer + 1}"
+    q = cross.query[layer, shown]
+    keys, values = cross.keys[layer, shown], cross.values[layer, shown]
+    scores, weights = cross.scores[layer, shown], cross.weights[layer, shown]
+    best = int(np.argmax(weights)) if weights.size else None
+    stages = [
+        Stage("query", f"Query of {name}",
+              "q = x<sub>t</sub> W<sub>Q</sub>",
+              f"The decoder's vector for this step (it has just read {_q(previous_token)} and, "
+              f"in the layers below, everything written so far) is projected into a query of "
+              f"{d_head} numbers: what this head looks for in the source.",
+              [StripData("q", q, caption=_range(q))]),
+        Stage("keys", "Keys of the source tokens",
+              "k<sub>s</sub> = h̄<sub>s</sub> W<sub>K</sub>",
+              "Each source token's encoder output is projected into a key: what this head "
+              "matches the query against (one row per source token).",
+              [StripData("k", keys, row_labels=tokens, caption=_range(keys))]),
+        Stage("values", "Values of the source tokens",
+              "v<sub>s</sub> = h̄<sub>s</sub> W<sub>V</sub>",
+              "And into a value: what this head passes on from a token it attends to.",
+              [StripData("v", values, row_labels=tokens, caption=_range(values))]),
+        Stage("scores", "Scaled scores, before the softmax",
+              f"e<sub>s</sub> = q · k<sub>s</sub> / √d = q · k<sub>s</sub> × "
+              f"{heads.scale:.3f}",
+              f"Each key is scored by its dot product with the query, divided by √{d_head} "
+              "(the size of a head) so that the scores stay moderate however large the head.",
+              [StripData("score", scores, kind="scores", column_labels=tokens, numbers=True,
+                         highlight=best)]),
+        Stage("weights", "Attention weights",
+              "α<sub>s</sub> = exp(e<sub>s</sub>) / Σ<sub>s′</sub> exp(e<sub>s′</sub>)",
+              "The softmax turns the scores into weights that add up to 1."
+              + (f" This head looks most at {_q(tokens[best])}: {weights[best]:.0%}."
+                 if best is not None and best < len(tokens) else ""),
+              [StripData("weight", weights, kind="weights", column_labels=tokens,
+                         numbers=True, highlight=best)]),
+        Stage("context", "The head's context",
+              "c = Σ<sub>s</sub> α<sub>s</sub> v<sub>s</sub>",
+              "The weighted average of the values: what this head brings back from the "
+              "source. The contexts of all heads are put end to end and projected, then "
+              "added to the decoder's vector.",
+              [StripData("c", cross.context[layer, shown],
+                         caption=_range(cross.context[layer, shown]))]),
+    ]
+    every = cross.weights[layer]
+    rows = [*(f"head {i + 1}" for i in range(every.shape[0])), "average"]
+    stages.append(Stage(
+        "heads", f"Every head of layer {layer + 1}",
+        "one softmax per head, each with its own W<sub>Q</sub>, W<sub>K</sub>, "
+        "W<sub>V</sub>",
+        "Each head has its own projections, so each looks at the source in its own way: "
+        "one may follow the word being translated, another the words around it. An RNN "
+        "has one attention; the heatmap and the bars show the average of the last layer's "
+        "heads unless you choose one.",
+        [StripData("weight", np.vstack([every, every.mean(axis=0, keepdims=True)]),
+                   kind="weights", row_labels=rows, column_labels=tokens, numbers=True)]))
+    own = heads.self_attention.weights[layer, shown]
+    inputs = ["[START]", *list(target_tokens)[:-1]][:own.shape[-1]]
+    stages.append(Stage(
+        "self", f"Self-attention of {name} over what was written",
+        "softmax(q · k<sub>i</sub> / √d), i ≤ t",
+        "Before looking at the source, the decoder attends to its own inputs so far "
+        "([START] and the words already written); later words are masked out.",
+        [StripData("weight", own, kind="weights", column_labels=inputs, numbers=True)]))
+    candidates = list(step.candidates)
+    probabilities = np.array([c.probability for c in candidates], np.float32)
+    chosen = next((i for i, c in enumerate(candidates) if c.token_id == step.token_id), None)
+    stages.append(Stage(
+        "output", "Next word: the top candidates",
+        "p(y<sub>t</sub>) = softmax(W<sub>o</sub> x<sub>t</sub><sup>(L)</sup>)",
+        "After the last layer, the output layer scores every word of the target vocabulary "
+        f"and the softmax gives probabilities: {_q(step.token)} (p = {step.probability:.3f})"
+        + (", chosen by you." if step.forced else "."),
+        [StripData("p", probabilities, kind="weights",
+                   column_labels=[c.token for c in candidates], numbers=True,
+                   number_format="{:.0%}", highlight=chosen)]))
+    return stages
+
+
 class StageWidget(QFrame):
     """One stage: number, title and formula, a sentence, its strips."""
 
@@ -310,10 +413,29 @@ class AnatomyView(QScrollArea):
             widget.hide()
         self.header.setText(html.escape(message))
 
-    def show_step(self, anatomy, *, source_tokens, step, previous_token="[START]"):
-        """Draw the stages of `step` (a `StepResult`) from its `anatomy`."""
+    def show_step(self, anatomy, *, source_tokens, step, previous_token="[START]",
+                  head: tuple[int, int] = (0, -1), target_tokens=()):
+        """Draw the stages of `step` (a `StepResult`) from its `anatomy`, or for a
+        Transformer from its heads, in the layer and head `head` (head -1: the average)."""
         if step is None:
             self.clear("No step yet: press Step (→) to decode the first output token.")
+            return
+        if getattr(step, "heads", None) is not None:
+            layer, number = head
+            self.stages = build_head_stages(step.heads, layer=layer, head=number,
+                                            source_tokens=source_tokens, step=step,
+                                            target_tokens=target_tokens,
+                                            previous_token=previous_token)
+            c = theme.colors(self.palette())
+            which = (f"head {number + 1}" if number >= 0 else
+                     "head 1 (the average of heads has no arithmetic of its own; choose a "
+                     "head above)")
+            self._show_stages(
+                f"<b>Step {step.index + 1}: how layer {layer + 1}, {which} attended while "
+                f"the decoder wrote {_q(step.token)}</b><br><span style='color:"
+                f"{c['muted'].name()}'>A Transformer head: query, keys and values are "
+                "projections; the scores are scaled dot products. Point at a colour for "
+                "its value (blue: positive, red: negative).</span>", c)
             return
         if anatomy is None:
             self.clear("This decoding session does not record the stages of a step "
@@ -333,6 +455,11 @@ class AnatomyView(QScrollArea):
             f"<span style='color:{c['muted'].name()}'>{style}; {kind}. Read from top to "
             "bottom, each stage feeds the next. Point at a colour for its value (blue: "
             "positive, red: negative).</span>")
+        self._show_stages(None, c)
+
+    def _show_stages(self, header, c):
+        if header is not None:
+            self.header.setText(header)
         while len(self.stage_widgets) < len(self.stages):
             widget = StageWidget(len(self.stage_widgets) + 1)
             self.column.insertWidget(self.column.count() - 1, widget)

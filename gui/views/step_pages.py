@@ -2,11 +2,18 @@
 
 Heatmap (:mod:`..widgets.heatmap`), alignment lines (:mod:`..widgets.alignment_view`),
 beam tree (:mod:`..widgets.beam_view`), the anatomy of the current step
-(:mod:`.anatomy_view`) and the diagnostics of the sentence (:mod:`.diagnostics_view`),
-switched by a row of radio buttons (:attr:`StepPages.switch`, which the step view lays
+(:mod:`.anatomy_view`), the diagnostics of the sentence (:mod:`.diagnostics_view`), and
+for a Transformer model every head at once (:mod:`..widgets.head_grid`), the encoder's
+self-attention and the decoder's self-attention, switched by a row of radio buttons (:attr:`StepPages.switch`, which the step view lays
 out above the pages) with Export and Copy for whatever is shown. For a model without
 attention, the heatmap, alignment and diagnostics pages give way to the notice of
 :mod:`.classic_notice`.
+
+A Transformer has an attention per layer and head: :attr:`StepPages.head_row` (laid out
+by the step view under the switch, hidden for RNN models) chooses the layer and the head
+(or their average) that the heatmap, the alignment, the two self-attention pages and the
+anatomy show. By default it is the average of the last layer's heads, the weights the
+decoding session reports for each step.
 
 To add a page: its name, button text and tip in :data:`VIEWS`, its widget in
 :meth:`StepPages._build_pages`, and what it draws of a snapshot in
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -36,6 +44,7 @@ from PySide6.QtWidgets import (
 from .. import icons, theme
 from ..widgets.alignment_view import AlignmentView
 from ..widgets.beam_view import BeamView
+from ..widgets.head_grid import AVERAGE, HeadGrid, HeadSelector, head_name, pick_heads
 from ..widgets.heatmap import EXPORT_FILTERS, HeatmapCanvas
 from ..widgets.pictures import export_widget
 from .anatomy_view import AnatomyView
@@ -51,8 +60,15 @@ VIEWS = {
                            "output, with the model's numbers"),
     "diagnostics": ("Diagnostics", "Coverage of each source word and sharpness of each "
                                    "step's attention"),
+    "heads": ("All heads", "Every layer's heads side by side, attending over the source; "
+                           "click one to look at it"),
+    "encoder": ("Encoder self-attention", "How each source token attends to the other "
+                                          "source tokens, in the chosen layer and head"),
+    "decoder": ("Decoder self-attention", "How each step attends to what the decoder has "
+                                          "written so far, in the chosen layer and head"),
 }
 NEEDS_ATTENTION = ("heatmap", "alignment", "diagnostics")  # a notice for classic models
+TRANSFORMER_ONLY = ("heads", "encoder", "decoder")  # hidden for RNN models
 EXTRAS = ("anatomy", "diagnostics")  # drawn only while in sight
 
 
@@ -67,15 +83,19 @@ class StepPages(QStackedWidget):
 
     beam_requested = Signal(int)
     error = Signal(str, str)
+    heads_changed = Signal()  # another layer or head was chosen
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.snapshot: dict | None = None
         self.has_attention = True
+        self.transformer = False
         self._view = "heatmap"
         self._extras_shown = False  # the anatomy and diagnostics show the snapshot
         self.switch = self._build_switch()
+        self.head_row = self._build_head_row()
         self._build_pages()
+        self._show_transformer_controls()
 
     # -- building --------------------------------------------------------------------
     def _build_switch(self) -> QWidget:
@@ -105,6 +125,19 @@ class StepPages(QStackedWidget):
         switch.addWidget(self.copy_button)
         return row
 
+    def _build_head_row(self) -> QWidget:
+        """The layer and head of a Transformer's attention to look at."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.head_selector = HeadSelector()
+        self.head_selector.changed.connect(self._heads_chosen)
+        self.head_note = QLabel()
+        layout.addWidget(self.head_selector)
+        layout.addSpacing(12)
+        layout.addWidget(self.head_note, 1)
+        return row
+
     def _build_pages(self):
         self.heatmap = HeatmapCanvas()
         self.alignment = AlignmentView()
@@ -116,9 +149,14 @@ class StepPages(QStackedWidget):
         diagnostics_scroll.setWidget(self.diagnostics)
         diagnostics_scroll.setWidgetResizable(True)
         diagnostics_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.head_grid = HeadGrid()
+        self.head_grid.chosen.connect(lambda layer, head: self.head_selector.select(layer, head))
+        self.encoder_heatmap = HeatmapCanvas()
+        self.decoder_heatmap = HeatmapCanvas()
         self.classic_notice = ClassicNotice()
         for widget in (self.heatmap, self.alignment, self.beam, self.anatomy,
-                       diagnostics_scroll, self.classic_notice):
+                       diagnostics_scroll, self.head_grid, self.encoder_heatmap,
+                       self.decoder_heatmap, self.classic_notice):
             self.addWidget(widget)
 
     # -- which page ------------------------------------------------------------------
@@ -128,6 +166,40 @@ class StepPages(QStackedWidget):
 
     def current_view(self) -> str:
         return self._view
+
+    def set_transformer(self, transformer: bool):
+        """A Transformer model (the layer and head choice and its pages) or an RNN one."""
+        self.transformer = bool(transformer)
+        self._show_transformer_controls()
+
+    def _show_transformer_controls(self):
+        self.head_row.setVisible(self.transformer)
+        for name in TRANSFORMER_ONLY:
+            self.view_buttons.button(list(VIEWS).index(name)).setVisible(self.transformer)
+        if not self.transformer and self._view in TRANSFORMER_ONLY:
+            self.show_view("heatmap")
+
+    def chosen_head(self) -> tuple[int, int]:
+        """The layer and head chosen (head :data:`AVERAGE`: the average of the layer's)."""
+        return self.head_selector.layer(), self.head_selector.head()
+
+    def step_weights(self):
+        """A Transformer's weights over the source at the current step in the chosen layer
+        and head, or None (RNN models, no step yet)."""
+        heads = (self.snapshot or {}).get("heads")
+        if not self.transformer or heads is None or not len(heads["cross"]):
+            return None
+        return pick_heads(heads["cross"][-1], *self.chosen_head())
+
+    def _heads_chosen(self, layer: int, head: int):
+        last = layer == self.head_selector.layer_box.count() - 1
+        self.head_note.setText(
+            f"Showing {head_name(layer, head)}"
+            + (": the weights the decoding session reports" if head == AVERAGE and last
+               else ""))
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+        self.heads_changed.emit()
 
     def set_has_attention(self, attention: bool):
         """A model with or without attention: the notice replaces the pages that need it."""
@@ -154,7 +226,14 @@ class StepPages(QStackedWidget):
     # -- drawing ---------------------------------------------------------------------
     def set_model(self, summary: dict):
         """A model was opened: whether it has attention and how its decoder is built."""
-        self.anatomy.set_model((summary.get("config") or {}).get("model"))
+        model = (summary.get("config") or {}).get("model") or {}
+        self.anatomy.set_model(model)
+        transformer = bool(summary.get("transformer",
+                                       model.get("architecture") == "transformer"))
+        if transformer:
+            self.head_selector.set_counts(int(model.get("layers", 1)),
+                                          int(model.get("heads", 1)))
+        self.set_transformer(transformer)
         self.set_has_attention(summary.get("has_attention", True))
 
     def show_snapshot(self, snapshot: dict):
@@ -163,6 +242,12 @@ class StepPages(QStackedWidget):
         source, target = snapshot["source_tokens"], snapshot["target_tokens"]
         current = len(target) - 1 if target else None
         weights = snapshot["attention"]
+        heads = snapshot.get("heads")
+        if heads is not None:
+            if not self.transformer:
+                self.set_transformer(True)
+            self.head_selector.set_counts(heads["layers"], heads["heads"])
+            weights = self._show_heads(heads, source, target, current)
         self.heatmap.show_attention(weights, source, target, highlight_row=current)
         self.alignment.show_attention(weights, source, target, current=current)
         anatomy = snapshot.get("anatomy")
@@ -176,6 +261,20 @@ class StepPages(QStackedWidget):
     def show_beam(self, result: dict):
         self.beam.show_result(result)
 
+    def _show_heads(self, heads: dict, source, target, current):
+        """Draw a Transformer's pages for the chosen layer and head; returns its weights
+        over the source, `(steps, S)`, for the heatmap and the alignment."""
+        layer, head = self.chosen_head()
+        self.head_grid.show_weights(np.moveaxis(heads["cross"], 0, 2), (layer, head),
+                                    "Attention over the source, one row per step: click a "
+                                    "head to choose it")
+        self.encoder_heatmap.show_attention(pick_heads(heads["encoder"], layer, head),
+                                            source, source)
+        self.decoder_heatmap.show_attention(pick_heads(heads["self"], layer, head, axis=1),
+                                            ["[START]", *target[:-1]], target,
+                                            highlight_row=current)
+        return pick_heads(heads["cross"], layer, head, axis=1)
+
     def _show_extras(self):
         """Draw the anatomy and the diagnostics of the snapshot, when one of them is in
         sight (otherwise when it comes into sight: stepping stays quick)."""
@@ -186,7 +285,8 @@ class StepPages(QStackedWidget):
         source, target = snapshot["source_tokens"], snapshot["target_tokens"]
         self.anatomy.show_step(snapshot.get("anatomy"), source_tokens=source,
                                step=snapshot["step"],
-                               previous_token=target[-2] if len(target) > 1 else "[START]")
+                               previous_token=target[-2] if len(target) > 1 else "[START]",
+                               head=self.chosen_head(), target_tokens=target)
         if not snapshot.get("has_attention", True):
             message = "No attention, so no coverage and no sharpness to measure."
         elif not target:
@@ -199,6 +299,9 @@ class StepPages(QStackedWidget):
         """A new model: forget the old sentence."""
         self.snapshot = None
         self.heatmap.clear()
+        self.encoder_heatmap.clear()
+        self.decoder_heatmap.clear()
+        self.head_grid.show_weights(np.zeros((0, 0, 0, 0)))
         self.alignment.show_attention([], [], [])
         self.beam.clear()
         self.anatomy.clear("Start a sentence and take a step to see how the decoder "
@@ -208,15 +311,18 @@ class StepPages(QStackedWidget):
 
     def apply_colors(self):
         c = theme.colors(self.palette())
-        self.heatmap.set_colors(c["dark"], c["base"], c["text"])
+        for heatmap in (self.heatmap, self.encoder_heatmap, self.decoder_heatmap):
+            heatmap.set_colors(c["dark"], c["base"], c["text"])
+        self.head_grid.set_colors(c["accent"], c["base"], c["text"])
 
     # -- pictures --------------------------------------------------------------------
     def export_picture(self, path) -> Path:
         """Save what the current page shows: heatmap as PNG/SVG/PDF/CSV, the other
         pages as PNG, SVG or PDF."""
         path = Path(path)
-        if self.currentWidget() is self.heatmap:
-            return self.heatmap.export(path)
+        page = self.currentWidget()
+        if isinstance(page, HeatmapCanvas):
+            return page.export(path)
         return export_widget(self._picture_widget(), path)
 
     def _picture_widget(self) -> QWidget:
@@ -227,14 +333,18 @@ class StepPages(QStackedWidget):
             return self.beam.tree
         if page is self.anatomy:
             return self.anatomy.widget()
+        if page is self.head_grid:
+            return page
         if page is not self.classic_notice and page is not self.alignment:
             return self.diagnostics
         return page
 
     def choose_export(self):
-        heatmap = self.currentWidget() is self.heatmap
+        heatmap = isinstance(self.currentWidget(), HeatmapCanvas)
         filters = EXPORT_FILTERS if heatmap else EXPORT_FILTERS[:3]
-        name = "attention" if self._view in ("heatmap", "alignment") else self._view
+        name = {"heatmap": "attention", "alignment": "attention",
+                "encoder": "encoder-attention", "decoder": "decoder-attention"}.get(
+            self._view, self._view)
         path, chosen = QFileDialog.getSaveFileName(self, "Export the picture", f"{name}.png",
                                                    ";;".join(filters))
         if not path:
@@ -247,7 +357,8 @@ class StepPages(QStackedWidget):
             self.error.emit("Cannot export the picture", str(error))
 
     def copy_picture(self):
-        if self.currentWidget() is self.heatmap:
-            self.heatmap.copy_to_clipboard()
+        page = self.currentWidget()
+        if isinstance(page, HeatmapCanvas):
+            page.copy_to_clipboard()
         else:
             QGuiApplication.clipboard().setPixmap(self._picture_widget().grab())

@@ -78,15 +78,24 @@ class StepPanel(QWidget):
         self.attention_heading.setText("Attention at this step" if attention
                                        else "No attention")
 
-    def show_step(self, source_tokens, step, attention: bool = True):
-        """Draw `step` (a ``StepResult``; None before the first step)."""
+    def show_step(self, source_tokens, step, attention: bool = True, weights=None,
+                  heading: str | None = None):
+        """Draw `step` (a ``StepResult``; None before the first step).
+
+        `weights` replace the step's own in the bars (a Transformer's chosen layer and
+        head), and `heading` the heading above them.
+        """
         self.step = step
+        if attention:
+            self.attention_heading.setText(heading or "Attention at this step")
         if step is None:
             self.bars.show_weights(source_tokens, None, "No step yet: press Step (→).")
             self.candidates.clear()
             return
         caption = f"Step {step.index + 1}: “{step.token}” (p = {step.probability:.3f})"
-        self.bars.show_weights(source_tokens, step.weights if attention else None, caption)
+        if weights is None:
+            weights = step.weights
+        self.bars.show_weights(source_tokens, weights if attention else None, caption)
         self._show_candidates(step)
 
     def show_summary(self, diagnostics, source_tokens, finished: bool):

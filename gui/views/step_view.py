@@ -11,6 +11,10 @@ play, to the end) above two parts of its own:
   candidates. Clicking a candidate replaces the current token with it and decoding goes on
   from there.
 
+For a Transformer model a row under the page switch chooses the layer and head (or the
+average of a layer's heads) that the pages, the bars and the shading of the source tokens
+show; it is hidden for RNN models.
+
 Every request goes out as a signal to the worker; every answer comes back as a snapshot
 dict (see :func:`keras_attn_app.worker_tasks.snapshot`) handed to
 :meth:`StepView.show_snapshot`.
@@ -40,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import icons, theme
+from ..widgets.head_grid import head_name
 from .step_pages import StepPages
 from .step_panel import StepPanel
 
@@ -69,6 +74,7 @@ class StepView(QWidget):
         self.pages = StepPages()
         self.pages.beam_requested.connect(self.beam_requested)
         self.pages.error.connect(self.error)
+        self.pages.heads_changed.connect(self._heads_changed)
         self.panel = StepPanel()
         self.panel.candidate_chosen.connect(self._candidate_chosen)
         layout = QVBoxLayout(self)
@@ -77,6 +83,7 @@ class StepView(QWidget):
         layout.addLayout(self._build_token_rows())
         layout.addLayout(self._build_controls())
         layout.addWidget(self.pages.switch)
+        layout.addWidget(self.pages.head_row)
         layout.addWidget(self._build_splitter(), 1)
         self._build_player()
         self._build_shortcuts()
@@ -258,7 +265,7 @@ class StepView(QWidget):
             self._set_has_attention(attention)
         self.pages.show_snapshot(snapshot)
         self._show_tokens(snapshot)
-        self.panel.show_step(snapshot["source_tokens"], snapshot["step"], attention)
+        self._show_panel_step()
         self.panel.show_summary(snapshot.get("diagnostics"), snapshot["source_tokens"],
                                 snapshot["finished"])
         if snapshot["truncated"]:
@@ -276,10 +283,29 @@ class StepView(QWidget):
     def show_beam(self, result: dict):
         self.pages.show_beam(result)
 
+    def _show_panel_step(self):
+        """The side panel's bars: the step's weights, or for a Transformer those of the
+        chosen layer and head."""
+        snapshot = self.snapshot
+        chosen = self.pages.step_weights()
+        layer, head = self.pages.chosen_head()
+        self.panel.show_step(snapshot["source_tokens"], snapshot["step"], self.has_attention,
+                             weights=chosen,
+                             heading=None if chosen is None else
+                             f"Attention at this step ({head_name(layer, head)})")
+
+    def _heads_changed(self):
+        if self.snapshot is not None:
+            self._show_tokens(self.snapshot)
+            self._show_panel_step()
+
     def _show_tokens(self, snapshot):
         c = theme.colors(self.palette())
         step = snapshot["step"]
         weights = step.weights if step is not None else None
+        chosen = self.pages.step_weights()
+        if chosen is not None:
+            weights = chosen
         parts = []
         for j, token in enumerate(snapshot["source_tokens"]):
             amount = float(weights[j]) if weights is not None and j < len(weights) else 0.0

@@ -10,6 +10,8 @@ page (:mod:`.finish_page`) saves the model.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -45,6 +47,7 @@ class TrainPage(QWizardPage):
                          "Stop ends it and keeps the best epoch so far.")
         self.running = False
         self.paused = False
+        self.resume_mode: bool | str = True  # how Resume resumes: True, or "model"
         self.outcome: dict | None = None
         self.epochs: list[dict] = []  # one report per finished epoch (samples, attention)
         self.info: dict = {}
@@ -152,7 +155,7 @@ class TrainPage(QWizardPage):
     def _connect(self):
         self.start_button.clicked.connect(lambda: self.start(resume=False))
         self.over_button.clicked.connect(lambda: self.start(resume=False))
-        self.resume_button.clicked.connect(lambda: self.start(resume=True))
+        self.resume_button.clicked.connect(lambda: self.start(resume=self.resume_mode))
         self.pause_button.clicked.connect(lambda: self.toggle_pause())
         self.stop_button.clicked.connect(lambda: self.stop())
         self.slider.valueChanged.connect(self._show_epoch)
@@ -164,17 +167,32 @@ class TrainPage(QWizardPage):
         self.reset()
         found = self.owner.checkpoint()
         if found:
-            run = found["run"]
-            epochs = (run.get("config") or {}).get("train", {}).get("epochs")
-            of = f" of {epochs}" if epochs else ""
-            text = (f"<b>Resume the interrupted run?</b> A checkpoint of “"
-                    f"{self.owner.model_page.model_name()}” holds {found['epochs_done']}"
-                    f"{of} epochs.")
-            if run and run.get("data") != self.owner.run_facts()["data"]:
-                text += " It was trained on other data; resuming keeps its vocabularies."
-            self.banner_text.setText(text)
+            self.banner_text.setText(self._banner_text(found))
+            self.resume_mode = "model" if found["problem"] else True
+            self.resume_button.setText("Resume from the model" if found["problem"]
+                                       else "Resume")
         self.banner.setVisible(bool(found))
         self.start_button.setVisible(not found)
+
+    def _banner_text(self, found: dict) -> str:
+        """The offer to resume: how far the run went, or why its state cannot be used."""
+        run = found["run"]
+        name = self.owner.model_page.model_name()
+        epochs = (run.get("config") or {}).get("train", {}).get("epochs")
+        of = f" of {epochs}" if epochs else ""
+        done = found["epochs_done"]
+        if found["problem"]:
+            held = f" (it holds {done}{of} epochs)" if done is not None else ""
+            text = (f"<b>The checkpoint of “{name}” cannot be resumed as it is:</b> its "
+                    "state file is damaged or was edited. Resume from the model alone"
+                    f"{held}, keeping its weights and optimizer state, or start over."
+                    f"<br><small>{html.escape(found['problem'])}</small>")
+        else:
+            text = (f"<b>Resume the interrupted run?</b> A checkpoint of “{name}” holds "
+                    f"{done}{of} epochs.")
+        if run and run.get("data") != self.owner.run_facts()["data"]:
+            text += " It was trained on other data; resuming keeps its vocabularies."
+        return text
 
     def reset(self):
         self.outcome = None
@@ -204,7 +222,7 @@ class TrainPage(QWizardPage):
         return self.outcome is not None and not self.running
 
     # -- steering --------------------------------------------------------------------------------
-    def start(self, resume: bool = False) -> None:
+    def start(self, resume: bool | str = False) -> None:
         if self.running:
             return
         self.reset()

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWizard
 from .. import icons
 from ..settings import Settings, data_dir
 from ..worker import WorkerThread
-from .checkpoints import checkpoint_state
+from .checkpoints import interrupted_run
 from .data_page import DataPage
 from .finish_page import FinishPage
 from .map_page import MapPage
@@ -202,8 +202,10 @@ class TrainWizard(QWizard):
         return self.app_data / "checkpoints" / self.model_page.model_name()
 
     def checkpoint(self) -> dict | None:
-        """The interrupted run of this model name, when its checkpoint is there."""
-        return checkpoint_state(self.checkpoint_dir())
+        """The interrupted run of this model name, when its checkpoint is there
+        (:func:`.checkpoints.interrupted_run`: its ``problem`` says when only resuming from
+        the model alone is possible)."""
+        return interrupted_run(self.checkpoint_dir())
 
     def default_model_path(self) -> Path:
         return self.app_data / "models" / f"{self.model_page.model_name()}.keras"
@@ -215,13 +217,15 @@ class TrainWizard(QWizard):
                 "choose": self.config_request()}
 
     # -- training and saving -------------------------------------------------------------------
-    def start_training(self, resume: bool = False) -> None:
-        """Ask the worker to train (continuing the checkpoint with `resume`)."""
+    def start_training(self, resume: bool | str = False) -> None:
+        """Ask the worker to train: `resume` True continues the checkpoint, ``"model"``
+        continues from its model alone (a damaged or edited state), False starts over."""
         self.remember()
         self.worker.want_estimate(-1)  # an estimate still running gives way
         self.train_requested.emit({
             "choose": self.config_request(), "pairs": self.data["pairs"],
-            "checkpoint_dir": str(self.checkpoint_dir()), "resume": bool(resume),
+            "checkpoint_dir": str(self.checkpoint_dir()),
+            "resume": resume if resume == "model" else bool(resume),
             "device": self.model_page.device.currentData(),
             "dataset": self.data.get("path"), "run": self.run_facts()})
 
@@ -247,22 +251,54 @@ class TrainWizard(QWizard):
         """Closing asks first while training runs, or when a trained model is unsaved."""
         accepted = int(getattr(result, "value", result)) == int(
             QDialog.DialogCode.Accepted.value)
-        if not accepted:
-            if self.train_page.running:
-                if not self.closing and self.confirm(
-                        "Stop the training and close?",
-                        "The last finished epoch stays in a checkpoint; the wizard offers "
-                        "to resume it the next time."):
-                    self.closing = True
-                    self.train_page.stop("Stopping to close; the last finished epoch stays "
-                                         "in the checkpoint…")
-                return  # closes once the worker has stopped
-            if not self.closing and self.train_page.outcome and \
-                    not self.finish_page.saved_path and \
-                    not self.confirm("Close without saving the trained model?",
-                                     "Its last finished epoch stays in a checkpoint."):
-                return
+        if not accepted and not self.may_close():
+            return  # told no, or closes once the worker has stopped
         super().done(result)
+
+    def may_close(self, quitting: bool = False) -> bool:
+        """Whether the wizard may close now, asking first when something would be lost.
+
+        While training runs: a yes stops it after the current batch (the last finished
+        epoch stays in the checkpoint, and the next wizard offers to resume it), and the
+        wizard closes once the worker has stopped; False until then. A trained model not
+        saved yet: True only when the person agrees to leave it (in its checkpoint).
+        `quitting`: the app is quitting, not only the wizard closing (the question says so).
+        """
+        if self.closing:
+            return not self.train_page.running
+        what = "quit" if quitting else "close"
+        kept = "The last finished epoch stays in a checkpoint; the wizard offers to " \
+            "resume it the next time."
+        if self.train_page.running:
+            if self.confirm(f"Stop the training and {what}?", kept):
+                self.closing = True
+                self.train_page.stop(f"Stopping to {what}; the last finished epoch stays "
+                                     "in the checkpoint…")
+            return False
+        if self.train_page.outcome and not self.finish_page.saved_path and \
+                not self.finish_page.saving:
+            return self.confirm(f"{what.capitalize()} without saving the trained model?",
+                                kept)
+        return True
+
+    def close_for_quit(self, then) -> bool:
+        """The main window is closing: True when the wizard has closed (or was not open)
+        and nothing is lost; False to keep the window open: the person said no, or the
+        training is stopping first, after which `then` is called (once)."""
+        if not self.isVisible():
+            return True
+        was_closing = self.closing
+        if self.may_close(quitting=True):
+            self.closing = True  # asked already: close without a second question
+            self.reject()
+            return True
+        if self.closing and not was_closing:
+            def closed(_result):
+                self.finished.disconnect(closed)
+                then()
+
+            self.finished.connect(closed)
+        return False
 
     def _close_now(self):
         self.done(QDialog.DialogCode.Rejected)

@@ -44,13 +44,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from keras_attn.errors import DataError
 
 from ..worker import describe
-from .checkpoints import (
-    checkpoint_state,
-    read_epochs,
-    remove_checkpoint,
-    write_epochs,
-    write_run,
-)
+from .checkpoints import read_epochs, start_over, write_epochs, write_run
 from .config_choice import automatic_tokenizers, choose_config, describe_choice
 from .data import chosen_languages, read_corpus, sample, word_lengths
 
@@ -261,10 +255,15 @@ class TrainingWorker(QObject):
         tr = config.train
         chosen = describe_choice(choice)
         log.info("training with %s", choice.explain())
+        from keras_attn.checkpoint import read_checkpoint_state
+
         folder = Path(request["checkpoint_dir"])
-        state = checkpoint_state(folder) if request.get("resume") else None
+        resume = request.get("resume") or False  # False, True, or "model" (see train())
+        state = read_checkpoint_state(folder, from_model=resume == "model") if resume \
+            else None
         if state is None:
-            remove_checkpoint(folder)  # starting over: the old run's checkpoint goes
+            resume = False
+            start_over(folder)  # the old run's checkpoint goes
         folder.mkdir(parents=True, exist_ok=True)
         if state is None:
             facts = {**request.get("run", {}), "config": chosen["config"],
@@ -277,6 +276,10 @@ class TrainingWorker(QObject):
             "deferred": state is not None, "pending": None, "session": None,
             "partial": None,
             "epochs": read_epochs(folder, state["epochs_done"]) if state else []}
+        if state is not None and state["epochs_done"] is None:
+            # A checkpoint of an older version resumed from its model: train() counts the
+            # epochs done; the reports beside it are all there is.
+            state = {**state, "epochs_done": len(run["epochs"])}
         self._paused_seconds, self._last_report, self._eta_base = 0.0, 0.0, None
         with _device_scope(request.get("device")):
             model = None
@@ -294,7 +297,7 @@ class TrainingWorker(QObject):
                 "bleu_pairs": len(run["bleu_pairs"]), "choice": chosen})
             result = train(train_pairs, config, validation_pairs=val_pairs or None,
                            on_progress=self._on_progress, should_stop=self._should_stop,
-                           checkpoint_dir=folder, resume=state is not None, model=model,
+                           checkpoint_dir=folder, resume=resume, model=model,
                            progress_every=1)
             self._flush_pending()
             partial = run["partial"]
@@ -422,7 +425,7 @@ class TrainingWorker(QObject):
             self.failed.emit("save", describe(error))
             return
         if request.get("remove_checkpoint"):
-            remove_checkpoint(request["remove_checkpoint"])
+            start_over(request["remove_checkpoint"])
         self.saved.emit(str(written))
 
 

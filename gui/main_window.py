@@ -400,6 +400,12 @@ class MainWindow(QMainWindow):
         self.thread.wait()
 
     def closeEvent(self, event):  # noqa: N802
+        wizard = getattr(self, "wizard", None)
+        if wizard is not None and not wizard.close_for_quit(self.close):
+            # The wizard asked and was told no, or stops its training first (the last
+            # finished epoch stays in its checkpoint) and closes the window then.
+            event.ignore()
+            return
         self.save_settings()
         self.shutdown()
         super().closeEvent(event)

@@ -27,7 +27,8 @@ def choose_config(request: dict, pairs):
 
     name = request.get("preset") or None
     settings = dict(request.get("settings") or {})
-    asked = (preset(name) if name else Config()).replace(**settings)  # checks the fields
+    architecture = settings.get("model.architecture", "rnn")
+    asked = (preset(name, architecture) if name else Config()).replace(**settings)  # checks
     train_pairs, val_pairs, _ = split_pairs(pairs, validation=asked.train.validation_split,
                                             seed=asked.train.seed)
     choice = sizing.choose(train_pairs, time_limit=asked.train.time_limit, settings=settings,

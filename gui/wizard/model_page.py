@@ -56,7 +56,11 @@ OLD_PRESET = "small"
 # The training fields the automatic choice fills in, with their settings keys.
 TRAIN_FIELDS = {"train.epochs": "epochs", "train.batch_size": "batch_size",
                 "train.learning_rate": "learning_rate"}
-
+#: The kinds of model offered: an RNN with attention (the default), the classic RNN
+#: encoder-decoder (attention "none"), a Transformer (`model.architecture`).
+KIND_NAMES = {"rnn": "RNN encoder-decoder with attention",
+              "classic": "RNN encoder-decoder without attention (classic)",
+              "transformer": "Transformer (multi-head attention)"}
 
 
 class ModelPage(QWizardPage):
@@ -77,23 +81,30 @@ class ModelPage(QWizardPage):
         self._filling = False
         self._timer = QTimer(self, singleShot=True, interval=ESTIMATE_DELAY_MS)
         self._timer.timeout.connect(self.request_estimate)
+        self._build_model_fields()
+        self._build_training_fields()
+        self._build_cost_fields()
+        self._build_layout()
+        self._connect()
 
+    # -- building ---------------------------------------------------------------------------
+    def _build_model_fields(self):
         self.name = QLineEdit()
         self.name.setToolTip("Names the saved model and its checkpoint folder.")
+        self.kind = QComboBox()
+        self.kind.setObjectName("model-kind")
+        for kind, text in KIND_NAMES.items():
+            self.kind.addItem(text, kind)
+        self.kind.setToolTip("An RNN encoder-decoder reads the sentence word by word; a "
+                             "Transformer reads it all at once with several attention "
+                             "heads in every layer (keras-attn train --model transformer).")
         self.preset = QComboBox()
         self.preset_facts = QLabel()
         self.preset_facts.setWordWrap(True)
         self.attention = QComboBox()
         self.style = QComboBox()
-        self.using = QLabel("—")
-        self.using.setWordWrap(True)
-        self.params = QLabel("—")
-        self.params.setWordWrap(True)
-        self.timing = QLabel("—")
-        self.timing.setWordWrap(True)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+
+    def _build_training_fields(self):
         self.epochs = QSpinBox(minimum=1, maximum=1000)
         self.batch_size = QSpinBox(minimum=1, maximum=4096)
         self.learning_rate = QDoubleSpinBox(minimum=0.00001, maximum=1.0, decimals=5,
@@ -108,9 +119,22 @@ class ModelPage(QWizardPage):
         self.device = QComboBox()
         self.device.addItem("CPU", "/CPU:0")
 
+    def _build_cost_fields(self):
+        self.using = QLabel("—")
+        self.using.setWordWrap(True)
+        self.params = QLabel("—")
+        self.params.setWordWrap(True)
+        self.timing = QLabel("—")
+        self.timing.setWordWrap(True)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+
+    def _build_layout(self):
         model = QGroupBox("Model")
         form = QFormLayout(model)
         form.addRow("Name", self.name)
+        form.addRow("Kind", self.kind)
         form.addRow("Size", self.preset)
         form.addRow("", self.preset_facts)
         form.addRow("Attention", self.attention)
@@ -137,8 +161,11 @@ class ModelPage(QWizardPage):
         layout.addWidget(self.problem)
         layout.addStretch(1)
 
+    def _connect(self):
         self.name.textChanged.connect(self.completeChanged)
         self.preset.activated.connect(self._preset_chosen)
+        self.kind.currentIndexChanged.connect(self._kind_chosen)
+        self.attention.currentIndexChanged.connect(self._attention_chosen)
         for widget in (self.attention, self.style, self.device):
             widget.currentIndexChanged.connect(self._schedule)
         for widget in (self.validation, self.time_limit):
@@ -176,6 +203,11 @@ class ModelPage(QWizardPage):
         base = capabilities.get("defaults", {})
         self._select(self.attention, s("attention", base.get("model", {}).get("attention", "")))
         self._select(self.style, s("style", base.get("model", {}).get("style", "")))
+        kind = s("model_kind", "")
+        if kind not in KIND_NAMES:
+            kind = "classic" if self.attention.currentData() == "none" else "rnn"
+        self._select(self.kind, kind)
+        self._kind_chosen()
         split = base.get("train", {}).get("validation_split", 0.05)
         self.validation.setValue(s("validation", round(split * 100)))
         self.time_limit.setValue(s("time_limit", 0))
@@ -214,6 +246,46 @@ class ModelPage(QWizardPage):
         else:
             self._schedule()
 
+    def model_kind(self) -> str:
+        """"rnn", "classic" (an RNN without attention) or "transformer"."""
+        return self.kind.currentData() or "rnn"
+
+    def _architecture(self) -> str:
+        return "transformer" if self.model_kind() == "transformer" else "rnn"
+
+    def _presets(self) -> dict:
+        """The presets of the chosen kind, as dicts."""
+        if self._architecture() == "rnn":
+            return (self.owner.capabilities or {}).get("presets", {})
+        from keras_attn.config import presets  # loaded with the capabilities
+
+        return presets("transformer")
+
+    def _kind_chosen(self, *args):
+        """The kind sets the attention (none for the classic RNN) and hides what a
+        Transformer does not have."""
+        kind = self.model_kind()
+        rnn = kind != "transformer"
+        self.attention.blockSignals(True)
+        if kind == "classic":
+            self._select(self.attention, "none")
+        elif kind == "rnn" and self.attention.currentData() == "none":
+            base = defaults(self.owner).get("model", {}).get("attention", "bahdanau")
+            self._select(self.attention, base if base != "none" else "bahdanau")
+        self.attention.blockSignals(False)
+        self.attention.setEnabled(kind == "rnn")
+        self.style.setEnabled(rnn)
+        if self.preset.currentData() not in (None, AUTO):
+            self._apply_preset(self.preset.currentData())
+        else:
+            self._show_preset()
+        self._schedule()
+
+    def _attention_chosen(self, *args):
+        """No attention is the classic RNN."""
+        if self.attention.currentData() == "none" and self.model_kind() == "rnn":
+            self._select(self.kind, "classic")
+
     def _apply_preset(self, name):
         """Fill the training fields from preset `name` (or the automatic choice); a size
         chosen anew replaces the person's edits of them."""
@@ -221,7 +293,7 @@ class ModelPage(QWizardPage):
         if name == AUTO:
             train = (self.choice or {}).get("config", {}).get("train")
         else:
-            train = (self.owner.capabilities or {}).get("presets", {}).get(name, {}).get("train")
+            train = self._presets().get(name, {}).get("train")
         if train:
             for key, widget in self._train_widgets().items():
                 self._fill(widget, train[key.partition(".")[2]])
@@ -229,9 +301,15 @@ class ModelPage(QWizardPage):
 
     def _show_preset(self):
         name = self.preset.currentData()
-        preset = (self.owner.capabilities or {}).get("presets", {}).get(name)
+        preset = self._presets().get(name)
         if name == AUTO:
             self.preset_facts.setText(PRESET_NOTES[AUTO])
+        elif preset and self._architecture() == "transformer":
+            m = preset["model"]
+            self.preset_facts.setText(
+                f"{m['layers']} layers · {m['heads']} heads · units {m['units']} · "
+                f"feed-forward {m['ff_units']} · dropout {m['dropout']:g} — "
+                f"{PRESET_NOTES.get(name, '')}")
         elif preset:
             m = preset["model"]
             self.preset_facts.setText(
@@ -279,9 +357,12 @@ class ModelPage(QWizardPage):
         base = defaults(self.owner)
         model, train = base.get("model", {}), base.get("train", {})
         found = {}
-        for key, combo in (("attention", self.attention), ("style", self.style)):
-            if combo.currentData() != model.get(key):
-                found[f"model.{key}"] = combo.currentData()
+        if self._architecture() == "transformer":
+            found["model.architecture"] = "transformer"
+        else:
+            for key, combo in (("attention", self.attention), ("style", self.style)):
+                if combo.currentData() != model.get(key):
+                    found[f"model.{key}"] = combo.currentData()
         for key, widget in self._train_widgets().items():
             if key in self._user:
                 value = widget.value()
@@ -308,6 +389,7 @@ class ModelPage(QWizardPage):
     def save_settings(self, set_value) -> None:
         set_value("name", self.name.text().strip())
         set_value("preset", self.preset.currentData() or AUTO)
+        set_value("model_kind", self.model_kind())
         set_value("attention", self.attention.currentData() or "bahdanau")
         set_value("style", self.style.currentData() or "luong")
         for key, setting in TRAIN_FIELDS.items():  # 0: automatic

@@ -44,7 +44,14 @@ from PySide6.QtWidgets import (
 from .. import icons, theme
 from ..widgets.alignment_view import AlignmentView
 from ..widgets.beam_view import BeamView
-from ..widgets.head_grid import AVERAGE, HeadGrid, HeadSelector, head_name, pick_heads
+from ..widgets.head_grid import (
+    AVERAGE,
+    HeadGrid,
+    HeadSelector,
+    SelfAttentionHeatmap,
+    head_name,
+    pick_heads,
+)
 from ..widgets.heatmap import EXPORT_FILTERS, HeatmapCanvas
 from ..widgets.pictures import export_widget
 from .anatomy_view import AnatomyView
@@ -151,8 +158,10 @@ class StepPages(QStackedWidget):
         diagnostics_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.head_grid = HeadGrid()
         self.head_grid.chosen.connect(lambda layer, head: self.head_selector.select(layer, head))
-        self.encoder_heatmap = HeatmapCanvas()
-        self.decoder_heatmap = HeatmapCanvas()
+        self.encoder_heatmap = SelfAttentionHeatmap("source token attending",
+                                                    "source token attended to")
+        self.decoder_heatmap = SelfAttentionHeatmap("output being written",
+                                                    "decoder input attended to")
         self.classic_notice = ClassicNotice()
         for widget in (self.heatmap, self.alignment, self.beam, self.anatomy,
                        diagnostics_scroll, self.head_grid, self.encoder_heatmap,

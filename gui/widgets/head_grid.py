@@ -4,7 +4,8 @@ A Transformer attends with several heads in every layer, each with its own weigh
 :class:`HeadSelector` is a layer list and a head list (with an "Average of heads" entry)
 that says which one to look at; :class:`HeadGrid` draws every layer and head at once as
 small heatmaps (rows: layers, columns: heads, then the average), a click on one choosing
-it. :func:`pick_heads` takes the chosen head's matrix out of an array of weights.
+it. :class:`SelfAttentionHeatmap` draws a self-attention (tokens attending to tokens of the
+same side). :func:`pick_heads` takes the chosen head's matrix out of an array of weights.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from .heatmap import HeatmapCanvas
 
 AVERAGE = -1  # the head "number" of the average of a layer's heads
 
@@ -103,6 +106,25 @@ class HeadSelector(QWidget):
             self.changed.emit(self.layer(), self.head())
 
 
+class SelfAttentionHeatmap(HeatmapCanvas):
+    """A heatmap of a self-attention, its axes named for what attends and what is
+    attended (the attention heatmap names them "output" and "source")."""
+
+    def __init__(self, rows: str, columns: str, parent=None):
+        super().__init__(parent)
+        self.axis_names = (rows, columns)
+
+    def _rebuild(self):
+        super()._rebuild()
+        if self._axes is not None and self.source_tokens and self.target_tokens:
+            self._axes.set_ylabel(self.axis_names[0])
+            self._axes.set_xlabel(self.axis_names[1])
+
+    def tooltip_at(self, row: int, column: int) -> str:
+        return (f"{self.target_tokens[row]} attends to {self.source_tokens[column]}: "
+                f"{self.weights[row, column]:.3f}")
+
+
 class HeadGrid(QWidget):
     """Every layer's heads as small heatmaps, the average of each layer last.
 
@@ -115,7 +137,7 @@ class HeadGrid(QWidget):
 
     chosen = Signal(int, int)
     GAP = 8
-    LABEL = 18
+    LABEL = 22
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -184,7 +206,7 @@ class HeadGrid(QWidget):
             if column == 0:
                 painter.setPen(self._text)
                 painter.drawText(QRectF(0, rect.y(), self.LABEL, rect.height()),
-                                 Qt.AlignmentFlag.AlignCenter, f"{layer + 1}")
+                                 Qt.AlignmentFlag.AlignCenter, f"L{layer + 1}")
             self._draw_matrix(painter, self.cell_matrix(layer, column), rect)
             chosen = self.current == (layer, head)
             painter.setPen(QPen(self._ink if chosen else self._text, 3 if chosen else 0.5))

@@ -6,12 +6,18 @@ step to the middle of the sentence and show the anatomy of that step; open the C
 window, compare and click the longest sentence), waits for the worker's answer, saves
 ``window.grab()`` (the Compare window's for "compare") and ends the event loop with 0 (1
 when the model could not be opened or the work failed, after saving what the window shows).
+
+``python -m keras_attn_app.screenshot`` takes the same options and a few more for the step
+view: ``--page`` (any page of the step view, e.g. ``encoder`` or ``heads`` for a
+Transformer), ``--head LAYER,HEAD`` (counting from 1; ``LAYER,avg`` for the average of the
+layer's heads) and ``--at-step N`` (go back to step N after decoding to the end).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -23,6 +29,9 @@ RUN_VIEWS = VIEWS[:-1]  # the views a ScreenshotRun drives (the wizard is app.py
 SIZE = (1280, 800)
 SETTLE_MS = 400  # let layouts and the heatmap settle before the picture
 COMPARE_PAIRS = 300  # test pairs a compare screenshot scores
+#: The step view's page, layer and head and step, set by ``python -m keras_attn_app.screenshot``
+#: (:func:`main`): ``{"page": name, "head": (layer, head), "at_step": n}``.
+STEP_OPTIONS: dict[str, Any] = {}
 
 
 class ScreenshotRun(QObject):
@@ -37,6 +46,9 @@ class ScreenshotRun(QObject):
         self.timeout = timeout
         self.code = None
         self.target = window  # what the picture shows
+        self.page = STEP_OPTIONS.get("page")
+        self.head = STEP_OPTIONS.get("head")
+        self.at_step = STEP_OPTIONS.get("at_step")
 
     def begin(self):
         w = self.window
@@ -66,6 +78,10 @@ class ScreenshotRun(QObject):
         view = w.step_view
         if self.view in ("alignment", "anatomy", "diagnostics"):
             view.pages.show_view(self.view)
+        if self.page:
+            view.pages.show_view(self.page)
+        if self.head is not None:
+            view.pages.head_selector.select(*self.head)
         view.snapshot_shown.connect(self._snapshot)
         if view.sentence.text().strip() != sentence:
             view.sentence.setText(sentence)
@@ -79,10 +95,12 @@ class ScreenshotRun(QObject):
         if snapshot["sentence"] != view.sentence.text().strip():
             return
         middle = max(1, (len(snapshot["target_tokens"]) + 1) // 2)
+        going_back = self.view == "anatomy" or self.at_step
+        if self.at_step:
+            middle = max(1, int(self.at_step))
         if event == "start":
             view.to_end()
-        elif event == "end" and self.view == "anatomy" and \
-                len(snapshot["target_tokens"]) > middle:
+        elif event == "end" and going_back and len(snapshot["target_tokens"]) > middle:
             self._middle = middle
             view.back()
         elif event == "back" and len(snapshot["target_tokens"]) > getattr(self, "_middle", 1):
@@ -252,3 +270,37 @@ class WizardScreenshot(QObject):
         grab_widget(self.wizard, self.path)
         print(self.path)
         QApplication.instance().exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``keras-attn-gui``'s screenshot with the step view's page, head and step chosen."""
+    from . import screenshot  # this module as app.run imports it (not __main__)
+    from .app import build_parser, run
+    from .widgets.head_grid import AVERAGE
+
+    options = screenshot.STEP_OPTIONS
+
+    parser = build_parser()
+    parser.add_argument("--page", help="the step view's page: heatmap, alignment, beam, "
+                                       "anatomy, diagnostics, heads, encoder, decoder")
+    parser.add_argument("--head", metavar="LAYER,HEAD",
+                        help="a Transformer's layer and head, from 1 (HEAD 'avg': average)")
+    parser.add_argument("--at-step", type=int, metavar="N",
+                        help="show step N (after decoding to the end)")
+    args = parser.parse_args(argv)
+    if not args.screenshot:
+        parser.error("--screenshot FILE.png is needed")
+    options.clear()
+    if args.page:
+        options["page"] = args.page
+    if args.head:
+        layer, _, head = args.head.partition(",")
+        options["head"] = (int(layer) - 1,
+                                AVERAGE if head in ("", "avg") else int(head) - 1)
+    if args.at_step:
+        options["at_step"] = args.at_step
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

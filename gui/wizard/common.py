@@ -1,18 +1,41 @@
-"""What the wizard's pages share: warning labels, read-only tables, durations, and the
+"""What the wizard's pages share: their base class, warning labels, read-only tables, durations, and the
 remembered settings' version and defaults.
 
 Every page module imports its helpers from here, never from another page.
+
+Only explicit choices are remembered for the next run: a tokenizer picked from the list
+(not one a bundled dataset recommends), sizes typed in, epochs, batch size and learning
+rate edited by hand. Settings written before the automatic defaults existed
+(no ``settings_version``, see :func:`old_settings`) keep only what differs from that
+version's defaults: their "word" tokenizer, lowercasing, filled-in sizes and "small"
+preset were not choices.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QWizardPage,
+)
 
 from .. import theme
 
 AUTO = "auto"  # the tokenizer and preset left to the automatic choice
 #: 2: only explicit choices are remembered (1, or none: every field was written).
 SETTINGS_VERSION = 2
+
+
+class WizardPage(QWizardPage):
+    """A page of the wizard: the wizard that owns it (`owner`), a title and a subtitle."""
+
+    def __init__(self, owner, title: str, subtitle: str):
+        super().__init__()
+        self.owner = owner
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
 
 
 def show_warning(label: QLabel, text: str) -> None:

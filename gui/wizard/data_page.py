@@ -22,35 +22,58 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
 from .. import icons
-from .common import show_warning
+from .common import WizardPage, show_warning
 
-FORMATS = (("Detect automatically", ""), ("Tab-separated (TSV)", "tsv"),
-           ("Comma-separated (CSV)", "csv"), ("Translation memory (TMX)", "tmx"),
-           ("Two aligned text files", "text"))
-FILE_FILTERS = ("Parallel data (*.tsv *.tab *.csv *.tmx *.txt);;All files (*)")
+FORMATS = (
+    ("Detect automatically", ""),
+    ("Tab-separated (TSV)", "tsv"),
+    ("Comma-separated (CSV)", "csv"),
+    ("Translation memory (TMX)", "tmx"),
+    ("Two aligned text files", "text"),
+)
+FILE_FILTERS = "Parallel data (*.tsv *.tab *.csv *.tmx *.txt);;All files (*)"
 
 
-class DataPage(QWizardPage):
+class DataPage(WizardPage):
     """Page 1: a file of one's own, or a bundled sample dataset."""
 
     def __init__(self, owner):
-        super().__init__()
-        self.owner = owner
-        self.setTitle("Data")
-        self.setSubTitle("Choose sentence pairs to learn from: a file of your own (TSV, CSV, "
-                         "TMX or two aligned text files) or one of the bundled samples. "
-                         "You can also drop a file onto this page.")
+        super().__init__(
+            owner,
+            "Data",
+            "Choose sentence pairs to learn from: a file of your own (TSV, CSV, "
+            "TMX or two aligned text files) or one of the bundled samples. "
+            "You can also drop a file onto this page.",
+        )
         self.setAcceptDrops(True)
         self.file_choice = QRadioButton("A file of my own")
         self.dataset_choice = QRadioButton("A bundled sample dataset")
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.file_choice)
         self.choice.addButton(self.dataset_choice)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.file_choice)
+        layout.addWidget(self._build_file_box())
+        layout.addSpacing(8)
+        layout.addWidget(self.dataset_choice)
+        layout.addWidget(self._build_dataset_box())
+        layout.addSpacing(8)
+        layout.addWidget(self._build_drop_hint())
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self._restore_settings()
+        self._connect()
+        self.status.hide()
+        self._changed()
 
+    # -- building ------------------------------------------------------------------------
+    def _build_file_box(self) -> QWidget:
+        """File, format and (for two text files) the target file, indented."""
         self.path = QLineEdit()
         self.path.setPlaceholderText("a .tsv, .csv, .tmx or .txt file")
         self.browse = QPushButton(icons.icon("open"), "Browse…")
@@ -61,19 +84,6 @@ class DataPage(QWizardPage):
         self.target_path.setPlaceholderText("the translations, line N translating line N")
         self.target_browse = QPushButton(icons.icon("open"), "Browse…")
         self.target_label = QLabel("Target file")
-        self.dataset = QComboBox()
-        self.dataset.addItem("Loading TensorFlow…", "")
-        self.dataset.setEnabled(False)
-        self.dataset_about = QLabel()
-        self.dataset_about.setWordWrap(True)
-        self.drop_hint = QLabel("Drop one file here, or two text files (source, then target).")
-        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.drop_hint.setMinimumHeight(64)
-        self.drop_hint.setFrameShape(QFrame.Shape.StyledPanel)
-        self.drop_hint.setFrameShadow(QFrame.Shadow.Sunken)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-
         files = QGridLayout()
         files.addWidget(QLabel("File"), 0, 0)
         files.addWidget(self.path, 0, 1)
@@ -87,39 +97,51 @@ class DataPage(QWizardPage):
         self.file_box = QWidget()
         self.file_box.setLayout(files)
         files.setContentsMargins(24, 0, 0, 0)
+        return self.file_box
+
+    def _build_dataset_box(self) -> QWidget:
+        """The bundled datasets (filled once TensorFlow is loaded) and what the chosen one is."""
+        self.dataset = QComboBox()
+        self.dataset.addItem("Loading TensorFlow…", "")
+        self.dataset.setEnabled(False)
+        self.dataset_about = QLabel()
+        self.dataset_about.setWordWrap(True)
         datasets = QVBoxLayout()
         datasets.setContentsMargins(24, 0, 0, 0)
         datasets.addWidget(self.dataset)
         datasets.addWidget(self.dataset_about)
         self.dataset_box = QWidget()
         self.dataset_box.setLayout(datasets)
+        return self.dataset_box
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.file_choice)
-        layout.addWidget(self.file_box)
-        layout.addSpacing(8)
-        layout.addWidget(self.dataset_choice)
-        layout.addWidget(self.dataset_box)
-        layout.addSpacing(8)
-        layout.addWidget(self.drop_hint)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+    def _build_drop_hint(self) -> QLabel:
+        self.drop_hint = QLabel("Drop one file here, or two text files (source, then target).")
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setMinimumHeight(64)
+        self.drop_hint.setFrameShape(QFrame.Shape.StyledPanel)
+        self.drop_hint.setFrameShadow(QFrame.Shadow.Sunken)
+        return self.drop_hint
 
-        s = owner.setting
+    def _restore_settings(self) -> None:
+        s = self.owner.setting
         self.path.setText(s("path", ""))
         self.target_path.setText(s("target_path", ""))
         self.format.setCurrentIndex(max(0, self.format.findData(s("format", ""))))
         first_time = not s("path", "") and not s("dataset", "")  # a sample is the easy start
         kind = s("kind", "dataset" if first_time else "file")
         (self.dataset_choice if kind == "dataset" else self.file_choice).setChecked(True)
+
+    def _connect(self) -> None:
         self.browse.clicked.connect(self._choose_file)
         self.target_browse.clicked.connect(self._choose_target)
-        for signal in (self.path.textChanged, self.target_path.textChanged,
-                       self.format.currentIndexChanged, self.dataset.currentIndexChanged,
-                       self.file_choice.toggled):
+        for signal in (
+            self.path.textChanged,
+            self.target_path.textChanged,
+            self.format.currentIndexChanged,
+            self.dataset.currentIndexChanged,
+            self.file_choice.toggled,
+        ):
             signal.connect(self._changed)
-        self.status.hide()
-        self._changed()
 
     # -- state --------------------------------------------------------------------------
     def kind(self) -> str:
@@ -128,12 +150,21 @@ class DataPage(QWizardPage):
     def spec(self) -> dict:
         """What to read: ``{"kind", "path", "target_path", "format", "dataset"}``."""
         if self.kind() == "dataset":
-            return {"kind": "dataset", "dataset": self.dataset.currentData() or "",
-                    "path": "", "target_path": "", "format": "tsv"}
+            return {
+                "kind": "dataset",
+                "dataset": self.dataset.currentData() or "",
+                "path": "",
+                "target_path": "",
+                "format": "tsv",
+            }
         fmt = self.format.currentData() or ""
-        return {"kind": "file", "dataset": "", "path": self.path.text().strip(),
-                "target_path": self.target_path.text().strip() if fmt == "text" else "",
-                "format": fmt}
+        return {
+            "kind": "file",
+            "dataset": "",
+            "path": self.path.text().strip(),
+            "target_path": self.target_path.text().strip() if fmt == "text" else "",
+            "format": fmt,
+        }
 
     def dataset_info(self) -> dict | None:
         """The chosen bundled dataset's facts (see ``TrainingWorker.start``), or None."""
@@ -192,21 +223,25 @@ class DataPage(QWizardPage):
             widget.setVisible(text)
         info = self._facts(self.dataset.currentData())
         self.dataset_about.setText(
-            f"{info['description']} From {info['source_language']} to "
-            f"{info['target_language']}." if info else "")
+            f"{info['description']} From {info['source_language']} to {info['target_language']}."
+            if info
+            else ""
+        )
         self.completeChanged.emit()
 
     def _choose_file(self):
         start = str(Path(self.path.text()).parent) if self.path.text() else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a parallel-data file", start,
-                                              FILE_FILTERS)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a parallel-data file", start, FILE_FILTERS
+        )
         if path:
             self.set_files([path])
 
     def _choose_target(self):
         start = str(Path(self.path.text()).parent) if self.path.text() else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Choose the target text file", start,
-                                              "Text files (*.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the target text file", start, "Text files (*.txt);;All files (*)"
+        )
         if path:
             self.target_path.setText(path)
 

@@ -21,25 +21,25 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
-from .common import make_table, show_warning
+from .common import WizardPage, make_table, show_warning
 from .plots import LengthsCanvas
 
 PREVIEW_ROWS = 100
 AUTOMATIC = "automatic"
 
 
-class MapPage(QWizardPage):
+class MapPage(WizardPage):
     """Page 2: columns or languages, direction, and the report of what was read."""
 
     def __init__(self, owner):
-        super().__init__()
-        self.owner = owner
-        self.setTitle("Map and check")
-        self.setSubTitle("Say which side is the source, then look at what was read. Lines "
-                         "that cannot be used are skipped and listed with their numbers.")
+        super().__init__(
+            owner,
+            "Map and check",
+            "Say which side is the source, then look at what was read. Lines "
+            "that cannot be used are skipped and listed with their numbers.",
+        )
         self.data: dict | None = None
         self._request = 0
         self._reading = False
@@ -49,16 +49,61 @@ class MapPage(QWizardPage):
         self._timer = QTimer(self, singleShot=True, interval=150)
         self._timer.timeout.connect(self._read)
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_direction())
+        self.source_column, self.target_column = QComboBox(), QComboBox()
+        self.columns_row = self._build_sides("column", self.source_column, self.target_column)
+        layout.addWidget(self.columns_row)
+        self.source_lang = QComboBox(editable=True)
+        self.target_lang = QComboBox(editable=True)
+        self.languages_row = self._build_sides("language", self.source_lang, self.target_lang)
+        layout.addWidget(self.languages_row)
+        layout.addLayout(self._build_options())
+        self._build_report()
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+        layout.addWidget(self._build_tabs(), 1)
+        self._restore_settings()
+        self._connect()
+
+    # -- building ----------------------------------------------------------------------------
+    def _build_direction(self) -> QHBoxLayout:
+        """ "Direction: de → en" and the button that swaps it."""
         self.direction = QLabel()
         self.swap = QPushButton("⇄ Swap direction")
         self.swap.setToolTip("Translate the other way: the target becomes the source.")
-        self.source_column = QComboBox()
-        self.target_column = QComboBox()
-        self.source_lang = QComboBox(editable=True)
-        self.target_lang = QComboBox(editable=True)
-        self.drop_suspicious = QCheckBox("Leave out suspicious pairs (very unequal lengths, "
-                                         "extra columns, a cut-off last line)")
+        direction = QHBoxLayout()
+        direction.addWidget(QLabel("Direction:"))
+        direction.addWidget(self.direction, 1)
+        direction.addWidget(self.swap)
+        return direction
+
+    @staticmethod
+    def _build_sides(what: str, source: QWidget, target: QWidget) -> QWidget:
+        """A row "Source <what> [source]   Target <what> [target]"."""
+        row = QWidget()
+        sides = QHBoxLayout(row)
+        sides.setContentsMargins(0, 0, 0, 0)
+        sides.addWidget(QLabel(f"Source {what}"))
+        sides.addWidget(source, 1)
+        sides.addSpacing(12)
+        sides.addWidget(QLabel(f"Target {what}"))
+        sides.addWidget(target, 1)
+        return row
+
+    def _build_options(self) -> QFormLayout:
+        """The pairs to leave out."""
+        self.drop_suspicious = QCheckBox(
+            "Leave out suspicious pairs (very unequal lengths, extra columns, a cut-off last line)"
+        )
         self.drop_duplicates = QCheckBox("Leave out repeated pairs")
+        options = QFormLayout()
+        options.addRow(self.drop_suspicious)
+        options.addRow(self.drop_duplicates)
+        return options
+
+    def _build_report(self) -> None:
+        """The summary of what was read, and the error that stopped a read."""
         self.summary = QLabel("Reading…")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -66,6 +111,9 @@ class MapPage(QWizardPage):
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+
+    def _build_tabs(self) -> QTabWidget:
+        """The first pairs, the problems with their line numbers, the lengths' histogram."""
         self.preview = make_table(("Source", "Target"))
         self.problems = make_table(("Line", "Kind", "Problem"))
         header = self.problems.horizontalHeader()
@@ -76,43 +124,14 @@ class MapPage(QWizardPage):
         self.tabs.addTab(self.preview, "Preview")
         self.tabs.addTab(self.problems, "Problems")
         self.tabs.addTab(self.lengths, "Lengths")
+        return self.tabs
 
-        self.columns_row = QWidget()
-        columns = QHBoxLayout(self.columns_row)
-        columns.setContentsMargins(0, 0, 0, 0)
-        columns.addWidget(QLabel("Source column"))
-        columns.addWidget(self.source_column, 1)
-        columns.addSpacing(12)
-        columns.addWidget(QLabel("Target column"))
-        columns.addWidget(self.target_column, 1)
-        self.languages_row = QWidget()
-        languages = QHBoxLayout(self.languages_row)
-        languages.setContentsMargins(0, 0, 0, 0)
-        languages.addWidget(QLabel("Source language"))
-        languages.addWidget(self.source_lang, 1)
-        languages.addSpacing(12)
-        languages.addWidget(QLabel("Target language"))
-        languages.addWidget(self.target_lang, 1)
-        direction = QHBoxLayout()
-        direction.addWidget(QLabel("Direction:"))
-        direction.addWidget(self.direction, 1)
-        direction.addWidget(self.swap)
-        options = QFormLayout()
-        options.addRow(self.drop_suspicious)
-        options.addRow(self.drop_duplicates)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(direction)
-        layout.addWidget(self.columns_row)
-        layout.addWidget(self.languages_row)
-        layout.addLayout(options)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.error)
-        layout.addWidget(self.tabs, 1)
-
-        s = owner.setting
+    def _restore_settings(self) -> None:
+        s = self.owner.setting
         self.drop_suspicious.setChecked(s("drop_suspicious", False))
         self.drop_duplicates.setChecked(s("drop_duplicates", True))
+
+    def _connect(self) -> None:
         self.swap.clicked.connect(self.swap_direction)
         for combo in (self.source_column, self.target_column):
             combo.activated.connect(self._schedule)
@@ -145,14 +164,16 @@ class MapPage(QWizardPage):
     def request(self) -> dict:
         """The worker's read request for the current choices."""
         spec = self._spec or self.owner.data_page.spec()
-        return {**spec, "source_column": max(0, self.source_column.currentIndex()),
-                "target_column": max(0, self.target_column.currentIndex()),
-                "source_lang": self._language(self.source_lang),
-                "target_lang": self._language(self.target_lang),
-                "reverse": self._reverse and (spec["kind"] == "dataset"
-                                              or spec["format"] == "text"),
-                "keep_suspicious": not self.drop_suspicious.isChecked(),
-                "drop_duplicates": self.drop_duplicates.isChecked()}
+        return {
+            **spec,
+            "source_column": max(0, self.source_column.currentIndex()),
+            "target_column": max(0, self.target_column.currentIndex()),
+            "source_lang": self._language(self.source_lang),
+            "target_lang": self._language(self.target_lang),
+            "reverse": self._reverse and (spec["kind"] == "dataset" or spec["format"] == "text"),
+            "keep_suspicious": not self.drop_suspicious.isChecked(),
+            "drop_duplicates": self.drop_duplicates.isChecked(),
+        }
 
     @staticmethod
     def _language(combo) -> str:
@@ -173,19 +194,28 @@ class MapPage(QWizardPage):
         self.owner.read_requested.emit({**self.request(), "id": self._request})
 
     # -- answers ---------------------------------------------------------------------------
-    def show_data(self, found: dict) -> None:
-        """The worker read the file (its ``data_read`` payload)."""
+    def _answered(self, found: dict) -> bool:
+        """True when `found` answers the last request (the read is then over, and the
+        columns or languages it found are offered); False for an older one."""
         if found["id"] != self._request:
-            return
+            return False
         self._reading = False
         self._update_choices(found)
+        return True
+
+    def show_data(self, found: dict) -> None:
+        """The worker read the file (its ``data_read`` payload)."""
+        if not self._answered(found):
+            return
         self.data = found
         report = found["report"]
         counts = report.counts()
         unit = report.unit
-        text = (f"<b>{report.pairs_kept:,}</b> sentence pairs kept from "
-                f"{report.total_lines:,} {unit}s ({report.format.upper()}, "
-                f"{report.encoding}).")
+        text = (
+            f"<b>{report.pairs_kept:,}</b> sentence pairs kept from "
+            f"{report.total_lines:,} {unit}s ({report.format.upper()}, "
+            f"{report.encoding})."
+        )
         if counts:
             listed = ", ".join(f"{kind} {count:,}" for kind, count in counts.items())
             text += f" Problems: {listed} — see the Problems tab."
@@ -197,22 +227,23 @@ class MapPage(QWizardPage):
         self.tabs.setTabText(1, f"Problems ({sum(counts.values()):,})")
         self._fill_preview(found["pairs"], found.get("lines") or [])
         self._fill_problems(report.problems)
-        self.lengths.show_lengths(found["source_lengths"], found["target_lengths"],
-                                  names=self._side_names())
+        self.lengths.show_lengths(
+            found["source_lengths"], found["target_lengths"], names=self._side_names()
+        )
         self._show_direction()
         self.owner.data = found
         self.completeChanged.emit()
 
     def show_failure(self, found: dict) -> None:
         """The worker could not read the file (its ``data_failed`` payload)."""
-        if found["id"] != self._request:
+        if not self._answered(found):
             return
-        self._reading = False
-        self._update_choices(found)
         self.data = None
         self.owner.data = None
-        self.summary.setText("Nothing usable was read. Choose other columns or languages, "
-                             "or go back and choose another file.")
+        self.summary.setText(
+            "Nothing usable was read. Choose other columns or languages, "
+            "or go back and choose another file."
+        )
         show_warning(self.error, found["message"])
         self.preview.setRowCount(0)
         if found.get("report") is not None:
@@ -226,8 +257,9 @@ class MapPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt's name)
-        return bool(self.data and not self._reading and self.data["report"].usable
-                    and self.data["pairs"])
+        return bool(
+            self.data and not self._reading and self.data["report"].usable and self.data["pairs"]
+        )
 
     def save_settings(self, set_value) -> None:
         set_value("source_column", max(0, self.source_column.currentIndex()))
@@ -266,11 +298,15 @@ class MapPage(QWizardPage):
             names = (info["source_language"], info["target_language"])
             return names[::-1] if self._reverse else names
         if fmt in ("tsv", "csv"):
-            return (f"column {self.source_column.currentIndex() + 1}",
-                    f"column {self.target_column.currentIndex() + 1}")
+            return (
+                f"column {self.source_column.currentIndex() + 1}",
+                f"column {self.target_column.currentIndex() + 1}",
+            )
         if fmt == "tmx":
-            return (self._language(self.source_lang) or "first language",
-                    self._language(self.target_lang) or "second language")
+            return (
+                self._language(self.source_lang) or "first language",
+                self._language(self.target_lang) or "second language",
+            )
         names = ("source file", "target file")
         return names[::-1] if self._reverse else names
 
@@ -283,12 +319,16 @@ class MapPage(QWizardPage):
         self.columns_row.setVisible(fmt in ("tsv", "csv"))
         self.languages_row.setVisible(fmt == "tmx")
         if fmt in ("tsv", "csv") and found.get("columns"):
-            self._fill_columns(found["columns"], (self.source_column.currentIndex(),
-                                                  self.target_column.currentIndex()))
+            self._fill_columns(
+                found["columns"],
+                (self.source_column.currentIndex(), self.target_column.currentIndex()),
+            )
         if fmt == "tmx":
             chosen = found.get("chosen_languages") or ()
-            current = (self._language(self.source_lang) or (chosen[0] if chosen else ""),
-                       self._language(self.target_lang) or (chosen[1] if chosen else ""))
+            current = (
+                self._language(self.source_lang) or (chosen[0] if chosen else ""),
+                self._language(self.target_lang) or (chosen[1] if chosen else ""),
+            )
             self._fill_languages(found.get("languages") or [], current)
 
     def _fill_columns(self, labels, chosen):
@@ -315,7 +355,8 @@ class MapPage(QWizardPage):
         rows = pairs[:PREVIEW_ROWS]
         self.preview.setRowCount(len(rows))
         self.preview.setVerticalHeaderLabels(
-            [str(lines[i]) if i < len(lines) else str(i + 1) for i in range(len(rows))])
+            [str(lines[i]) if i < len(lines) else str(i + 1) for i in range(len(rows))]
+        )
         for row, (source, target) in enumerate(rows):
             self.preview.setItem(row, 0, QTableWidgetItem(source))
             self.preview.setItem(row, 1, QTableWidgetItem(target))

@@ -6,12 +6,9 @@ case kept, sizes "automatic"), they are chosen from the data the way ``keras-att
 chooses them (:func:`keras_attn.sizing.choose`): subword pieces for languages written with
 spaces, characters for scripts written without them, whole words for tiny corpora.
 
-Only explicit choices are remembered for the next run: a tokenizer picked from the list
-(not one a bundled dataset recommends), sizes typed in, epochs, batch size and learning
-rate edited by hand. Settings written before the automatic defaults existed
-(no ``settings_version``, see :func:`.common.old_settings`) keep only what differs from that
-version's defaults: their "word" tokenizer, lowercasing, filled-in sizes and "small"
-preset were not choices.
+The tokenizers offered are ``keras_attn.config.TOKENIZERS``; this page only names them
+(:data:`TOKENIZER_NAMES`). What is remembered for the next run, and how older settings
+are read, is said in :mod:`.common`.
 """
 
 from __future__ import annotations
@@ -26,15 +23,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QSpinBox,
     QVBoxLayout,
-    QWizardPage,
 )
 
-from .common import AUTO, SETTINGS_VERSION, defaults, old_settings
+from keras_attn.config import TOKENIZER_KINDS, TOKENIZERS
+
+from .common import AUTO, SETTINGS_VERSION, WizardPage, defaults, old_settings
 from .data import length_summary
 
-TOKENIZER_NAMES = {AUTO: "Automatic (from the data)", "word": "Words",
-                   "subword": "Subwords (WordPiece)", "char": "Characters"}
-TOKENIZER_UNITS = {"word": "words", "char": "characters", "subword": "subwords"}
+# Display tables, keyed by the values of keras_attn.config's lists (every value has a row:
+# tests/test_gui_option_tables.py checks).
+TOKENIZER_NAMES = dict(
+    zip(
+        TOKENIZERS,
+        ("Automatic (from the data)", "Words", "Subwords (WordPiece)", "Characters"),
+        strict=True,
+    )
+)
+TOKENIZER_UNITS = dict(zip(TOKENIZER_KINDS, ("words", "subwords", "characters"), strict=True))
 # The default tokenizer of settings version 1, which was filled in rather than chosen.
 OLD_TOKENIZER = "word"
 
@@ -50,20 +55,26 @@ class SideBox(QGroupBox):
         self.tokenizer = QComboBox()
         for value, label in TOKENIZER_NAMES.items():
             self.tokenizer.addItem(label, value)
-        self.tokenizer.setToolTip("Automatic: subword pieces for languages written with "
-                                  "spaces, characters for Chinese, Japanese and other "
-                                  "scripts without them, whole words for tiny corpora.")
+        self.tokenizer.setToolTip(
+            "Automatic: subword pieces for languages written with "
+            "spaces, characters for Chinese, Japanese and other "
+            "scripts without them, whole words for tiny corpora."
+        )
         self.lowercase = QCheckBox("Lowercase (the output is then lowercase too)")
         self.strip_accents = QCheckBox("Strip accents (é → e)")
         self.vocab_size = QSpinBox(minimum=0, maximum=500000, singleStep=500)
         self.vocab_size.setSpecialValueText("automatic")
-        self.vocab_size.setToolTip("The most tokens the vocabulary keeps; small data gives "
-                                   "a smaller vocabulary. Automatic: chosen from the "
-                                   "number of pairs (or the fixed preset's).")
+        self.vocab_size.setToolTip(
+            "The most tokens the vocabulary keeps; small data gives "
+            "a smaller vocabulary. Automatic: chosen from the "
+            "number of pairs (or the fixed preset's)."
+        )
         self.max_length = QSpinBox(minimum=0, maximum=2000)
         self.max_length.setSpecialValueText("automatic")
-        self.max_length.setToolTip("Tokens kept per sentence; longer sentences are cut. "
-                                   "Automatic: long enough for nearly all sentences.")
+        self.max_length.setToolTip(
+            "Tokens kept per sentence; longer sentences are cut. "
+            "Automatic: long enough for nearly all sentences."
+        )
         self.facts = QLabel()
         self.facts.setWordWrap(True)
         self.suggested: int | None = None  # the length covering 98 % of the sentences
@@ -153,7 +164,8 @@ class SideBox(QGroupBox):
         self.facts.setText(
             f"{text}98 % of the {found['count']:,} sentences have at most {found['p98']} "
             f"{unit}, the longest {found['longest']}{estimated}; {found['distinct']:,} "
-            f"different ones. An automatic maximum length keeps them whole.")
+            f"different ones. An automatic maximum length keeps them whole."
+        )
         self.changed.emit()
 
     def _text_changed(self, *args):
@@ -161,17 +173,18 @@ class SideBox(QGroupBox):
         self.changed.emit()
 
 
-class TextPage(QWizardPage):
+class TextPage(WizardPage):
     """Page 3: tokenizer and text settings of each side."""
 
     def __init__(self, owner):
-        super().__init__()
-        self.owner = owner
-        self.setTitle("Text")
-        self.setSubTitle("How each side's sentences become tokens. Automatic fits the data: "
-                         "subword pieces for languages written with spaces, characters for "
-                         "Chinese, Japanese and the like. Case is kept, so translations "
-                         "keep their capitals.")
+        super().__init__(
+            owner,
+            "Text",
+            "How each side's sentences become tokens. Automatic fits the data: "
+            "subword pieces for languages written with spaces, characters for "
+            "Chinese, Japanese and the like. Case is kept, so translations "
+            "keep their capitals.",
+        )
         self.source = SideBox("Source", "source", owner)
         self.target = SideBox("Target", "target", owner)
         self.note = QLabel()
@@ -187,8 +200,7 @@ class TextPage(QWizardPage):
 
     def initializePage(self):  # noqa: N802 (Qt's name)
         data = self.owner.data or {}
-        key = (data.get("path"), len(data.get("pairs", [])),
-               self.owner.map_page.reversed())
+        key = (data.get("path"), len(data.get("pairs", [])), self.owner.map_page.reversed())
         if key != self._data_key:
             self._data_key = key
             info = self.owner.data_page.dataset_info()
@@ -198,8 +210,7 @@ class TextPage(QWizardPage):
                     tokenizers = tokenizers[::-1]
                 self.source.set_tokenizer(tokenizers[0])
                 self.target.set_tokenizer(tokenizers[1])
-                self.note.setText(f"The tokenizers recommended for “{info['title']}” are "
-                                  "chosen.")
+                self.note.setText(f"The tokenizers recommended for “{info['title']}” are chosen.")
             else:  # other data: the person's own choices again
                 self.source.set_tokenizer(self.source.chosen)
                 self.target.set_tokenizer(self.target.chosen)

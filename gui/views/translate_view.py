@@ -47,11 +47,15 @@ class TranslateView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.input = QPlainTextEdit()
-        self.input.setPlaceholderText("Type a sentence (one a line), then press Ctrl+Enter.")
-        self.output = QPlainTextEdit()
-        self.output.setReadOnly(True)
-        self.output.setPlaceholderText("The translation appears here.")
+        self.file_result: dict | None = None
+        self.last_result: dict | None = None
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_options())
+        layout.addWidget(self._build_texts(), 1)
+        layout.addWidget(self._build_file_box())
+
+    def _build_options(self) -> QHBoxLayout:
+        """Beam width, temperature, the method they make, and the Translate button."""
         self.translate_button = QPushButton(icons.icon("translate"), "Translate")
         self.translate_button.setToolTip("Translate (Ctrl+Enter)")
         self.translate_button.clicked.connect(self.translate)
@@ -60,12 +64,17 @@ class TranslateView(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.translate)
         self.width_box = QSpinBox(minimum=1, maximum=16, value=1)
-        self.width_box.setToolTip("Beam width: 1 is greedy decoding; more keeps more "
-                                  "hypotheses at each step and lists them below.")
-        self.temperature_box = QDoubleSpinBox(minimum=0.0, maximum=3.0, singleStep=0.1,
-                                              value=0.0, decimals=2)
-        self.temperature_box.setToolTip("Sampling temperature: 0 is off (search); above 0, "
-                                        "tokens are drawn at random, more freely the higher.")
+        self.width_box.setToolTip(
+            "Beam width: 1 is greedy decoding; more keeps more "
+            "hypotheses at each step and lists them below."
+        )
+        self.temperature_box = QDoubleSpinBox(
+            minimum=0.0, maximum=3.0, singleStep=0.1, value=0.0, decimals=2
+        )
+        self.temperature_box.setToolTip(
+            "Sampling temperature: 0 is off (search); above 0, "
+            "tokens are drawn at random, more freely the higher."
+        )
         self.method = QLabel()
         options = QHBoxLayout()
         options.addWidget(QLabel("Beam width"))
@@ -78,7 +87,15 @@ class TranslateView(QWidget):
         options.addStretch(1)
         options.addWidget(self.method)
         options.addWidget(self.translate_button)
+        return options
 
+    def _build_texts(self) -> QSplitter:
+        """Input, translation and the first sentence's alternatives, one above the other."""
+        self.input = QPlainTextEdit()
+        self.input.setPlaceholderText("Type a sentence (one a line), then press Ctrl+Enter.")
+        self.output = QPlainTextEdit()
+        self.output.setReadOnly(True)
+        self.output.setPlaceholderText("The translation appears here.")
         self.alternatives = QTableWidget(0, 2)
         self.alternatives.setHorizontalHeaderLabels(["Score", "Alternative"])
         self.alternatives.verticalHeader().setVisible(False)
@@ -87,10 +104,12 @@ class TranslateView(QWidget):
         header = self.alternatives.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-
         texts = QSplitter(Qt.Orientation.Vertical)
-        for title, widget in (("Input", self.input), ("Translation", self.output),
-                              ("Alternatives for the first sentence", self.alternatives)):
+        for title, widget in (
+            ("Input", self.input),
+            ("Translation", self.output),
+            ("Alternatives for the first sentence", self.alternatives),
+        ):
             box = QWidget()
             layout = QVBoxLayout(box)
             layout.setContentsMargins(0, 0, 0, 0)
@@ -98,8 +117,10 @@ class TranslateView(QWidget):
             layout.addWidget(widget)
             texts.addWidget(box)
         texts.setSizes([160, 160, 240])
+        return texts
 
-        # -- a whole file ---------------------------------------------------------------
+    def _build_file_box(self) -> QGroupBox:
+        """A whole file: choose, progress, cancel, save."""
         self.file_button = QPushButton(icons.icon("open"), "Translate a file…")
         self.file_button.setToolTip("Translate a UTF-8 text file, one sentence a line.")
         self.file_button.clicked.connect(self.choose_file)
@@ -121,13 +142,7 @@ class TranslateView(QWidget):
         file_layout.addWidget(self.progress, 1)
         file_layout.addWidget(self.cancel_button)
         file_layout.addWidget(self.save_button)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(options)
-        layout.addWidget(texts, 1)
-        layout.addWidget(file_box)
-        self.file_result: dict | None = None
-        self.last_result: dict | None = None
+        return file_box
 
     # -- typed text ------------------------------------------------------------------
     def translate(self):
@@ -136,8 +151,9 @@ class TranslateView(QWidget):
             self.error.emit("Nothing to translate", "Type a sentence first.")
             return
         self.translate_button.setEnabled(False)
-        self.translate_requested.emit(text, self.width_box.value(),
-                                      float(self.temperature_box.value()))
+        self.translate_requested.emit(
+            text, self.width_box.value(), float(self.temperature_box.value())
+        )
 
     def show_result(self, result: dict):
         self.last_result = result
@@ -160,8 +176,9 @@ class TranslateView(QWidget):
 
     # -- files ---------------------------------------------------------------------
     def choose_file(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Translate a text file", "",
-                                              "Text files (*.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Translate a text file", "", "Text files (*.txt);;All files (*)"
+        )
         if path:
             self.translate_file(path)
 
@@ -206,14 +223,16 @@ class TranslateView(QWidget):
             return
         source = Path(self.file_result["path"])
         suggestion = str(source.with_name(f"{source.stem}.translated.txt"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save the translations", suggestion,
-                                              "Text files (*.txt);;All files (*)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the translations", suggestion, "Text files (*.txt);;All files (*)"
+        )
         if path:
             try:
                 self.save_translations(path)
             except OSError as error:
-                self.error.emit("Cannot save the translations",
-                                f"{path}: {error.strerror or error}")
+                self.error.emit(
+                    "Cannot save the translations", f"{path}: {error.strerror or error}"
+                )
 
     def save_translations(self, path) -> Path:
         """Write the file's translations, one a line (only the lines done when cancelled)."""

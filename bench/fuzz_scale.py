@@ -103,7 +103,7 @@ def replay(args):
     print(json.dumps({"outcomes": tally.outcomes, "failures": tally.failures}, indent=1))
 
 
-def main():
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--sentences", type=int, default=100_000)
@@ -135,6 +135,11 @@ def main():
         "stopped); the seeds are those an unbroken run takes",
     )
     add_json_argument(parser)
+    return parser
+
+
+def main():
+    parser = make_parser()
     args = parser.parse_args()
     if args.go_on and not (args.json and Path(args.json).is_file()):
         parser.error("--continue needs the --json file of the run to go on")

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from .. import icons, theme
 from ..widgets.heatmap import HeatmapCanvas
 from .common import duration, make_table, show_warning
-from .plots import CurvesCanvas
+from .live_curves import LiveCurves
 
 HEATMAP_HINT = "The attention of one validation sentence appears after the first epoch."
 
@@ -115,7 +115,7 @@ class TrainPage(QWizardPage):
     def _build_charts(self) -> QSplitter:
         """The curves above; one sentence's attention (with its epoch slider) and the
         sample translations below."""
-        self.curves = CurvesCanvas()
+        self.curves = LiveCurves()
         self.heatmap = HeatmapCanvas()
         self.heatmap.setMinimumSize(260, 200)
         self.heatmap.clear(HEATMAP_HINT)

@@ -1,0 +1,114 @@
+"""The Train page's curves, cheap to update while training runs.
+
+:class:`LiveCurves` shows what :class:`.plots.CurvesCanvas` shows (loss, accuracy and BLEU
+per epoch) but builds its three panels once: a new epoch only replaces the data of their
+lines and rescales the axes, and the layout (matplotlib's constrained layout) is worked out
+again only when the canvas's size, its colours or the width of a tick label change.
+Rebuilding the panels and laying them out at every draw took most of the window's thread
+after every epoch (``bench/gui_stall.py``, phase ``train``).
+"""
+
+from __future__ import annotations
+
+from .plots import BLEU_COLOR, PANELS, TRAIN_COLOR, VALIDATION_COLOR, CurvesCanvas
+
+
+class LiveCurves(CurvesCanvas):
+    """:class:`.plots.CurvesCanvas` whose updates keep its panels (see the module doc)."""
+
+    def __init__(self, parent=None):
+        self.axes: dict[str, object] = {}
+        self.layouts = 0  # how many times the panels were laid out (for tests)
+        self._hints: list = []
+        self._colors_built: tuple | None = None
+        self._laid_out_for: tuple | None = None
+        super().__init__(parent)
+
+    def _build(self, colors):
+        """Make the three panels and their (empty) lines."""
+        figure = self.figure
+        figure.clear()
+        face, text, line = colors
+        self._colors_built = colors
+        self._laid_out_for = None
+        figure.set_facecolor(face)
+        self.lines, self.axes, self._hints = {}, {}, []
+        for index, (key, title) in enumerate(PANELS):
+            axes = self.axes[key] = figure.add_subplot(1, len(PANELS), index + 1)
+            self._style(axes, face, text, line)
+            axes.set_title(title, fontsize=9)
+            axes.set_xlabel("epoch", fontsize=8)
+            if key == "bleu":
+                series = [(key, "validation", BLEU_COLOR)]
+            else:
+                series = [
+                    (key, "training", TRAIN_COLOR),
+                    (f"val_{key}", "validation", VALIDATION_COLOR),
+                ]
+            for name, label, color in series:
+                (self.lines[name],) = axes.plot(
+                    [], [], marker="o", markersize=3, color=color, label=label
+                )
+            axes.xaxis.get_major_locator().set_params(integer=True)
+            self._hints.append(
+                axes.text(
+                    0.5,
+                    0.5,
+                    "after the first epoch",
+                    transform=axes.transAxes,
+                    ha="center",
+                    va="center",
+                    color=text,
+                    fontsize=8,
+                )
+            )
+            if key == "loss":
+                legend = axes.legend(fontsize=7, frameon=False, loc="upper right")
+                for item in legend.get_texts():
+                    item.set_color(text)
+
+    def _redraw(self):
+        colors = self._colors()
+        if colors != self._colors_built:
+            self._build(colors)
+        epochs = self.history["epoch"]
+        for key, axes in self.axes.items():
+            for name in [key] if key == "bleu" else [key, f"val_{key}"]:
+                shown = [
+                    (e, v) for e, v in zip(epochs, self.history[name], strict=True) if v is not None
+                ]
+                self.lines[name].set_data([e for e, _ in shown], [v for _, v in shown])
+            axes.relim()
+            axes.autoscale_view()
+            if key == "bleu":
+                values = [v for v in self.history["bleu"] if v is not None]
+                axes.set_ylim(0, max(10.0, max(values, default=0.0) * 1.15))
+            if epochs:
+                axes.set_xlim(0.5, max(epochs) + 0.5)
+            else:
+                axes.set_xlim(0, 1)
+        for hint in self._hints:
+            hint.set_visible(not epochs)
+        self.draw_idle()
+
+    def _layout_key(self) -> tuple:
+        """What the layout depends on: the canvas's size and the widest tick label of each
+        axis (the labels' values move the panels only when their width changes)."""
+        widths = []
+        for axes in self.axes.values():
+            for axis in (axes.xaxis, axes.yaxis):
+                labels = axis.get_major_formatter().format_ticks(axis.get_major_locator()())
+                widths.append(max((len(label) for label in labels), default=0))
+        return (self.width(), self.height(), *widths)
+
+    def draw(self):
+        """Draw; lay the panels out first only when something that moves them changed."""
+        wanted = self._layout_key()
+        if wanted != self._laid_out_for:
+            self.figure.set_layout_engine("constrained")
+            super().draw()
+            self.figure.set_layout_engine("none")  # the panels stay where they are
+            self._laid_out_for = wanted
+            self.layouts += 1
+        else:
+            super().draw()

@@ -52,6 +52,19 @@ class SideBox(QGroupBox):
     def __init__(self, title: str, side: str, owner):
         super().__init__(title)
         self.side, self.owner = side, owner
+        self.suggested: int | None = None  # the length covering 98 % of the sentences
+        self._build_fields()
+        form = QFormLayout(self)
+        form.addRow("Tokenizer", self.tokenizer)
+        form.addRow("", self.lowercase)
+        form.addRow("", self.strip_accents)
+        form.addRow("Vocabulary size", self.vocab_size)
+        form.addRow("Maximum length", self.max_length)
+        form.addRow(self.facts)
+        self._restore_settings()
+        self._connect()
+
+    def _build_fields(self) -> None:
         self.tokenizer = QComboBox()
         for value, label in TOKENIZER_NAMES.items():
             self.tokenizer.addItem(label, value)
@@ -77,15 +90,10 @@ class SideBox(QGroupBox):
         )
         self.facts = QLabel()
         self.facts.setWordWrap(True)
-        self.suggested: int | None = None  # the length covering 98 % of the sentences
-        form = QFormLayout(self)
-        form.addRow("Tokenizer", self.tokenizer)
-        form.addRow("", self.lowercase)
-        form.addRow("", self.strip_accents)
-        form.addRow("Vocabulary size", self.vocab_size)
-        form.addRow("Maximum length", self.max_length)
-        form.addRow(self.facts)
-        s, old = owner.setting, old_settings(owner)
+
+    def _restore_settings(self) -> None:
+        side = self.side
+        s, old = self.owner.setting, old_settings(self.owner)
         tokenizer = s(f"{side}_tokenizer", AUTO)
         if old and tokenizer == OLD_TOKENIZER:
             tokenizer = AUTO
@@ -99,6 +107,8 @@ class SideBox(QGroupBox):
         self.strip_accents.setChecked(s(f"{side}_strip_accents", False))
         self.vocab_size.setValue(0 if old else s(f"{side}_vocab_size", 0))
         self.max_length.setValue(0 if old else s(f"{side}_max_length", 0))
+
+    def _connect(self) -> None:
         self.tokenizer.activated.connect(self._tokenizer_chosen)
         self.tokenizer.currentIndexChanged.connect(self._text_changed)
         self.lowercase.toggled.connect(self._text_changed)

@@ -257,9 +257,11 @@ def test_wizard_offers_the_transformer(qtbot, tmp_path, monkeypatch):
         assert "model.architecture" not in page.settings()
         page.kind.setCurrentIndex(kinds.index("classic"))
         assert page.attention.currentData() == "none" and not page.attention.isEnabled()
+        assert page.model_form.isRowVisible(page.style)
         assert page.settings().get("model.attention") == "none"
         page.kind.setCurrentIndex(kinds.index("transformer"))
-        assert not page.attention.isEnabled() and not page.style.isEnabled()
+        assert not page.model_form.isRowVisible(page.attention)
+        assert not page.model_form.isRowVisible(page.style)
         assert page.settings()["model.architecture"] == "transformer"
         assert "model.attention" not in page.settings()
         page.preset.setCurrentIndex(page.preset.findData("tiny"))

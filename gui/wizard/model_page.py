@@ -132,7 +132,7 @@ class ModelPage(QWizardPage):
 
     def _build_layout(self):
         model = QGroupBox("Model")
-        form = QFormLayout(model)
+        form = self.model_form = QFormLayout(model)
         form.addRow("Name", self.name)
         form.addRow("Kind", self.kind)
         form.addRow("Size", self.preset)
@@ -274,7 +274,8 @@ class ModelPage(QWizardPage):
             self._select(self.attention, base if base != "none" else "bahdanau")
         self.attention.blockSignals(False)
         self.attention.setEnabled(kind == "rnn")
-        self.style.setEnabled(rnn)
+        for widget in (self.attention, self.style):  # a Transformer has neither
+            self.model_form.setRowVisible(widget, rnn)
         if self.preset.currentData() not in (None, AUTO):
             self._apply_preset(self.preset.currentData())
         else:
@@ -307,7 +308,8 @@ class ModelPage(QWizardPage):
         elif preset and self._architecture() == "transformer":
             m = preset["model"]
             self.preset_facts.setText(
-                f"{m['layers']} layers · {m['heads']} heads · units {m['units']} · "
+                f"{m['layers']} layer{'s' if m['layers'] != 1 else ''} · "
+                f"{m['heads']} heads · units {m['units']} · "
                 f"feed-forward {m['ff_units']} · dropout {m['dropout']:g} — "
                 f"{PRESET_NOTES.get(name, '')}")
         elif preset:

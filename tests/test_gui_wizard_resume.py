@@ -195,7 +195,7 @@ def test_killed_training_worker_is_offered_and_resumed(make_wizard, qtbot, corpu
     to resume them, and resuming finishes the run with their history."""
     wizard = make_wizard()
     to_model_page(wizard, qtbot, corpus)
-    epochs = 4
+    epochs = 3
     wizard.model_page.epochs.setValue(epochs)
     requests = []
     wizard.train_requested.disconnect(wizard.worker.train)

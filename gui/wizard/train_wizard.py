@@ -13,9 +13,11 @@ trains and saves, while the window only sends requests and draws the answers. Tr
 paused, resumed and stopped through the worker's thread-safe methods, since its thread is
 busy training.
 
-Closing the wizard while it trains asks first, then stops after the current batch; the
-last finished epoch stays in the checkpoint folder (``<app data>/checkpoints/<name>/``,
-see :mod:`.checkpoints`), and the Train page offers to resume it the next time. The
+Closing the wizard (or the main window, :meth:`TrainWizard.close_for_quit`) while it
+trains asks first, then stops after the current batch; the last finished epoch stays in
+the checkpoint folder (``<app data>/checkpoints/<name>/``, see :mod:`.checkpoints`), and
+the Train page offers to resume it the next time (from the model alone when the
+checkpoint's state is damaged). Closing with a trained model not saved asks too. The
 choices of the last run are remembered in the settings group ``wizard``
 (:class:`keras_attn_app.settings.Settings`; the ``KERAS_ATTN_SETTINGS`` variable points it
 to another file, and ``KERAS_ATTN_DATA_DIR`` moves the app data folder).

@@ -117,6 +117,7 @@ def test_an_unsaved_model_is_never_left_without_asking(
     answers.append(YES)
     assert window.close()
     assert not window.isVisible() and not wizard.isVisible() and len(asked) == 3
+    assert not wizard.closing  # shown again, it would ask again
     assert read_checkpoint_state(folder_of(tmp_path))["epochs_done"] == 1
 
 

@@ -293,6 +293,7 @@ class TrainWizard(QWizard):
         if self.may_close(quitting=True):
             self.closing = True  # asked already: close without a second question
             self.reject()
+            self.closing = False
             return True
         if self.closing and not was_closing:
             def closed(_result):

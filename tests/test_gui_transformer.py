@@ -392,3 +392,22 @@ def test_wizard_estimates_a_transformer_on_the_data(qtbot, tmp_path, monkeypatch
         wizard.shutdown()
         wizard.deleteLater()
         QStandardPaths.setTestModeEnabled(False)
+
+
+def test_screenshot_options_choose_page_head_and_step(monkeypatch, tmp_path):
+    """`python -m keras_attn_app.screenshot` passes the step view's page, the layer and
+    head (from 1 on the command line) and the step on to the screenshot run."""
+    from keras_attn_app import app, screenshot
+
+    runs = []
+    monkeypatch.setattr(app, "run", lambda args: runs.append(args) or 0)
+    try:
+        code = screenshot.main(["--screenshot", str(tmp_path / "x.png"), "--page", "encoder",
+                                "--head", "2,avg", "--at-step", "3"])
+        assert code == 0 and runs[0].view == "step"
+        assert screenshot.STEP_OPTIONS == {"page": "encoder", "head": (1, AVERAGE),
+                                           "at_step": 3}
+        screenshot.main(["--screenshot", str(tmp_path / "x.png"), "--head", "1,4"])
+        assert screenshot.STEP_OPTIONS == {"head": (0, 3)}
+    finally:
+        screenshot.STEP_OPTIONS.clear()

@@ -135,6 +135,9 @@ def test_head_selector_and_heatmap_follow_the_chosen_head(window, qtbot):
     pages.show_view("heads")
     grid = pages.head_grid
     assert grid.weights.shape == (LAYERS, HEADS, 3, len(view.snapshot["source_tokens"]))
+    assert grid.tooltip_at(0, 2, 2, 0) == (
+        f"layer 1, head 3: {view.snapshot['target_tokens'][2]} → "
+        f"{view.snapshot['source_tokens'][0]}: {step.heads.cross.weights[0, 2, 0]:.3f}")
     grid.chosen.emit(1, 1)
     assert pages.chosen_head() == (1, 1)
     np.testing.assert_allclose(pages.heatmap.image_array()[-1],

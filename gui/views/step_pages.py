@@ -276,7 +276,7 @@ class StepPages(QStackedWidget):
         layer, head = self.chosen_head()
         self.head_grid.show_weights(np.moveaxis(heads["cross"], 0, 2), (layer, head),
                                     "Attention over the source, one row per step: click a "
-                                    "head to choose it")
+                                    "head to choose it", target, source)
         self.encoder_heatmap.show_attention(pick_heads(heads["encoder"], layer, head),
                                             source, source)
         self.decoder_heatmap.show_attention(pick_heads(heads["self"], layer, head, axis=1),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolTip, QWidget
 
 from .heatmap import HeatmapCanvas
 
@@ -144,6 +144,9 @@ class HeadGrid(QWidget):
         self.weights = np.zeros((0, 0, 0, 0), np.float32)
         self.current: tuple[int, int] | None = None
         self.title = ""
+        self.row_labels: list[str] = []
+        self.column_labels: list[str] = []
+        self.setMouseTracking(True)
         self.setMinimumSize(160, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._ink = QColor("#1f4e9c")
@@ -154,12 +157,37 @@ class HeadGrid(QWidget):
         self._ink, self._face, self._text = QColor(ink), QColor(face), QColor(text)
         self.update()
 
-    def show_weights(self, weights, current: tuple[int, int] | None = None, title: str = ""):
+    def show_weights(self, weights, current: tuple[int, int] | None = None, title: str = "",
+                     row_labels=(), column_labels=()):
+        """Draw `weights` `(layers, heads, rows, columns)`, the `current` layer and head
+        outlined; the labels name the rows and columns in the hover text."""
         array = np.asarray(weights, np.float32)
         if array.ndim != 4:
             array = np.zeros((0, 0, 0, 0), np.float32)
         self.weights, self.current, self.title = array, current, title
+        self.row_labels, self.column_labels = list(row_labels), list(column_labels)
         self.update()
+
+    def tooltip_at(self, layer: int, head: int, row: int, column: int) -> str:
+        """The hover text of one cell of one small heatmap."""
+        matrix = self.cell_matrix(layer, self.weights.shape[1] if head == AVERAGE else head)
+        rows = self.row_labels[row] if row < len(self.row_labels) else f"row {row + 1}"
+        columns = (self.column_labels[column] if column < len(self.column_labels)
+                   else f"column {column + 1}")
+        return f"{head_name(layer, head)}: {rows} → {columns}: {matrix[row, column]:.3f}"
+
+    def mouseMoveEvent(self, event):  # noqa: N802 (Qt's name)
+        point = event.position()
+        for layer, head, rect in self._cells():
+            if rect.contains(point):
+                rows, columns = self.weights.shape[2:]
+                row = min(rows - 1, int((point.y() - rect.y()) / rect.height() * rows))
+                column = min(columns - 1,
+                             int((point.x() - rect.x()) / rect.width() * columns))
+                QToolTip.showText(event.globalPosition().toPoint(),
+                                  self.tooltip_at(layer, head, row, column), self)
+                return
+        QToolTip.hideText()
 
     def cell_matrix(self, layer: int, column: int) -> np.ndarray:
         """The matrix drawn in a cell (column `heads` is the average)."""

@@ -99,17 +99,26 @@ class StopCallback(keras.callbacks.Callback):
         should_stop: a function returning True when training should stop (for example
             `threading.Event().is_set`), or None.
         time_limit: seconds of training allowed, 0 for no limit.
+        clock: a function giving the seconds of training so far, or None for the wall
+            clock since training began.
     """
 
-    def __init__(self, should_stop=None, time_limit=0.0):
+    def __init__(self, should_stop=None, time_limit=0.0, clock=None):
         super().__init__()
         self.should_stop = should_stop
         self.time_limit = time_limit
+        self.clock = clock
         self.reason = None
         self._start = None
 
     def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        """Seconds of training so far."""
+        if self.clock is not None:
+            return float(self.clock())
+        return 0.0 if self._start is None else time.perf_counter() - self._start
 
     def on_train_batch_end(self, batch, logs=None):
         loss = float((logs or {}).get("loss", 0.0))
@@ -117,10 +126,41 @@ class StopCallback(keras.callbacks.Callback):
             self.reason = "the loss became NaN or infinite"
         elif self.should_stop is not None and self.should_stop():
             self.reason = "stopped on request"
-        elif self.time_limit and time.perf_counter() - self._start >= self.time_limit:
+        elif self.time_limit and self.elapsed() >= self.time_limit:
             self.reason = f"time limit of {self.time_limit:g} s reached"
         if self.reason:
             self.model.stop_training = True
+
+
+class TimeDecayCallback(keras.callbacks.Callback):
+    """Lowers the learning rate linearly to 0 as a run's time limit approaches.
+
+    Before each batch the schedule's `budget_scale` becomes `1 - elapsed / time_limit`:
+    a time-limited run ends on settled weights instead of wherever a constant rate left
+    them (the linear schedule of budgeted training, Li et al. 2020). After training the
+    scale goes back to 1, so a model trained on keeps its configured rate.
+
+    Args:
+        schedule: the :class:`keras_attn.schedules.LearningRateSchedule` to scale.
+        time_limit: seconds of training allowed (> 0).
+        elapsed: a function giving the seconds of training so far (the clock of the
+            run's :class:`StopCallback`).
+    """
+
+    def __init__(self, schedule, time_limit, elapsed):
+        super().__init__()
+        self.schedule = schedule
+        self.time_limit = float(time_limit)
+        self.elapsed = elapsed
+
+    def scale(self) -> float:
+        return min(1.0, max(0.0, 1.0 - self.elapsed() / self.time_limit))
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.schedule.budget_scale.assign(self.scale())
+
+    def on_train_end(self, logs=None):
+        self.schedule.budget_scale.assign(1.0)
 
 
 class CheckpointCallback(keras.callbacks.Callback):

@@ -80,6 +80,9 @@ class TrainConfig:
     patience: int = 3  # epochs without validation improvement before stopping (0: never)
     max_pairs: int = 0  # use at most this many pairs (0: all)
     time_limit: float = 0.0  # seconds of training before stopping cleanly (0: none)
+    # With a time limit, the learning rate falls linearly to 0 over the time allowed, so
+    # that a run ends on settled weights (budgeted training, Li et al. 2020).
+    time_decay: bool = True
     bucketing: bool = True  # group sentences of similar length to cut padding
     jit_compile: bool = False  # XLA-compile the training step
     precision: str = "auto"  # auto | float32 | mixed_float16 | mixed_bfloat16
@@ -193,6 +196,7 @@ class Config:
         _int("train.patience", tr.patience, minimum=0)
         _int("train.max_pairs", tr.max_pairs, minimum=0)
         _float("train.time_limit", tr.time_limit, 0.0, 1e9)
+        _bool("train.time_decay", tr.time_decay)
         _bool("train.bucketing", tr.bucketing)
         _bool("train.jit_compile", tr.jit_compile)
         _choice("train.precision", tr.precision, PRECISIONS)

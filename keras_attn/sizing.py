@@ -329,6 +329,9 @@ def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, setting
     config = Config().replace(**changes)
     if "decode.no_repeat_ngram" not in settings:
         reasons.append(repeat_guard_reason(config))
+    if config.train.time_limit and config.train.time_decay:
+        reasons.append(f"the learning rate falls linearly to 0 over the {time_limit:g} s, so "
+                       "that the run ends on settled weights")
     return Choice(config=config, preset=chosen, reasons=reasons, precision=precision)
 
 

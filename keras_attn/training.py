@@ -22,6 +22,7 @@ from keras_attn.callbacks import (
     CheckpointCallback,
     ProgressCallback,
     StopCallback,
+    TimeDecayCallback,
     read_checkpoint_state,
 )
 from keras_attn.config import Config
@@ -29,7 +30,7 @@ from keras_attn.device import dtype_policy, resolve_precision
 from keras_attn.errors import ConfigurationError, DataError
 from keras_attn.model import Translator
 from keras_attn.saving import load_model, save_model
-from keras_attn.schedules import LearningRateSchedule
+from keras_attn.schedules import LearningRateSchedule, schedule_of
 from keras_attn.text import TextEncoder, make_dataset
 from keras_attn.text.pipeline import training_stream
 from keras_attn.transformer import TransformerTranslator
@@ -102,7 +103,8 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
           should_stop: Callable[[], bool] | None = None,
           checkpoint_dir: str | os.PathLike | None = None, resume: bool | str = False,
           tensorboard_dir: str | os.PathLike | None = None, progress_every: int = 10,
-          model: Translator | None = None, strategy: object = None) -> TrainResult:
+          model: Translator | None = None, strategy: object = None,
+          clock: Callable[[], float] | None = None) -> TrainResult:
     """Train a model.
 
     Args:
@@ -125,6 +127,9 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
         strategy: a `tf.distribute.Strategy` to train under instead of the one
             `config.train.strategy` names (see :func:`keras_attn.distribute.make_strategy`,
             which can mirror over chosen devices).
+        clock: a function giving the seconds of training so far, for the time limit and
+            the learning rate's fall towards it (``config.train.time_decay``); None: the
+            wall clock since training began.
 
     Returns:
         a :class:`TrainResult`; its model holds the best weights seen (by validation loss
@@ -194,8 +199,11 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
             initial_best=previous["best"] if previous is not None else None, steps_per_epoch=steps)
         if previous is not None:
             checkpoint.best_epoch, checkpoint.wait = previous["best_epoch"], previous["wait"]
-        stopper = StopCallback(should_stop, tr.time_limit)
+        stopper = StopCallback(should_stop, tr.time_limit, clock)
         callbacks = [stopper, checkpoint]
+        schedule = schedule_of(model.optimizer)
+        if tr.time_limit and tr.time_decay and schedule is not None:
+            callbacks.insert(0, TimeDecayCallback(schedule, tr.time_limit, stopper.elapsed))
         if on_progress is not None:
             callbacks.insert(0, ProgressCallback(on_progress, steps, tr.epochs, every=progress_every))
         if tensorboard_dir:

@@ -46,8 +46,9 @@ def keras_attn_worker(args, channel) -> None:
             f"keras-attn worker: strategy {choice.config.train.strategy!r}: "
             "the benchmark scores the model it built, which a strategy copies"
         )
-    # The time limit is kept by the pacer's clock, which leaves out pauses and scoring.
-    config = choice.config.replace(**{"train.time_limit": 0.0})
+    # The time limit (and the learning rate's fall towards it) follows the pacer's clock,
+    # which leaves out pauses and scoring.
+    config = choice.config
 
     from keras_attn import device, training
 
@@ -97,6 +98,7 @@ def keras_attn_worker(args, channel) -> None:
             should_stop=pacer.between_batches,
             checkpoint_dir=checkpoints,
             model=model,
+            clock=pacer.clock.seconds,
         )
     finally:
         shutil.rmtree(checkpoints, ignore_errors=True)

@@ -28,6 +28,7 @@ OPTION_FIELDS = {
     "max_pairs": ["train.max_pairs"],
     "validation_split": ["train.validation_split"],
     "time_limit": ["train.time_limit"],
+    "time_decay": ["train.time_decay"],
     "patience": ["train.patience"],
     "precision": ["train.precision"],
     "strategy": ["train.strategy"],
@@ -105,6 +106,9 @@ def add_parser(subparsers):
     t.add_argument("--validation-split", type=float)
     t.add_argument("--patience", type=int, help="early-stopping patience in epochs (0: off)")
     t.add_argument("--time-limit", type=float, help="stop cleanly after this many seconds")
+    t.add_argument("--constant-rate", dest="time_decay", action="store_false", default=None,
+                   help="with --time-limit, keep the learning rate to the end instead of "
+                        "lowering it linearly to 0 as the time runs out")
     t.add_argument("--precision", choices=PRECISIONS)
     t.add_argument("--strategy", choices=STRATEGIES,
                    help="none: one device; mirrored: every GPU of this machine; multiworker: "

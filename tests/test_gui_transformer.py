@@ -138,11 +138,21 @@ def test_head_selector_and_heatmap_follow_the_chosen_head(window, qtbot):
     assert grid.tooltip_at(0, 2, 2, 0) == (
         f"layer 1, head 3: {view.snapshot['target_tokens'][2]} → "
         f"{view.snapshot['source_tokens'][0]}: {step.heads.cross.weights[0, 2, 0]:.3f}")
+    assert pages.grid_kind.isVisible()
+    pages.grid_kind.setCurrentIndex(pages.grid_kind.findData("encoder"))
+    source_count = len(view.snapshot["source_tokens"])
+    assert grid.weights.shape == (LAYERS, HEADS, source_count, source_count)
+    np.testing.assert_allclose(grid.weights, view.snapshot["heads"]["encoder"])
+    pages.grid_kind.setCurrentIndex(pages.grid_kind.findData("decoder"))
+    assert grid.weights.shape == (LAYERS, HEADS, 3, 3)
+    assert grid.column_labels[0] == "[START]"
+    pages.grid_kind.setCurrentIndex(0)
     grid.chosen.emit(1, 1)
     assert pages.chosen_head() == (1, 1)
     np.testing.assert_allclose(pages.heatmap.image_array()[-1],
                                step.heads.cross.weights[1, 1], atol=1e-6)
     pages.show_view("heatmap")
+    assert not pages.grid_kind.isVisible()
 
 
 def test_encoder_and_decoder_self_attention_pages(window, qtbot):

@@ -30,6 +30,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -76,6 +77,9 @@ VIEWS = {
 }
 NEEDS_ATTENTION = ("heatmap", "alignment", "diagnostics")  # a notice for classic models
 TRANSFORMER_ONLY = ("heads", "encoder", "decoder")  # hidden for RNN models
+# What the heads page draws for every head: attention name -> its name in the list.
+GRID_KINDS = {"cross": "over the source", "encoder": "encoder self-attention",
+              "decoder": "decoder self-attention"}
 EXTRAS = ("anatomy", "diagnostics")  # drawn only while in sight
 
 
@@ -140,10 +144,23 @@ class StepPages(QStackedWidget):
         self.head_selector = HeadSelector()
         self.head_selector.changed.connect(self._heads_chosen)
         self.head_note = QLabel()
+        self.grid_kind = QComboBox()
+        self.grid_kind.setObjectName("grid-kind")
+        self.grid_kind.setToolTip("Which attention the small heatmaps of every head show")
+        for kind, text in GRID_KINDS.items():
+            self.grid_kind.addItem(f"All heads: {text}", kind)
+        self.grid_kind.currentIndexChanged.connect(self._grid_kind_chosen)
+        self.grid_kind.hide()  # shown with the heads page
         layout.addWidget(self.head_selector)
         layout.addSpacing(12)
+        layout.addWidget(self.grid_kind)
         layout.addWidget(self.head_note, 1)
         return row
+
+    def _grid_kind_chosen(self, *args):
+        if self.snapshot is not None and self.snapshot.get("heads") is not None:
+            self._show_grid(self.snapshot["heads"], self.snapshot["source_tokens"],
+                            self.snapshot["target_tokens"])
 
     def _build_pages(self):
         self.heatmap = HeatmapCanvas()
@@ -219,6 +236,7 @@ class StepPages(QStackedWidget):
         if not checked:
             return
         self._view = list(VIEWS)[index]
+        self.grid_kind.setVisible(self._view == "heads")
         self._show_page()
         self._show_extras()
         if self._view == "beam" and self.snapshot is not None \
@@ -270,13 +288,27 @@ class StepPages(QStackedWidget):
     def show_beam(self, result: dict):
         self.beam.show_result(result)
 
+    def _show_grid(self, heads: dict, source, target):
+        """Every head's weights of the attention chosen for the heads page."""
+        kind = self.grid_kind.currentData()
+        inputs = ["[START]", *target[:-1]]
+        weights, rows, columns, title = {
+            "cross": (np.moveaxis(heads["cross"], 0, 2), target, source,
+                      "Attention over the source, one row per step"),
+            "encoder": (heads["encoder"], source, source,
+                        "Encoder self-attention, one row per source token"),
+            "decoder": (np.moveaxis(heads["self"], 0, 2), target, inputs,
+                        "Decoder self-attention over [START] and the outputs so far, one "
+                        "row per step"),
+        }[kind]
+        self.head_grid.show_weights(weights, self.chosen_head(),
+                                    f"{title}: click a head to choose it", rows, columns)
+
     def _show_heads(self, heads: dict, source, target, current):
         """Draw a Transformer's pages for the chosen layer and head; returns its weights
         over the source, `(steps, S)`, for the heatmap and the alignment."""
         layer, head = self.chosen_head()
-        self.head_grid.show_weights(np.moveaxis(heads["cross"], 0, 2), (layer, head),
-                                    "Attention over the source, one row per step: click a "
-                                    "head to choose it", target, source)
+        self._show_grid(heads, source, target)
         self.encoder_heatmap.show_attention(pick_heads(heads["encoder"], layer, head),
                                             source, source)
         self.decoder_heatmap.show_attention(pick_heads(heads["self"], layer, head, axis=1),

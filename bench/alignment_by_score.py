@@ -43,14 +43,14 @@ def main():
     from keras_attn.training import train
 
     pairs = read_parallel(dataset_path("toy_language")).pairs
-    test = generate_aligned("toy_language", count=TEST_COUNT, seed=TEST_SEED,
-                            exclude={s for s, _ in pairs})
+    test = generate_aligned(
+        "toy_language", count=TEST_COUNT, seed=TEST_SEED, exclude={s for s, _ in pairs}
+    )
     test_pairs = [(s, t) for s, t, _ in test]
     gold = [parse_alignment(a) for _, _, a in test]
     rows = []
     for score in args.scores.split(","):
-        config = preset("small").replace(**{**RECIPES["toy_language"],
-                                            "model.attention": score})
+        config = preset("small").replace(**{**RECIPES["toy_language"], "model.attention": score})
         train_pairs, val_pairs, _ = split_pairs(pairs, validation=0.05, seed=config.train.seed)
         start = time.perf_counter()
         result = train(train_pairs, config, validation_pairs=val_pairs)
@@ -59,18 +59,26 @@ def main():
         outputs = model.translate([s for s, _ in test_pairs])
         bleu = sacrebleu.corpus_bleu(outputs, [[t for _, t in test_pairs]]).score
         found = evaluate_alignments(model, test_pairs, gold)
-        rows.append({"attention": score, "train_seconds": round(seconds, 1),
-                     "epochs": result.epochs_done, "bleu": round(bleu, 2),
-                     "aer_argmax": round(100 * found.aer, 2),
-                     "precision": round(100 * found.precision, 2),
-                     "recall": round(100 * found.recall, 2),
-                     "aer_threshold": round(100 * found.threshold_aer, 2),
-                     "threshold": found.threshold})
+        rows.append(
+            {
+                "attention": score,
+                "train_seconds": round(seconds, 1),
+                "epochs": result.epochs_done,
+                "bleu": round(bleu, 2),
+                "aer_argmax": round(100 * found.aer, 2),
+                "precision": round(100 * found.precision, 2),
+                "recall": round(100 * found.recall, 2),
+                "aer_threshold": round(100 * found.threshold_aer, 2),
+                "threshold": found.threshold,
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     print(f"\n{'attention':<15}{'BLEU':>8}{'AER argmax':>12}{'AER thresh.':>13}")
     for row in rows:
-        print(f"{row['attention']:<15}{row['bleu']:>8.2f}{row['aer_argmax']:>12.2f}"
-              f"{row['aer_threshold']:>13.2f}")
+        print(
+            f"{row['attention']:<15}{row['bleu']:>8.2f}{row['aer_argmax']:>12.2f}"
+            f"{row['aer_threshold']:>13.2f}"
+        )
     report(rows, args.json, echo=False)
 
 

@@ -38,8 +38,11 @@ def app_package(root: Path) -> str:
     import importlib.util
 
     spec = importlib.util.find_spec("keras_attn_app")
-    if spec is not None and spec.origin and \
-            Path(spec.origin).resolve().parent == (root / "gui").resolve():
+    if (
+        spec is not None
+        and spec.origin
+        and Path(spec.origin).resolve().parent == (root / "gui").resolve()
+    ):
         return "keras_attn_app"
     return "gui"
 
@@ -73,8 +76,7 @@ def child(model: str | None) -> None:
             return False
 
     folder = tempfile.mkdtemp()
-    settings = Settings(QSettings(os.path.join(folder, "settings.ini"),
-                                  QSettings.Format.IniFormat))
+    settings = Settings(QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(model_path=model, settings=settings, interactive=False)
     painter = FirstPaint()
     window.installEventFilter(painter)
@@ -92,12 +94,12 @@ def child(model: str | None) -> None:
         marks["output"] = result["outputs"][0]
         app.exit(0)
 
-    window.worker.ready.connect(lambda capabilities: marks.setdefault("tensorflow",
-                                                                      time.time() - t0))
+    window.worker.ready.connect(
+        lambda capabilities: marks.setdefault("tensorflow", time.time() - t0)
+    )
     window.model_ready.connect(loaded)  # after the window has taken the model in
     window.worker.translated.connect(translated)
-    window.worker.failed.connect(lambda title, message: (marks.update(error=message),
-                                                         app.exit(1)))
+    window.worker.failed.connect(lambda title, message: (marks.update(error=message), app.exit(1)))
     app.exec()
     window.shutdown()
     print(json.dumps(marks))
@@ -108,8 +110,11 @@ KEYS = ("window", "tensorflow", "model", "translation")
 
 def run_once(root: Path, model: str | None) -> dict:
     """One app start of the checkout at `root`, in a fresh process; its marks."""
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               KERAS_ATTN_BENCH_ROOT=str(root))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        KERAS_ATTN_BENCH_ROOT=str(root),
+    )
     command = [sys.executable, __file__, "--child"] + (["--model", model] if model else [])
     env["KERAS_ATTN_BENCH_T0"] = repr(time.time())
     out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
@@ -120,19 +125,25 @@ def run_once(root: Path, model: str | None) -> dict:
 
 
 def medians(runs: list[dict]) -> dict:
-    return {key: round(statistics.median(r[key] for r in runs), 2)
-            for key in KEYS if all(key in r for r in runs)}
+    return {
+        key: round(statistics.median(r[key] for r in runs), 2)
+        for key in KEYS
+        if all(key in r for r in runs)
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--model", help="model to open (default: the bundled demo model)")
-    parser.add_argument("--against", metavar="DIR",
-                        help="another checkout of keras-attn (e.g. an unpacked `git archive` "
-                             "of an older commit), started alternately with this one, run for "
-                             "run, so that both see the same machine load; prints both "
-                             "medians and their ratios")
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="another checkout of keras-attn (e.g. an unpacked `git archive` "
+        "of an older commit), started alternately with this one, run for "
+        "run, so that both see the same machine load; prints both "
+        "medians and their ratios",
+    )
     parser.add_argument("--json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -146,28 +157,49 @@ def main():
             marks = run_once(root, args.model)
             runs[name].append(marks)
             label = f"{name} " if args.against else ""
-            print(f"{label}run {i + 1}: window {marks.get('window', float('nan')):.2f} s, "
-                  f"TensorFlow {marks.get('tensorflow', float('nan')):.2f} s, model "
-                  f"{marks.get('model', float('nan')):.2f} s, first translation "
-                  f"{marks.get('translation', float('nan')):.2f} s "
-                  f"({marks.get('output', marks.get('error'))!r})", flush=True)
+            print(
+                f"{label}run {i + 1}: window {marks.get('window', float('nan')):.2f} s, "
+                f"TensorFlow {marks.get('tensorflow', float('nan')):.2f} s, model "
+                f"{marks.get('model', float('nan')):.2f} s, first translation "
+                f"{marks.get('translation', float('nan')):.2f} s "
+                f"({marks.get('output', marks.get('error'))!r})",
+                flush=True,
+            )
     result = {name: medians(found) for name, found in runs.items()}
     for name, found in result.items():
         label = f" ({name}: {roots[name]})" if args.against else ""
         print(f"median{label}:", ", ".join(f"{k} {v:.2f} s" for k, v in found.items()))
     ratios = {}
     if args.against:
-        ratios = {key: round(result["against"][key] / result["this"][key], 2)
-                  for key in result["this"] if key in result["against"]}
+        ratios = {
+            key: round(result["against"][key] / result["this"][key], 2)
+            for key in result["this"]
+            if key in result["against"]
+        }
         print("against / this:", ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))
     if args.json:
         with open(args.json, "w") as stream:
-            json.dump({"machine": f"{platform.machine()} {os.cpu_count()} cores",
-                       "runs": runs["this"], "median_seconds": result["this"],
-                       **({"against": {"root": str(roots["against"]), "runs": runs["against"],
-                                       "median_seconds": result["against"]},
-                           "ratios": ratios} if args.against else {})},
-                      stream, indent=1)
+            json.dump(
+                {
+                    "machine": f"{platform.machine()} {os.cpu_count()} cores",
+                    "runs": runs["this"],
+                    "median_seconds": result["this"],
+                    **(
+                        {
+                            "against": {
+                                "root": str(roots["against"]),
+                                "runs": runs["against"],
+                                "median_seconds": result["against"],
+                            },
+                            "ratios": ratios,
+                        }
+                        if args.against
+                        else {}
+                    ),
+                },
+                stream,
+                indent=1,
+            )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ def run_json(command) -> dict:
     object it printed."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     out = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
-    return json.loads(out[out.index("{"):out.rindex("}") + 1])
+    return json.loads(out[out.index("{") : out.rindex("}") + 1])
 
 
 def add_model_arguments(parser) -> None:
@@ -69,10 +69,18 @@ def add_model_arguments(parser) -> None:
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--precision")
     parser.add_argument("--no-bucketing", action="store_true")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="any configuration field, as for `keras-attn train --set`")
-    parser.add_argument("--keras-rnn", action="store_true",
-                        help="run the GRUs with Keras's own loop, not keras_attn's CPU loop")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="any configuration field, as for `keras-attn train --set`",
+    )
+    parser.add_argument(
+        "--keras-rnn",
+        action="store_true",
+        help="run the GRUs with Keras's own loop, not keras_attn's CPU loop",
+    )
 
 
 def build(args, data):
@@ -100,7 +108,12 @@ def build(args, data):
     pairs = read_parallel(data).pairs
     model = build_model(config, pairs)
     compile_model(model, 1000)
-    dataset = make_dataset(pairs, model.source_text, model.target_text,
-                           batch_size=config.train.batch_size, bucketing=config.train.bucketing,
-                           seed=config.train.seed)
+    dataset = make_dataset(
+        pairs,
+        model.source_text,
+        model.target_text,
+        batch_size=config.train.batch_size,
+        bucketing=config.train.bucketing,
+        seed=config.train.seed,
+    )
     return model, dataset, changes

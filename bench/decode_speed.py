@@ -26,8 +26,9 @@ def main():
     parser.add_argument("test")
     parser.add_argument("--sentences", type=int, default=256)
     add_json_argument(parser)
-    parser.add_argument("--anatomy", action="store_true",
-                        help="also time session steps with the step anatomy on")
+    parser.add_argument(
+        "--anatomy", action="store_true", help="also time session steps with the step anatomy on"
+    )
     args = parser.parse_args()
 
     import tensorflow as tf
@@ -67,7 +68,7 @@ def main():
     beam_search(model, model.source_ids(sources[:8]), width=5)  # trace once
     t = time.perf_counter()
     for i in range(0, len(sources), 64):
-        beam_search(model, model.source_ids(sources[i:i + 64]), width=5)
+        beam_search(model, model.source_ids(sources[i : i + 64]), width=5)
     beam_rate = len(sources) / (time.perf_counter() - t)
 
     # Naive: re-run the whole model on the output so far for each new token.
@@ -88,18 +89,25 @@ def main():
             break
     naive_rate = len(naive) / (time.perf_counter() - t)
 
-    result = {"machine": machine(), "model": args.model,
-              "sentences": len(sources), "session_ms_per_step": round(ms_per_step, 2),
-              "greedy_sentences_per_second": round(greedy_rate, 1),
-              "beam5_sentences_per_second": round(beam_rate, 1),
-              "naive_rerun_sentences_per_second": round(naive_rate, 1)}
+    result = {
+        "machine": machine(),
+        "model": args.model,
+        "sentences": len(sources),
+        "session_ms_per_step": round(ms_per_step, 2),
+        "greedy_sentences_per_second": round(greedy_rate, 1),
+        "beam5_sentences_per_second": round(beam_rate, 1),
+        "naive_rerun_sentences_per_second": round(naive_rate, 1),
+    }
     if anatomy_times is not None:
-        result.update({
-            "session_steps": len(step_times),
-            "session_median_ms_per_step": round(1000 * float(np.median(step_times)), 2),
-            "anatomy_ms_per_step": round(1000 * float(anatomy_times.mean()), 2),
-            "anatomy_median_ms_per_step": round(1000 * float(np.median(anatomy_times)), 2),
-            "anatomy_max_ms_per_step": round(1000 * float(anatomy_times.max()), 2)})
+        result.update(
+            {
+                "session_steps": len(step_times),
+                "session_median_ms_per_step": round(1000 * float(np.median(step_times)), 2),
+                "anatomy_ms_per_step": round(1000 * float(anatomy_times.mean()), 2),
+                "anatomy_median_ms_per_step": round(1000 * float(np.median(anatomy_times)), 2),
+                "anatomy_max_ms_per_step": round(1000 * float(anatomy_times.max()), 2),
+            }
+        )
     report(result, args.json)
 
 

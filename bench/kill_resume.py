@@ -71,11 +71,31 @@ def write_corpus(path: Path, count: int, seed: int) -> Path:
 def train_command(data: Path, out: Path, checkpoints: Path, epochs: int) -> list[str]:
     """`keras-attn train ... --resume` as a user would run it again after a kill."""
     script = Path(sys.executable).with_name("keras-attn")
-    program = [str(script)] if script.exists() else [
-        sys.executable, "-c", "import sys; from keras_attn.cli import main; sys.exit(main())"]
-    return [*program, "train", str(data), "--out", str(out), "--checkpoint-dir",
-            str(checkpoints), "--preset", "tiny", "--epochs", str(epochs), "--batch-size", "32",
-            "--validation-split", "0.1", "--seed", "7", "--resume"]
+    program = (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "import sys; from keras_attn.cli import main; sys.exit(main())"]
+    )
+    return [
+        *program,
+        "train",
+        str(data),
+        "--out",
+        str(out),
+        "--checkpoint-dir",
+        str(checkpoints),
+        "--preset",
+        "tiny",
+        "--epochs",
+        str(epochs),
+        "--batch-size",
+        "32",
+        "--validation-split",
+        "0.1",
+        "--seed",
+        "7",
+        "--resume",
+    ]
 
 
 class Run:
@@ -83,9 +103,14 @@ class Run:
 
     def __init__(self, command, env):
         self.start = time.monotonic()
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, env=env,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
         self.lines: list[tuple[float, str]] = []
         self.out = ""
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -121,8 +146,11 @@ def staging_folders(*folders: Path) -> list[Path]:
     found = []
     for folder in folders:
         if folder.is_dir():
-            found += [entry for entry in folder.iterdir()
-                      if entry.is_dir() and STAGING.fullmatch(entry.name)]
+            found += [
+                entry
+                for entry in folder.iterdir()
+                if entry.is_dir() and STAGING.fullmatch(entry.name)
+            ]
     return found
 
 
@@ -131,7 +159,8 @@ def same_weights(first, second) -> bool:
 
     return len(first) == len(second) and all(
         a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-5)
-        for a, b in zip(first, second, strict=True))
+        for a, b in zip(first, second, strict=True)
+    )
 
 
 def main():
@@ -141,11 +170,19 @@ def main():
     parser.add_argument("--pairs", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", help="work folder (default: a new temporary one)")
-    parser.add_argument("--timeout", type=float, default=600.0,
-                        help="seconds a run may take before it counts as hung")
-    parser.add_argument("--continue", dest="go_on", action="store_true",
-                        help="go on from the results in --json and the reference and run in "
-                             "--workdir (after this script itself was stopped)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="seconds a run may take before it counts as hung",
+    )
+    parser.add_argument(
+        "--continue",
+        dest="go_on",
+        action="store_true",
+        help="go on from the results in --json and the reference and run in "
+        "--workdir (after this script itself was stopped)",
+    )
     add_json_argument(parser)
     args = parser.parse_args()
     if args.go_on and not (args.json and args.workdir and Path(args.json).is_file()):
@@ -173,13 +210,15 @@ def main():
         reference = load_model(reference_dir / "model.keras").get_weights()
         result["continued"] = result.get("continued", 0) + 1
         rng = random.Random(args.seed * 1_000_003 + result["kills"])
-        kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints,
-                  fresh=False)
+        kill_loop(
+            args, env, command, result, rng, reference, run_dir, out, checkpoints, fresh=False
+        )
         return
 
     # The reference: one uninterrupted run.
-    reference_command = train_command(data, reference_dir / "model.keras",
-                                      reference_dir / "model.keras.checkpoints", args.epochs)
+    reference_command = train_command(
+        data, reference_dir / "model.keras", reference_dir / "model.keras.checkpoints", args.epochs
+    )
     shutil.rmtree(reference_dir, ignore_errors=True)
     reference_dir.mkdir()
     run = Run(reference_command, env)
@@ -193,31 +232,48 @@ def main():
     build = max(epoch_times[0] - startup - epoch_seconds, 0.0)
     tail = total - epoch_times[-1]
     reference = load_model(reference_dir / "model.keras").get_weights()
-    print(f"reference: {total:.1f} s: start-up {startup:.1f} s, model {build:.1f} s, "
-          f"{epoch_seconds:.2f} s an epoch, final save {tail:.1f} s", file=sys.stderr,
-          flush=True)
+    print(
+        f"reference: {total:.1f} s: start-up {startup:.1f} s, model {build:.1f} s, "
+        f"{epoch_seconds:.2f} s an epoch, final save {tail:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
 
     rng = random.Random(args.seed)
     result = {
-        "machine": machine(), "command": " ".join(command), "kills_asked": args.kills,
-        "epochs": args.epochs, "pairs": args.pairs, "seed": args.seed,
-        "reference_seconds": round(total, 1), "startup_seconds": round(startup, 1),
-        "build_seconds": round(build, 1), "epoch_seconds": round(epoch_seconds, 2),
+        "machine": machine(),
+        "command": " ".join(command),
+        "kills_asked": args.kills,
+        "epochs": args.epochs,
+        "pairs": args.pairs,
+        "seed": args.seed,
+        "reference_seconds": round(total, 1),
+        "startup_seconds": round(startup, 1),
+        "build_seconds": round(build, 1),
+        "epoch_seconds": round(epoch_seconds, 2),
         "final_seconds": round(tail, 1),
-        "kills": 0, "kills_by_phase": {}, "kills_before_an_epoch_ended": 0,
+        "kills": 0,
+        "kills_by_phase": {},
+        "kills_before_an_epoch_ended": 0,
         "kills_inside_a_save": 0,
-        "epochs_lost": {}, "epochs_lost_beyond_the_epoch_in_progress": 0,
-        "checkpoint_went_back": 0, "state_errors": [], "model_files_loaded": 0,
-        "model_files_failed": [], "staging_left_by_kills": 0,
-        "staging_surviving_a_later_save": 0, "staging_left_after_a_finished_run": 0,
-        "runs_finished": 0, "runs_finished_equal_to_reference": 0, "runs_failed": [],
+        "epochs_lost": {},
+        "epochs_lost_beyond_the_epoch_in_progress": 0,
+        "checkpoint_went_back": 0,
+        "state_errors": [],
+        "model_files_loaded": 0,
+        "model_files_failed": [],
+        "staging_left_by_kills": 0,
+        "staging_surviving_a_later_save": 0,
+        "staging_left_after_a_finished_run": 0,
+        "runs_finished": 0,
+        "runs_finished_equal_to_reference": 0,
+        "runs_failed": [],
         "seconds": 0.0,
     }
     kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints)
 
 
-def kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints,
-              fresh=True):
+def kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints, fresh=True):
     """Kill, resume and check until `result` counts `args.kills` kills."""
     startup, build = result["startup_seconds"], result["build_seconds"]
     tail, epoch_seconds = result["final_seconds"], result["epoch_seconds"]
@@ -234,8 +290,9 @@ def kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoi
                 delay = rng.uniform(0.0, startup)
             elif phase == "rest":
                 run.wait_for_line("device:", args.timeout)
-                delay = rng.uniform(0.0, build + tail + (args.epochs - checker.committed)
-                                    * epoch_seconds)
+                delay = rng.uniform(
+                    0.0, build + tail + (args.epochs - checker.committed) * epoch_seconds
+                )
             else:
                 run.wait_for_line("epoch ", args.timeout)
                 delay = rng.uniform(0.0, (args.epochs - checker.committed) * epoch_seconds)
@@ -252,10 +309,16 @@ def kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoi
             result["kills_by_phase"][phase] = result["kills_by_phase"].get(phase, 0) + 1
             checker.killed(run)
             result["seconds"] = round(time.monotonic() - began, 1)
-            where = {"start-up": "into the start-up", "rest": "after the start-up",
-                     "epochs": "after the first epoch"}[phase]
-            print(f"kill {result['kills']}/{args.kills}, {delay:.1f} s {where}: "
-                  f"{checker.last}", file=sys.stderr, flush=True)
+            where = {
+                "start-up": "into the start-up",
+                "rest": "after the start-up",
+                "epochs": "after the first epoch",
+            }[phase]
+            print(
+                f"kill {result['kills']}/{args.kills}, {delay:.1f} s {where}: {checker.last}",
+                file=sys.stderr,
+                flush=True,
+            )
             if args.json:
                 report(result, args.json, echo=False)
     finally:
@@ -296,7 +359,8 @@ class Checker:
         result = self.result
         if code != 0:
             result["runs_failed"].append(
-                {"code": code, "stderr": [line for _, line in run.lines][-5:]})
+                {"code": code, "stderr": [line for _, line in run.lines][-5:]}
+            )
         else:
             result["runs_finished"] += 1
             try:
@@ -304,10 +368,10 @@ class Checker:
             except ModelFileError as error:
                 result["model_files_failed"].append(str(error))
             else:
-                result["runs_finished_equal_to_reference"] += same_weights(weights,
-                                                                           self.reference)
+                result["runs_finished_equal_to_reference"] += same_weights(weights, self.reference)
         result["staging_left_after_a_finished_run"] += len(
-            staging_folders(self.checkpoints, self.run_dir))
+            staging_folders(self.checkpoints, self.run_dir)
+        )
         self.reset()
 
     def killed(self, run):
@@ -343,8 +407,11 @@ class Checker:
         result["model_files_loaded"] += loaded
 
         folders = staging_folders(self.checkpoints, self.run_dir)
-        fresh = [folder for folder in folders
-                 if STAGING.fullmatch(folder.name)["pid"] == str(run.process.pid)]
+        fresh = [
+            folder
+            for folder in folders
+            if STAGING.fullmatch(folder.name)["pid"] == str(run.process.pid)
+        ]
         if fresh:
             result["kills_inside_a_save"] += 1
             result["staging_left_by_kills"] += len(fresh)
@@ -352,12 +419,15 @@ class Checker:
             first = self.seen_staging.setdefault(str(folder), after)
             if folder not in fresh and after > first:
                 result["staging_surviving_a_later_save"] += 1
-        self.seen_staging = {key: value for key, value in self.seen_staging.items()
-                             if Path(key).exists()}
+        self.seen_staging = {
+            key: value for key, value in self.seen_staging.items() if Path(key).exists()
+        }
         self.committed = after
-        self.last = (f"epochs reported {last_reported}, committed {after}, lost {lost}, "
-                     f"model files loaded {loaded}, staging folders {len(folders)} "
-                     f"({len(fresh)} from this kill)")
+        self.last = (
+            f"epochs reported {last_reported}, committed {after}, lost {lost}, "
+            f"model files loaded {loaded}, staging folders {len(folders)} "
+            f"({len(fresh)} from this kill)"
+        )
 
 
 if __name__ == "__main__":

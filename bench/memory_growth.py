@@ -42,27 +42,40 @@ def main():
     from keras_attn.data import read_parallel, split_pairs
     from keras_attn.training import train
 
-    pairs = read_parallel(args.data).pairs[:args.pairs]
+    pairs = read_parallel(args.data).pairs[: args.pairs]
     train_pairs, valid_pairs, _ = split_pairs(pairs, validation=0.1, seed=0)
-    config = preset(args.preset).replace(**{"train.epochs": args.epochs,
-                                            "train.patience": args.epochs})
+    config = preset(args.preset).replace(
+        **{"train.epochs": args.epochs, "train.patience": args.epochs}
+    )
     memory = []
 
     def on_progress(event):
         if event["kind"] == "epoch":
             memory.append(round(rss_mb(), 1))
-            print(f"epoch {event['epoch']:>3}: {memory[-1]:8.1f} MB "
-                  f"(val_loss {event.get('val_loss', float('nan')):.3f})", flush=True)
+            print(
+                f"epoch {event['epoch']:>3}: {memory[-1]:8.1f} MB "
+                f"(val_loss {event.get('val_loss', float('nan')):.3f})",
+                flush=True,
+            )
 
     before = rss_mb()
     with tempfile.TemporaryDirectory() as folder:
-        result = train(train_pairs, config, validation_pairs=valid_pairs,
-                       on_progress=on_progress, checkpoint_dir=folder)
+        result = train(
+            train_pairs,
+            config,
+            validation_pairs=valid_pairs,
+            on_progress=on_progress,
+            checkpoint_dir=folder,
+        )
     growth = slope(memory[2:])
     summary = {
-        "machine": machine(), "data": args.data,
-        "preset": args.preset, "pairs": len(pairs), "epochs": result.epochs_done,
-        "rss_before_mb": round(before, 1), "rss_per_epoch_mb": memory,
+        "machine": machine(),
+        "data": args.data,
+        "preset": args.preset,
+        "pairs": len(pairs),
+        "epochs": result.epochs_done,
+        "rss_before_mb": round(before, 1),
+        "rss_per_epoch_mb": memory,
         "growth_mb_per_epoch_after_epoch_2": round(growth, 2),
         "rss_last_minus_epoch_3_mb": round(memory[-1] - memory[2], 1) if len(memory) > 2 else None,
     }

@@ -52,7 +52,7 @@ def main():
     if args.beam > 1:
         hypotheses = []
         for i in range(0, len(sources), 64):
-            results = beam_search(model, model.source_ids(sources[i:i + 64]), width=args.beam)
+            results = beam_search(model, model.source_ids(sources[i : i + 64]), width=args.beam)
             hypotheses += model.target_text.decode([r[0].tokens for r in results])
     else:
         hypotheses = model.translate(sources)
@@ -61,16 +61,27 @@ def main():
     bleu = bleu_metric.corpus_score(hypotheses, [references])
     chrf = sacrebleu.corpus_chrf(hypotheses, [references])
     tutorial = sacrebleu.BLEU(force=True).corpus_score(
-        [tutorial_space(h) for h in hypotheses], [[tutorial_space(r) for r in references]])
-    result = {"model": args.model, "test": args.test, "sentences": len(pairs),
-              "beam": args.beam, "bleu_cased": round(bleu.score, 2),
-              "chrf": round(chrf.score, 2), "bleu_tutorial_space": round(tutorial.score, 2),
-              "translate_seconds": round(seconds, 2),
-              "signature": str(bleu_metric.get_signature())}
-    print(f"{'BLEU (cased)':<22}{bleu.score:6.2f}\n{'chrF':<22}{chrf.score:6.2f}\n"
-          f"{'BLEU (tutorial space)':<22}{tutorial.score:6.2f}\n"
-          f"{len(pairs)} sentences translated in {seconds:.1f} s (beam {args.beam})")
-    for source, hypothesis, reference in list(zip(sources, hypotheses, references, strict=True))[:args.samples]:
+        [tutorial_space(h) for h in hypotheses], [[tutorial_space(r) for r in references]]
+    )
+    result = {
+        "model": args.model,
+        "test": args.test,
+        "sentences": len(pairs),
+        "beam": args.beam,
+        "bleu_cased": round(bleu.score, 2),
+        "chrf": round(chrf.score, 2),
+        "bleu_tutorial_space": round(tutorial.score, 2),
+        "translate_seconds": round(seconds, 2),
+        "signature": str(bleu_metric.get_signature()),
+    }
+    print(
+        f"{'BLEU (cased)':<22}{bleu.score:6.2f}\n{'chrF':<22}{chrf.score:6.2f}\n"
+        f"{'BLEU (tutorial space)':<22}{tutorial.score:6.2f}\n"
+        f"{len(pairs)} sentences translated in {seconds:.1f} s (beam {args.beam})"
+    )
+    for source, hypothesis, reference in list(zip(sources, hypotheses, references, strict=True))[
+        : args.samples
+    ]:
         print(f"  {source}\n    -> {hypothesis}\n    == {reference}")
     report(result, args.json, echo=False)
 

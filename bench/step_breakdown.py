@@ -42,7 +42,7 @@ def matmul_ceiling():
     start = time.perf_counter()
     for _ in range(20):
         f().numpy()
-    return 2 * 2048 ** 3 * 20 / (time.perf_counter() - start) / 1e9
+    return 2 * 2048**3 * 20 / (time.perf_counter() - start) / 1e9
 
 
 def flop_per_target_token(config, src_len, tgt_len, vocab_out):
@@ -118,11 +118,14 @@ def main():
 
     result = {
         "machine": machine(),
-        "changes": changes, "keras_rnn": args.keras_rnn, "params": model.count_params(),
+        "changes": changes,
+        "keras_rnn": args.keras_rnn,
+        "params": model.count_params(),
         "ms_forward": timed(forward, flat, args.steps, args.repeats),
         "ms_forward_backward": timed(forward_backward, flat, args.steps, args.repeats),
-        "ms_encoder_forward_backward": timed(encoder_forward_backward, flat, args.steps,
-                                             args.repeats),
+        "ms_encoder_forward_backward": timed(
+            encoder_forward_backward, flat, args.steps, args.repeats
+        ),
         "ms_optimizer_update": timed(lambda *a: update(), flat, args.steps, args.repeats),
         "ms_keras_train_step": timed(keras_step, flat, args.steps, args.repeats),
     }
@@ -130,17 +133,21 @@ def main():
     tgt = float(np.mean([ti.shape[1] for _, ti, _ in flat]))
     real = float(np.mean([np.count_nonzero(to) for _, _, to in flat]))
     batch = float(np.mean([s.shape[0] for s, _, _ in flat]))
-    flop_per_batch = flop_per_target_token(model.config, src, tgt, model.target_text.vocab_size) * batch * tgt
+    flop_per_batch = (
+        flop_per_target_token(model.config, src, tgt, model.target_text.vocab_size) * batch * tgt
+    )
     ceiling = matmul_ceiling()
     seconds = result["ms_keras_train_step"] / 1000
     result.update(
-        mean_source_len=round(src, 1), mean_target_len=round(tgt, 1),
+        mean_source_len=round(src, 1),
+        mean_target_len=round(tgt, 1),
         real_target_tokens_per_batch=round(real, 1),
         mflop_per_target_token=round(flop_per_batch / real / 1e6, 2),
         target_tokens_per_second=round(real / seconds),
         gflop_per_second=round(flop_per_batch / seconds / 1e9, 1),
         matmul_ceiling_gflop_per_second=round(ceiling, 1),
-        share_of_ceiling=round(flop_per_batch / seconds / 1e9 / ceiling, 3))
+        share_of_ceiling=round(flop_per_batch / seconds / 1e9 / ceiling, 3),
+    )
     report(result, args.json)
 
 

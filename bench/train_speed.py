@@ -27,8 +27,11 @@ def main():
 
     model, dataset, changes = build(args, args.data)
     if args.steps_per_execution > 1:
-        model.compile(optimizer=model.optimizer, steps_per_execution=args.steps_per_execution,
-                      jit_compile=model.config.train.jit_compile)
+        model.compile(
+            optimizer=model.optimizer,
+            steps_per_execution=args.steps_per_execution,
+            jit_compile=model.config.train.jit_compile,
+        )
     iterator = iter(dataset.repeat())
     model.make_train_function()
     step = model.train_function
@@ -43,10 +46,15 @@ def main():
     seconds = time.perf_counter() - start
     result = {
         "machine": machine(processor=True),
-        "data": args.data, "preset": args.preset, "changes": changes, "keras_rnn": args.keras_rnn,
+        "data": args.data,
+        "preset": args.preset,
+        "changes": changes,
+        "keras_rnn": args.keras_rnn,
         "params": model.count_params(),
-        "source_vocab": model.source_text.vocab_size, "target_vocab": model.target_text.vocab_size,
-        "steps": args.steps, "seconds": round(seconds, 2),
+        "source_vocab": model.source_text.vocab_size,
+        "target_vocab": model.target_text.vocab_size,
+        "steps": args.steps,
+        "seconds": round(seconds, 2),
         "target_tokens_per_second": round(tokens / seconds, 1),
         "steps_per_second": round(args.steps / seconds, 2),
         "peak_memory_mb": round(peak_rss_mb()),

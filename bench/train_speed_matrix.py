@@ -33,20 +33,39 @@ def main():
     print(f"{'preset':<8}{'tokenizer':<10}{'params':>11}{'tok/s':>9}{'steps/s':>9}{'peak MB':>9}")
     for preset in args.presets:
         for tokenizer in args.tokenizers:
-            command = [sys.executable, str(HERE / "train_speed.py"), args.data,
-                       "--preset", preset, "--steps", str(args.steps),
-                       "--set", f"source.tokenizer={tokenizer}",
-                       "--set", f"target.tokenizer={tokenizer}"]
+            command = [
+                sys.executable,
+                str(HERE / "train_speed.py"),
+                args.data,
+                "--preset",
+                preset,
+                "--steps",
+                str(args.steps),
+                "--set",
+                f"source.tokenizer={tokenizer}",
+                "--set",
+                f"target.tokenizer={tokenizer}",
+            ]
             result = run_json(command)
-            row = {"preset": preset, "tokenizer": tokenizer, "params": result["params"],
-                   "tokens_per_second": result["target_tokens_per_second"],
-                   "steps_per_second": result["steps_per_second"],
-                   "peak_memory_mb": result["peak_memory_mb"]}
+            row = {
+                "preset": preset,
+                "tokenizer": tokenizer,
+                "params": result["params"],
+                "tokens_per_second": result["target_tokens_per_second"],
+                "steps_per_second": result["steps_per_second"],
+                "peak_memory_mb": result["peak_memory_mb"],
+            }
             rows.append(row)
-            print(f"{preset:<8}{tokenizer:<10}{row['params']:>11,}{row['tokens_per_second']:>9,.0f}"
-                  f"{row['steps_per_second']:>9.2f}{row['peak_memory_mb']:>9,}", flush=True)
-    report({"machine": machine(), "data": args.data, "steps": args.steps, "rows": rows},
-           args.json, echo=False)
+            print(
+                f"{preset:<8}{tokenizer:<10}{row['params']:>11,}{row['tokens_per_second']:>9,.0f}"
+                f"{row['steps_per_second']:>9.2f}{row['peak_memory_mb']:>9,}",
+                flush=True,
+            )
+    report(
+        {"machine": machine(), "data": args.data, "steps": args.steps, "rows": rows},
+        args.json,
+        echo=False,
+    )
 
 
 if __name__ == "__main__":

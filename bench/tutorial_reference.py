@@ -45,10 +45,12 @@ def build(train_pairs, units=256, vocab_size=5000, seed=0):
 
     sources = [s for s, _ in train_pairs]
     targets = [t for _, t in train_pairs]
-    source_vec = keras.layers.TextVectorization(standardize=standardize, max_tokens=vocab_size,
-                                                ragged=True)
-    target_vec = keras.layers.TextVectorization(standardize=standardize, max_tokens=vocab_size,
-                                                ragged=True)
+    source_vec = keras.layers.TextVectorization(
+        standardize=standardize, max_tokens=vocab_size, ragged=True
+    )
+    target_vec = keras.layers.TextVectorization(
+        standardize=standardize, max_tokens=vocab_size, ragged=True
+    )
     source_vec.adapt(tf.data.Dataset.from_tensor_slices(sources).batch(1024))
     target_vec.adapt(tf.data.Dataset.from_tensor_slices(targets).batch(1024))
     keras.utils.set_random_seed(seed)
@@ -56,12 +58,15 @@ def build(train_pairs, units=256, vocab_size=5000, seed=0):
     class Encoder(keras.layers.Layer):
         def __init__(self):
             super().__init__()
-            self.embedding = keras.layers.Embedding(source_vec.vocabulary_size(), units,
-                                                    mask_zero=True)
+            self.embedding = keras.layers.Embedding(
+                source_vec.vocabulary_size(), units, mask_zero=True
+            )
             self.rnn = keras.layers.Bidirectional(
                 merge_mode="sum",
-                layer=keras.layers.GRU(units, return_sequences=True,
-                                       recurrent_initializer="glorot_uniform"))
+                layer=keras.layers.GRU(
+                    units, return_sequences=True, recurrent_initializer="glorot_uniform"
+                ),
+            )
 
         def call(self, x):
             return self.rnn(self.embedding(x))
@@ -82,8 +87,12 @@ def build(train_pairs, units=256, vocab_size=5000, seed=0):
             super().__init__()
             self.vocab = target_vec.vocabulary_size()
             self.embedding = keras.layers.Embedding(self.vocab, units, mask_zero=True)
-            self.rnn = keras.layers.GRU(units, return_sequences=True, return_state=True,
-                                        recurrent_initializer="glorot_uniform")
+            self.rnn = keras.layers.GRU(
+                units,
+                return_sequences=True,
+                return_state=True,
+                recurrent_initializer="glorot_uniform",
+            )
             self.attention = CrossAttention()
             self.output_layer = keras.layers.Dense(self.vocab, dtype="float32")
 
@@ -132,24 +141,39 @@ def datasets(train_pairs, valid_pairs, process, batch_size=64):
     are none); neither repeats."""
     import tensorflow as tf
 
-    raw = tf.data.Dataset.from_tensor_slices(([s for s, _ in train_pairs],
-                                              [t for _, t in train_pairs]))
-    ds = (raw.shuffle(len(train_pairs), seed=0).batch(batch_size)
-          .map(process, tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+    raw = tf.data.Dataset.from_tensor_slices(
+        ([s for s, _ in train_pairs], [t for _, t in train_pairs])
+    )
+    ds = (
+        raw.shuffle(len(train_pairs), seed=0)
+        .batch(batch_size)
+        .map(process, tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
     valid = None
     if valid_pairs:
-        valid = (tf.data.Dataset.from_tensor_slices(([s for s, _ in valid_pairs],
-                                                     [t for _, t in valid_pairs]))
-                 .batch(batch_size).map(process))
+        valid = (
+            tf.data.Dataset.from_tensor_slices(
+                ([s for s, _ in valid_pairs], [t for _, t in valid_pairs])
+            )
+            .batch(batch_size)
+            .map(process)
+        )
     return ds, valid
 
 
 def fit(model, ds, valid, callbacks, verbose=2):
     """The tutorial's training: epochs of 100 steps, each followed by 20 validation
     batches, until a callback stops it."""
-    return model.fit(ds.repeat(), epochs=1000, steps_per_epoch=100,
-                     validation_data=valid.repeat(), validation_steps=20, verbose=verbose,
-                     callbacks=callbacks)
+    return model.fit(
+        ds.repeat(),
+        epochs=1000,
+        steps_per_epoch=100,
+        validation_data=valid.repeat(),
+        validation_steps=20,
+        verbose=verbose,
+        callbacks=callbacks,
+    )
 
 
 def make_translate(model, source_vec, target_vec, max_length=50, batch_size=64):
@@ -182,7 +206,7 @@ def make_translate(model, source_vec, target_vec, max_length=50, batch_size=64):
     def translate(sentences):
         hypotheses = []
         for i in range(0, len(sentences), batch_size):
-            ids = source_vec(list(sentences[i:i + batch_size])).to_tensor()
+            ids = source_vec(list(sentences[i : i + batch_size])).to_tensor()
             for row in greedy(ids).numpy():
                 words = [str(vocab[t]) for t in row if t not in (0, end_id)]
                 hypotheses.append(" ".join(words))
@@ -199,11 +223,15 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--time-limit", type=float, help="train this many seconds, then score")
     parser.add_argument("--test", help="test TSV to score after --time-limit")
-    parser.add_argument("--early-stopping", action="store_true",
-                        help="stop after 3 epochs without a better validation loss, as the "
-                             "tutorial does (off: train for the whole --time-limit)")
-    parser.add_argument("--precision", default="float32",
-                        help="Keras dtype policy, e.g. mixed_bfloat16")
+    parser.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop after 3 epochs without a better validation loss, as the "
+        "tutorial does (off: train for the whole --time-limit)",
+    )
+    parser.add_argument(
+        "--precision", default="float32", help="Keras dtype policy, e.g. mixed_bfloat16"
+    )
     add_json_argument(parser)
     args = parser.parse_args()
 
@@ -216,8 +244,12 @@ def main():
     from keras_attn.data import read_parallel, split_pairs
 
     pairs = read_parallel(args.data).pairs
-    result = {"machine": machine(),
-              "data": args.data, "batch_size": args.batch_size, "precision": args.precision}
+    result = {
+        "machine": machine(),
+        "data": args.data,
+        "batch_size": args.batch_size,
+        "precision": args.precision,
+    }
     if args.time_limit:
         train_pairs, valid_pairs, _ = split_pairs(pairs, validation=0.05, seed=0)
     else:
@@ -242,10 +274,13 @@ def main():
             logs = step(iterator)
         float(logs["loss"])
         seconds = time.perf_counter() - start
-        result.update(steps=args.steps, seconds=round(seconds, 2),
-                      params=model.count_params(),
-                      target_tokens_per_second=round(tokens / seconds, 1),
-                      steps_per_second=round(args.steps / seconds, 2))
+        result.update(
+            steps=args.steps,
+            seconds=round(seconds, 2),
+            params=model.count_params(),
+            target_tokens_per_second=round(tokens / seconds, 1),
+            steps_per_second=round(args.steps / seconds, 2),
+        )
         report(result, args.json)
     else:
         import sacrebleu
@@ -271,10 +306,13 @@ def main():
         references = [tutorial_space(t) for _, t in test]
         metric = sacrebleu.BLEU(force=True)
         bleu = metric.corpus_score(hypotheses, [references])
-        result.update(train_seconds=round(trained, 1), epochs=len(history.history["loss"]),
-                      steps=100 * len(history.history["loss"]),
-                      bleu_tutorial_space=round(bleu.score, 2),
-                      signature=str(metric.get_signature()))
+        result.update(
+            train_seconds=round(trained, 1),
+            epochs=len(history.history["loss"]),
+            steps=100 * len(history.history["loss"]),
+            bleu_tutorial_space=round(bleu.score, 2),
+            signature=str(metric.get_signature()),
+        )
         report(result, args.json)
         for (source, reference), hypothesis in list(zip(test, hypotheses, strict=True))[:20]:
             print(f"  {source}\n    -> {hypothesis}\n    == {tutorial_space(reference)}")

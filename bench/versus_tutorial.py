@@ -35,8 +35,9 @@ SETTINGS = [(64, "float32"), (64, "mixed_bfloat16"), (256, "float32"), (256, "mi
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", help="the training file (with --quality: a folder holding "
-                                     "train.tsv and test.tsv)")
+    parser.add_argument(
+        "data", help="the training file (with --quality: a folder holding train.tsv and test.tsv)"
+    )
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     add_json_argument(parser)
@@ -49,28 +50,55 @@ def main():
     results = {}
     for _ in range(args.rounds):
         for batch, precision in SETTINGS:
-            tutorial = [sys.executable, str(HERE / "tutorial_reference.py"), args.data,
-                        "--steps", str(args.steps), "--batch-size", str(batch),
-                        "--precision", precision]
-            ours = [sys.executable, str(HERE / "train_speed.py"), args.data, "--preset", "base",
-                    "--steps", str(args.steps), "--batch-size", str(batch),
-                    "--precision", precision, "--set", "source.vocab_size=5000",
-                    "--set", "target.vocab_size=5000"]
+            tutorial = [
+                sys.executable,
+                str(HERE / "tutorial_reference.py"),
+                args.data,
+                "--steps",
+                str(args.steps),
+                "--batch-size",
+                str(batch),
+                "--precision",
+                precision,
+            ]
+            ours = [
+                sys.executable,
+                str(HERE / "train_speed.py"),
+                args.data,
+                "--preset",
+                "base",
+                "--steps",
+                str(args.steps),
+                "--batch-size",
+                str(batch),
+                "--precision",
+                precision,
+                "--set",
+                "source.vocab_size=5000",
+                "--set",
+                "target.vocab_size=5000",
+            ]
             for name, command in (("tutorial", tutorial), ("keras-attn", ours)):
                 value = run_json(command)["target_tokens_per_second"]
                 results.setdefault(f"{name} batch {batch} {precision}", []).append(value)
-                print(f"{name:<11} batch {batch:<4} {precision:<15} {value:8.0f} tok/s",
-                      flush=True)
+                print(f"{name:<11} batch {batch:<4} {precision:<15} {value:8.0f} tok/s", flush=True)
     reference = statistics.median(results["tutorial batch 64 float32"])
-    table = {key: {"tokens_per_second": round(statistics.median(values)),
-                   "runs": [round(v) for v in values],
-                   "ratio": round(statistics.median(values) / reference, 2)}
-             for key, values in results.items()}
+    table = {
+        key: {
+            "tokens_per_second": round(statistics.median(values)),
+            "runs": [round(v) for v in values],
+            "ratio": round(statistics.median(values) / reference, 2),
+        }
+        for key, values in results.items()
+    }
     print(f"\n{'setting':<40}{'tok/s':>8}{'ratio':>8}")
     for key, row in table.items():
         print(f"{key:<40}{row['tokens_per_second']:>8}{row['ratio']:>8.2f}")
-    report({"machine": machine(), "data": args.data, "steps": args.steps, "results": table},
-           args.json, echo=False)
+    report(
+        {"machine": machine(), "data": args.data, "steps": args.steps, "results": table},
+        args.json,
+        echo=False,
+    )
 
 
 if __name__ == "__main__":

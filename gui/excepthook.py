@@ -36,8 +36,11 @@ class ErrorReporter(QObject):
             return
         self.showing = True
         try:
-            QMessageBox.critical(None, "keras-attn: unexpected error",
-                                 f"{text}\n\nThe details were written to {log_path()}.")
+            QMessageBox.critical(
+                None,
+                "keras-attn: unexpected error",
+                f"{text}\n\nThe details were written to {log_path()}.",
+            )
         finally:
             self.showing = False
 
@@ -82,6 +85,5 @@ def install(interactive=True) -> ErrorReporter:
         reporter.report.emit(f"{kind.__name__}: {value}")
 
     sys.excepthook = hook
-    threading.excepthook = lambda args: hook(args.exc_type, args.exc_value,
-                                             args.exc_traceback)
+    threading.excepthook = lambda args: hook(args.exc_type, args.exc_value, args.exc_traceback)
     return reporter

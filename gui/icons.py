@@ -20,7 +20,8 @@ def svg_text(name: str) -> str:
     """The SVG source of an icon ("" when the file is missing)."""
     try:
         return (resources.files("keras_attn.assets") / "icons" / f"{name}.svg").read_text(
-            encoding="utf-8")
+            encoding="utf-8"
+        )
     except (ModuleNotFoundError, OSError):
         return ""
 

@@ -61,8 +61,9 @@ class MainWindow(QMainWindow):
     model_error = Signal(str)
     error_shown = Signal(str, str)
 
-    def __init__(self, model_path=None, settings: Settings | None = None, open_default=True,
-                 interactive=True):
+    def __init__(
+        self, model_path=None, settings: Settings | None = None, open_default=True, interactive=True
+    ):
         super().__init__()
         self.settings = settings or Settings()
         self.interactive = interactive
@@ -176,22 +177,25 @@ class MainWindow(QMainWindow):
     # -- models --------------------------------------------------------------------
     def open_model(self, path: str):
         """Ask the worker to open a model; the current one stays until the new one loads."""
-        self._show_status(f"Opening {Path(path).name}…" if self.can_export is not None
-                          else "Loading TensorFlow…")
+        self._show_status(
+            f"Opening {Path(path).name}…" if self.can_export is not None else "Loading TensorFlow…"
+        )
         self.load_requested.emit(str(path))
 
     def choose_model(self):
         start = str(Path(self.summary["path"]).parent) if self.summary else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model", start,
-                                              "keras-attn models (*.keras);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a model", start, "keras-attn models (*.keras);;All files (*)"
+        )
         if path:
             self.open_model(path)
 
     def choose_save_model(self):
         if not self.summary:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the model as", self.summary["path"],
-                                              "keras-attn models (*.keras)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the model as", self.summary["path"], "keras-attn models (*.keras)"
+        )
         if path:
             if not path.endswith(".keras"):
                 path += ".keras"
@@ -202,16 +206,25 @@ class MainWindow(QMainWindow):
             return
         suggestion = str(Path(self.summary["path"]).with_suffix("")) + "-savedmodel"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export a SavedModel (a new folder)", suggestion, "Folders (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite)
+            self,
+            "Export a SavedModel (a new folder)",
+            suggestion,
+            "Folders (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
         if not path:
             return
         folder = Path(path)
         replace = folder.is_dir() and any(folder.iterdir())
-        if replace and QMessageBox.question(
-                self, "Replace the folder?",
-                f"{folder} already holds files. Replace it with the exported model?") \
-                != QMessageBox.StandardButton.Yes:
+        if (
+            replace
+            and QMessageBox.question(
+                self,
+                "Replace the folder?",
+                f"{folder} already holds files. Replace it with the exported model?",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         self.export_requested.emit(path, replace)
 
@@ -237,8 +250,9 @@ class MainWindow(QMainWindow):
             w.compare_done.connect(window.show_result)
             w.compare_failed.connect(window.show_failure)
             w.compared_sentence.connect(window.show_sentence)
-        window.prepare(self.summary["path"] if self.summary else None,
-                       self.settings.recent_models())
+        window.prepare(
+            self.summary["path"] if self.summary else None, self.settings.recent_models()
+        )
         window.show()
         window.raise_()
         return window
@@ -295,8 +309,9 @@ class MainWindow(QMainWindow):
     def _model_exported(self, folder: str, signature: str):
         self.statusBar().showMessage(f"Exported a SavedModel to {folder}", 8000)
         if self.interactive:
-            QMessageBox.information(self, "SavedModel exported",
-                                    f"Written to {folder}\n\n{signature}")
+            QMessageBox.information(
+                self, "SavedModel exported", f"Written to {folder}\n\n{signature}"
+            )
 
     def _worker_ready(self, capabilities: dict):
         self.can_export = bool(capabilities.get("export"))
@@ -374,8 +389,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         self.tabs.setCurrentIndex(s.value("window/tab", 0, int))
         self.translate_view.width_box.setValue(s.value("translate/beam_width", 1, int))
-        self.translate_view.temperature_box.setValue(s.value("translate/temperature", 0.0,
-                                                             float))
+        self.translate_view.temperature_box.setValue(s.value("translate/temperature", 0.0, float))
         self.step_view.speed.setValue(s.value("step/speed", 3, int))
         self.step_view.pages.beam.width_box.setValue(s.value("step/beam_width", 4, int))
 

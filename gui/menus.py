@@ -17,8 +17,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from . import icons
 from .settings import demo_models
 
-NO_EXPORT_TIP = ("Exporting needs keras_attn.export, which this installation does not "
-                 "have.")
+NO_EXPORT_TIP = "Exporting needs keras_attn.export, which this installation does not have."
 SHORTCUTS_HELP = """<table>
 <tr><td><b>Right</b></td><td>decode the next token</td></tr>
 <tr><td><b>Left</b></td><td>undo the last step</td></tr>
@@ -56,30 +55,62 @@ class WindowMenus:
             item.triggered.connect(slot)
             return item
 
-        self.open_action = action("&Open Model…", window.choose_model,
-                                  QKeySequence.StandardKey.Open, "open",
-                                  "Open a .keras model file")
-        self.save_action = action("Save Model &As…", window.choose_save_model,
-                                  QKeySequence.StandardKey.SaveAs, "save",
-                                  "Save the model to another .keras file")
-        self.info_action = action("Model &Info…", window.show_model_info, "Ctrl+I", "info",
-                                  "Configuration, vocabularies, parameters and training facts")
-        self.export_action = action("&Export SavedModel…", window.choose_export_model, None,
-                                    "export", "Export a TensorFlow SavedModel that translates "
-                                    "strings")
-        self.train_action = action("&Train a New Model…", window.show_wizard, "Ctrl+T", None,
-                                   "Train a model on your own parallel text, step by step")
-        self.compare_action = action("&Compare Models…", window.show_compare, None, None,
-                                     "Score several models on the same test sentences, by "
-                                     "sentence length, and look at their translations side "
-                                     "by side")
-        self.file_action = action("&Translate a Text File…", window.translate_file_from_menu,
-                                  None, "translate", "Translate a file, one sentence a line")
+        self.open_action = action(
+            "&Open Model…",
+            window.choose_model,
+            QKeySequence.StandardKey.Open,
+            "open",
+            "Open a .keras model file",
+        )
+        self.save_action = action(
+            "Save Model &As…",
+            window.choose_save_model,
+            QKeySequence.StandardKey.SaveAs,
+            "save",
+            "Save the model to another .keras file",
+        )
+        self.info_action = action(
+            "Model &Info…",
+            window.show_model_info,
+            "Ctrl+I",
+            "info",
+            "Configuration, vocabularies, parameters and training facts",
+        )
+        self.export_action = action(
+            "&Export SavedModel…",
+            window.choose_export_model,
+            None,
+            "export",
+            "Export a TensorFlow SavedModel that translates strings",
+        )
+        self.train_action = action(
+            "&Train a New Model…",
+            window.show_wizard,
+            "Ctrl+T",
+            None,
+            "Train a model on your own parallel text, step by step",
+        )
+        self.compare_action = action(
+            "&Compare Models…",
+            window.show_compare,
+            None,
+            None,
+            "Score several models on the same test sentences, by "
+            "sentence length, and look at their translations side "
+            "by side",
+        )
+        self.file_action = action(
+            "&Translate a Text File…",
+            window.translate_file_from_menu,
+            None,
+            "translate",
+            "Translate a file, one sentence a line",
+        )
         self.quit_action = action("&Quit", window.close, QKeySequence.StandardKey.Quit)
-        self.step_tab_action = action("&Step Through", lambda: window.show_tab("step"),
-                                      "Ctrl+1")
-        self.translate_tab_action = action("&Translate", lambda: window.show_tab("translate"),
-                                           "Ctrl+2")
+        self.step_tab_action = action("&Step Through", lambda: window.show_tab("step"), "Ctrl+1")
+        self.translate_tab_action = action(
+            "&Translate", lambda: window.show_tab("translate"), "Ctrl+2"
+        )
         self.shortcuts_action = action("&Keyboard Shortcuts", self._show_shortcuts)
         self.about_action = action("&About keras-attn", self._show_about)
 
@@ -121,8 +152,7 @@ class WindowMenus:
     def set_model_loaded(self, loaded: bool, can_export: bool | None):
         """Enable what needs a model; export also needs keras_attn.export (None: not
         known yet, before TensorFlow has loaded)."""
-        for item in (self.save_action, self.info_action, self.file_action,
-                     self.compare_action):
+        for item in (self.save_action, self.info_action, self.file_action, self.compare_action):
             item.setEnabled(loaded)
         self.export_action.setEnabled(loaded and bool(can_export))
         if can_export is False:
@@ -153,8 +183,9 @@ class WindowMenus:
             item.setToolTip(model.description or str(model.path))
             item.setStatusTip(str(model.path))
             item.setData(str(model.path))
-            item.triggered.connect(lambda checked=False, p=str(model.path):
-                                   self.window.open_model(p))
+            item.triggered.connect(
+                lambda checked=False, p=str(model.path): self.window.open_model(p)
+            )
         if not models:
             empty = self.demo_menu.addAction("No bundled models in this installation")
             empty.setEnabled(False)
@@ -172,7 +203,10 @@ class WindowMenus:
         QMessageBox.information(self.window, "Keyboard shortcuts", SHORTCUTS_HELP)
 
     def _show_about(self):
-        QMessageBox.about(self.window, "About keras-attn",
-                          "<b>keras-attn</b><br>Neural machine translation with attention "
-                          "you can see: train small translators, then watch the decoder "
-                          "attend to the source, one token at a time.")
+        QMessageBox.about(
+            self.window,
+            "About keras-attn",
+            "<b>keras-attn</b><br>Neural machine translation with attention "
+            "you can see: train small translators, then watch the decoder "
+            "attend to the source, one token at a time.",
+        )

@@ -40,8 +40,10 @@ class ScreenshotRun(QObject):
     def __init__(self, window, path, view="step", sentence=None, timeout=240.0):
         super().__init__(window)
         if view not in RUN_VIEWS:
-            raise ValueError(f"Received an invalid value for argument `view`, expected one of "
-                             f"{RUN_VIEWS}, got {view!r}.")
+            raise ValueError(
+                f"Received an invalid value for argument `view`, expected one of "
+                f"{RUN_VIEWS}, got {view!r}."
+            )
         self.window, self.path, self.view, self.sentence = window, Path(path), view, sentence
         self.timeout = timeout
         self.code = None
@@ -131,6 +133,7 @@ class ScreenshotRun(QObject):
         table = window.sentences
         table.sortItems(1, Qt.SortOrder.DescendingOrder)  # the longest sentence first
         table.selectRow(0)
+
     def _settle(self):
         QTimer.singleShot(SETTLE_MS, lambda: self._finish(0))
 
@@ -184,8 +187,10 @@ class WizardScreenshot(QObject):
     def __init__(self, wizard, path, page="data", data=None, minutes=0.0, timeout=None):
         super().__init__(wizard)
         if page not in WIZARD_PAGES:
-            raise ValueError(f"Received an invalid value for argument `page`, expected one of "
-                             f"{WIZARD_PAGES}, got {page!r}.")
+            raise ValueError(
+                f"Received an invalid value for argument `page`, expected one of "
+                f"{WIZARD_PAGES}, got {page!r}."
+            )
         if page != "data" and not data:
             raise ValueError(f"The wizard's {page!r} page needs a corpus file (data).")
         self.wizard, self.path, self.page, self.data = wizard, Path(path), page, data
@@ -194,8 +199,9 @@ class WizardScreenshot(QObject):
         self.code = None
 
     def begin(self):
-        QTimer.singleShot(int(self.timeout * 1000),
-                          lambda: self._finish(1, f"gave up after {self.timeout:g} s"))
+        QTimer.singleShot(
+            int(self.timeout * 1000), lambda: self._finish(1, f"gave up after {self.timeout:g} s")
+        )
         self._wait(lambda: self.wizard.capabilities is not None, self._ready)
 
     def _wait(self, condition, then):
@@ -212,8 +218,12 @@ class WizardScreenshot(QObject):
 
     def _problem(self) -> str | None:
         w = self.wizard
-        for label in (w.data_page.status, w.map_page.error, w.model_page.problem,
-                      w.train_page.problem):
+        for label in (
+            w.data_page.status,
+            w.map_page.error,
+            w.model_page.problem,
+            w.train_page.problem,
+        ):
             if label.isVisibleTo(w) and label.text():
                 return label.text()
         return None
@@ -239,8 +249,12 @@ class WizardScreenshot(QObject):
         w.next()
         model = w.model_page
         model.time_limit.setValue(round(self.minutes))
-        self._wait(lambda: "per epoch" in model.timing.text()
-                   or "could not be measured" in model.timing.text(), self._measured)
+        self._wait(
+            lambda: (
+                "per epoch" in model.timing.text() or "could not be measured" in model.timing.text()
+            ),
+            self._measured,
+        )
 
     def _measured(self):
         w = self.wizard
@@ -281,12 +295,19 @@ def main(argv: list[str] | None = None) -> int:
     options = screenshot.STEP_OPTIONS
 
     parser = build_parser()
-    parser.add_argument("--page", help="the step view's page: heatmap, alignment, beam, "
-                                       "anatomy, diagnostics, heads, encoder, decoder")
-    parser.add_argument("--head", metavar="LAYER,HEAD",
-                        help="a Transformer's layer and head, from 1 (HEAD 'avg': average)")
-    parser.add_argument("--at-step", type=int, metavar="N",
-                        help="show step N (after decoding to the end)")
+    parser.add_argument(
+        "--page",
+        help="the step view's page: heatmap, alignment, beam, "
+        "anatomy, diagnostics, heads, encoder, decoder",
+    )
+    parser.add_argument(
+        "--head",
+        metavar="LAYER,HEAD",
+        help="a Transformer's layer and head, from 1 (HEAD 'avg': average)",
+    )
+    parser.add_argument(
+        "--at-step", type=int, metavar="N", help="show step N (after decoding to the end)"
+    )
     args = parser.parse_args(argv)
     if not args.screenshot:
         parser.error("--screenshot FILE.png is needed")
@@ -295,8 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         options["page"] = args.page
     if args.head:
         layer, _, head = args.head.partition(",")
-        options["head"] = (int(layer) - 1,
-                                AVERAGE if head in ("", "avg") else int(head) - 1)
+        options["head"] = (int(layer) - 1, AVERAGE if head in ("", "avg") else int(head) - 1)
     if args.at_step:
         options["at_step"] = args.at_step
     return run(args)

@@ -108,8 +108,9 @@ def demo_models(folder=None) -> list[DemoModel]:
     from its model card (``<name>.json``: "title", else "name"), else from its file name."""
     try:
         folder = models_dir() if folder is None else Path(folder)
-        files = [entry for entry in folder.iterdir()
-                 if entry.name.endswith(".keras") and entry.is_file()]
+        files = [
+            entry for entry in folder.iterdir() if entry.name.endswith(".keras") and entry.is_file()
+        ]
     except (ModuleNotFoundError, OSError):
         return []
     order = {name: i for i, name in enumerate(DEMO_MODELS)}
@@ -159,9 +160,11 @@ def _card_title(path: Path) -> tuple[str, str]:
     description = card.get("description")
     if not isinstance(description, str):
         scores = card.get("scores") if isinstance(card.get("scores"), dict) else {}
-        parts = [f"{label} {scores[key]}" for key, label in (("bleu", "BLEU"),
-                                                                ("chrf", "chrF"))
-                 if key in scores]
+        parts = [
+            f"{label} {scores[key]}"
+            for key, label in (("bleu", "BLEU"), ("chrf", "chrF"))
+            if key in scores
+        ]
         description = f"{path.name}" + (f" — test {', '.join(parts)}" if parts else "")
     return title.strip(), description
 
@@ -179,8 +182,7 @@ def data_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
     if override:
         return Path(override)
-    location = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.AppDataLocation)
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(location) if location else Path.home() / ".keras-attn"
 
 

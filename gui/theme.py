@@ -45,9 +45,11 @@ def colors(palette: QPalette | None = None) -> dict:
 def blend(color: QColor, background: QColor, amount: float) -> QColor:
     """`color` laid over `background` with opacity `amount` (0 to 1), as an opaque colour."""
     amount = min(max(float(amount), 0.0), 1.0)
-    return QColor(round(background.red() + (color.red() - background.red()) * amount),
-                  round(background.green() + (color.green() - background.green()) * amount),
-                  round(background.blue() + (color.blue() - background.blue()) * amount))
+    return QColor(
+        round(background.red() + (color.red() - background.red()) * amount),
+        round(background.green() + (color.green() - background.green()) * amount),
+        round(background.blue() + (color.blue() - background.blue()) * amount),
+    )
 
 
 def dark_palette() -> QPalette:
@@ -55,15 +57,27 @@ def dark_palette() -> QPalette:
     palette = QPalette()
     role = QPalette.ColorRole
     window, base, text = QColor("#202124"), QColor("#17181a"), QColor("#e8e8e8")
-    for r, c in ((role.Window, window), (role.WindowText, text), (role.Base, base),
-                 (role.AlternateBase, QColor("#26272b")), (role.ToolTipBase, QColor("#2b2c30")),
-                 (role.ToolTipText, text), (role.Text, text), (role.Button, QColor("#2b2c30")),
-                 (role.ButtonText, text), (role.BrightText, QColor("#ff6b6b")),
-                 (role.Highlight, QColor("#3d6fd0")), (role.HighlightedText, QColor("#ffffff")),
-                 (role.Link, QColor(ACCENT_DARK)), (role.PlaceholderText, QColor("#9a9ca3")),
-                 (role.Light, QColor("#3a3b40")), (role.Midlight, QColor("#313236")),
-                 (role.Mid, QColor("#4a4c52")), (role.Dark, QColor("#111214")),
-                 (role.Shadow, QColor("#000000"))):
+    for r, c in (
+        (role.Window, window),
+        (role.WindowText, text),
+        (role.Base, base),
+        (role.AlternateBase, QColor("#26272b")),
+        (role.ToolTipBase, QColor("#2b2c30")),
+        (role.ToolTipText, text),
+        (role.Text, text),
+        (role.Button, QColor("#2b2c30")),
+        (role.ButtonText, text),
+        (role.BrightText, QColor("#ff6b6b")),
+        (role.Highlight, QColor("#3d6fd0")),
+        (role.HighlightedText, QColor("#ffffff")),
+        (role.Link, QColor(ACCENT_DARK)),
+        (role.PlaceholderText, QColor("#9a9ca3")),
+        (role.Light, QColor("#3a3b40")),
+        (role.Midlight, QColor("#313236")),
+        (role.Mid, QColor("#4a4c52")),
+        (role.Dark, QColor("#111214")),
+        (role.Shadow, QColor("#000000")),
+    ):
         palette.setColor(r, c)
     disabled = QPalette.ColorGroup.Disabled
     for r in (role.WindowText, role.Text, role.ButtonText):
@@ -74,8 +88,10 @@ def dark_palette() -> QPalette:
 def apply_color_scheme(app, scheme: str = "system") -> None:
     """Follow the system scheme ("system") or force "light" or "dark" on `app`."""
     if scheme not in SCHEMES:
-        raise ValueError(f"Received an invalid value for argument `scheme`, expected one of "
-                         f"{SCHEMES}, got {scheme!r}.")
+        raise ValueError(
+            f"Received an invalid value for argument `scheme`, expected one of "
+            f"{SCHEMES}, got {scheme!r}."
+        )
     hints = app.styleHints()
     if scheme == "system":
         if hasattr(hints, "unsetColorScheme"):

@@ -69,6 +69,7 @@ def describe(error: BaseException) -> str:
 def _request(title, answer="failed"):
     """Run a slot's body with the busy signal around it; any error becomes the signal
     `answer` ("failed", or "compare_failed" for the Compare window) with `title`."""
+
     def decorate(method):
         @functools.wraps(method)
         def run(self, *args):
@@ -83,7 +84,9 @@ def _request(title, answer="failed"):
                 getattr(self, answer).emit(title, describe(error))
             finally:
                 self.busy.emit(False)
+
         return run
+
     return decorate
 
 
@@ -256,10 +259,16 @@ class Worker(QObject):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if not lines:
             raise TranslationError("Nothing to translate: type a sentence first.")
-        outputs, alternatives, method = tasks.translate_lines(model, lines, width,
-                                                              temperature)
-        self.translated.emit({"text": text, "sources": lines, "outputs": outputs,
-                              "alternatives": alternatives, "method": method})
+        outputs, alternatives, method = tasks.translate_lines(model, lines, width, temperature)
+        self.translated.emit(
+            {
+                "text": text,
+                "sources": lines,
+                "outputs": outputs,
+                "alternatives": alternatives,
+                "method": method,
+            }
+        )
 
     @Slot(str, int)
     @_request("Cannot translate the file")
@@ -270,8 +279,10 @@ class Worker(QObject):
         try:
             sources = Path(path).read_text(encoding="utf-8-sig").splitlines()
         except UnicodeDecodeError as error:
-            raise TranslationError(f"{path}: not UTF-8 text (byte {error.start} cannot be "
-                                     "read); save the file as UTF-8 and try again.") from None
+            raise TranslationError(
+                f"{path}: not UTF-8 text (byte {error.start} cannot be "
+                "read); save the file as UTF-8 and try again."
+            ) from None
         translations: list[str] = []
         total = len(sources)
         self.file_progress.emit(0, total)
@@ -280,18 +291,20 @@ class Worker(QObject):
             if self._stop.is_set():
                 cancelled = True
                 break
-            chunk = sources[begin:begin + FILE_CHUNK]
+            chunk = sources[begin : begin + FILE_CHUNK]
             filled = [i for i, line in enumerate(chunk) if line.strip()]
             outputs = [""] * len(chunk)
             if filled:
-                done, _, _ = tasks.translate_lines(model, [chunk[i].strip() for i in filled],
-                                                   width, 0.0, alternatives=False)
+                done, _, _ = tasks.translate_lines(
+                    model, [chunk[i].strip() for i in filled], width, 0.0, alternatives=False
+                )
                 for i, output in zip(filled, done, strict=True):
                     outputs[i] = output
             translations.extend(outputs)
             self.file_progress.emit(len(translations), total)
-        self.file_done.emit({"path": path, "sources": sources, "translations": translations,
-                             "cancelled": cancelled})
+        self.file_done.emit(
+            {"path": path, "sources": sources, "translations": translations, "cancelled": cancelled}
+        )
 
     # -- step-through decoding -------------------------------------------------------
     def _require_session(self):
@@ -361,8 +374,9 @@ class Worker(QObject):
         try:
             self._compare(request)
         except Cancelled:
-            self.compare_done.emit({"comparison": None, "cancelled": True,
-                                    "paths": list(request.get("paths", []))})
+            self.compare_done.emit(
+                {"comparison": None, "cancelled": True, "paths": list(request.get("paths", []))}
+            )
         finally:
             self.status.emit(self._model_status())
 
@@ -389,14 +403,24 @@ class Worker(QObject):
         pairs = data.pairs[:limit] if limit > 0 else data.pairs
         names = [Path(p).stem for p in paths]  # compare_models makes repeated ones unique
         self.status.emit(f"Comparing {len(models)} model(s) on {len(pairs)} pairs…")
-        comparison = compare_models(models, pairs, names=names,
-                                    on_progress=lambda done, total:
-                                    self.compare_progress.emit(int(done), int(total)),
-                                    should_stop=self._stop.is_set)
+        comparison = compare_models(
+            models,
+            pairs,
+            names=names,
+            on_progress=lambda done, total: self.compare_progress.emit(int(done), int(total)),
+            should_stop=self._stop.is_set,
+        )
         self._compared = {"comparison": comparison, "models": models}
-        self.compare_done.emit({"comparison": comparison, "paths": paths,
-                                "names": list(comparison.names), "test": str(test),
-                                "pairs": len(pairs), "cancelled": False})
+        self.compare_done.emit(
+            {
+                "comparison": comparison,
+                "paths": paths,
+                "names": list(comparison.names),
+                "test": str(test),
+                "pairs": len(pairs),
+                "cancelled": False,
+            }
+        )
 
     def _compare_model(self, path):
         """The model of `path`: the open one when it is that file, else loaded (and kept
@@ -418,8 +442,9 @@ class Worker(QObject):
         (as the comparison translated it); failures go to `compare_failed`."""
         if self._compared is None:
             raise RequestError("Compare some models first.")
-        self.compared_sentence.emit(tasks.compared_sentence(
-            self._compared["comparison"], self._compared["models"], index))
+        self.compared_sentence.emit(
+            tasks.compared_sentence(self._compared["comparison"], self._compared["models"], index)
+        )
 
     def _snapshot(self, event: str) -> dict:
         return tasks.snapshot(self._session, self._model, event)

@@ -50,8 +50,9 @@ def any_sentences(tensors):
     def spec(tensor):
         shape = list(tensor.shape)
         keep = 1 if len(shape) == 3 or (len(shape) == 2 and tensor.dtype.is_floating) else 0
-        return tf.TensorSpec([None] * (len(shape) - keep) + shape[len(shape) - keep:],
-                             tensor.dtype)
+        return tf.TensorSpec(
+            [None] * (len(shape) - keep) + shape[len(shape) - keep :], tensor.dtype
+        )
 
     return tf.nest.map_structure(spec, tensors)
 
@@ -98,9 +99,11 @@ def warm_up(model, session, path) -> None:
         if getattr(session, "anatomy", False):
             steps.append(search.compiled_step_anatomy(model))
         for step in steps:
-            step.get_concrete_function(any_sentences(tf.fill([1], START_ID)),
-                                       any_sentences(encoded["state"]),
-                                       any_sentences(encoded))
+            step.get_concrete_function(
+                any_sentences(tf.fill([1], START_ID)),
+                any_sentences(encoded["state"]),
+                any_sentences(encoded),
+            )
         translate_lines(model, word, 1, 0.0)  # runs the encoder and the step
         probe = new_session(model)
         probe.start(word[0])
@@ -203,8 +206,9 @@ def translate_lines(model, lines, width, temperature, alternatives=True):
         outputs = [options[0].text for options in found]
         ranked = []
         if alternatives:
-            more = translate_batch(model, [lines[0]] * min(max(width, 3), MAX_SAMPLES),
-                                   temperature=temperature)
+            more = translate_batch(
+                model, [lines[0]] * min(max(width, 3), MAX_SAMPLES), temperature=temperature
+            )
             seen = {}
             for option in [found[0][0], *(options[0] for options in more)]:
                 seen.setdefault(option.text, option.log_prob)
@@ -218,8 +222,11 @@ def translate_lines(model, lines, width, temperature, alternatives=True):
         return outputs, ranked, "greedy"
     found = translate_batch(model, lines, beam=width, n_best=width if alternatives else 1)
     outputs = [options[0].text for options in found]
-    ranked = [(option.text, option.score, option.log_prob)
-              for option in found[0]] if alternatives else []
+    ranked = (
+        [(option.text, option.score, option.log_prob) for option in found[0]]
+        if alternatives
+        else []
+    )
     return outputs, ranked, f"beam search, width {width}"
 
 
@@ -276,9 +283,14 @@ def head_weights(session, steps) -> dict | None:
             continue
         cross[i] = step.heads.cross.weights
         seen = step.heads.self_attention.weights[..., :count]
-        own[i, :, :, :seen.shape[-1]] = seen
-    return {"cross": cross, "self": own, "encoder": np.asarray(encoder, np.float32),
-            "layers": int(layers), "heads": int(heads)}
+        own[i, :, :, : seen.shape[-1]] = seen
+    return {
+        "cross": cross,
+        "self": own,
+        "encoder": np.asarray(encoder, np.float32),
+        "layers": int(layers),
+        "heads": int(heads),
+    }
 
 
 def beam_result(session, model, width: int) -> dict:
@@ -286,11 +298,17 @@ def beam_result(session, model, width: int) -> dict:
     "sentence"}``, each hypothesis with its text, tokens, score and log-probability."""
     hypotheses, trace = session.beam(width=max(1, int(width)))
     text = model.target_text
-    found = [{"text": text.decode([h.tokens])[0], "tokens": text.decode_tokens([h.tokens])[0],
-              "score": float(h.score), "log_prob": float(h.log_prob),
-              "finished": bool(h.finished)} for h in hypotheses]
-    return {"hypotheses": found, "trace": trace, "width": int(width),
-            "sentence": session.sentence}
+    found = [
+        {
+            "text": text.decode([h.tokens])[0],
+            "tokens": text.decode_tokens([h.tokens])[0],
+            "score": float(h.score),
+            "log_prob": float(h.log_prob),
+            "finished": bool(h.finished),
+        }
+        for h in hypotheses
+    ]
+    return {"hypotheses": found, "trace": trace, "width": int(width), "sentence": session.sentence}
 
 
 # -- comparing ------------------------------------------------------------------------------
@@ -304,11 +322,20 @@ def compared_sentence(comparison, models, index: int) -> dict:
     for name, model in zip(comparison.names, models, strict=True):
         translation = comparison.translations[name][index]
         weights = np.asarray(translation.weights, np.float32)
-        source = model.source_text.tokens([sentence])[0][:weights.shape[1] - 1]
-        rows.append({"name": name, "translation": comparison.hypotheses[name][index],
-                     "source_tokens": [*source, END],
-                     "target_tokens": translation.output_tokens(model),
-                     "attention": weights,
-                     "has_attention": has_attention(model)})
-    return {"index": int(index), "source": sentence,
-            "reference": comparison.references[index], "rows": rows}
+        source = model.source_text.tokens([sentence])[0][: weights.shape[1] - 1]
+        rows.append(
+            {
+                "name": name,
+                "translation": comparison.hypotheses[name][index],
+                "source_tokens": [*source, END],
+                "target_tokens": translation.output_tokens(model),
+                "attention": weights,
+                "has_attention": has_attention(model),
+            }
+        )
+    return {
+        "index": int(index),
+        "source": sentence,
+        "reference": comparison.references[index],
+        "rows": rows,
+    }

@@ -61,13 +61,43 @@ _LAZY = {
 # parsers, the data readers and checks, the configuration, the demo models' cards, the
 # checkpoint and model files read as files (saving imports Keras only to load or save).
 # Every other submodule has TensorFlow imported (quietly) before it loads.
-LIGHT_MODULES = frozenset({"_quiet", "checkpoint", "cli", "commands", "config", "data",
-                           "datasets", "demo", "errors", "plotting", "saving"})
+LIGHT_MODULES = frozenset(
+    {
+        "_quiet",
+        "checkpoint",
+        "cli",
+        "commands",
+        "config",
+        "data",
+        "datasets",
+        "demo",
+        "errors",
+        "plotting",
+        "saving",
+    }
+)
 
-__all__ = ["AttentionDecoder", "BahdanauAttention", "Config", "ConfigurationError",
-           "DataError", "Encoder", "KerasAttnError", "LearningRateSchedule", "LuongAttention",
-           "ModelConfig", "ModelFileError", "TextConfig", "TrainConfig", "TranslationError",
-           "Translator", "load", "preset", "register", "save"]
+__all__ = [
+    "AttentionDecoder",
+    "BahdanauAttention",
+    "Config",
+    "ConfigurationError",
+    "DataError",
+    "Encoder",
+    "KerasAttnError",
+    "LearningRateSchedule",
+    "LuongAttention",
+    "ModelConfig",
+    "ModelFileError",
+    "TextConfig",
+    "TrainConfig",
+    "TranslationError",
+    "Translator",
+    "load",
+    "preset",
+    "register",
+    "save",
+]
 
 
 def register() -> None:
@@ -117,9 +147,12 @@ class _TensorFlowFirst:
     """
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.startswith("keras_attn.") and not _quiet.loaded() and \
-                fullname.split(".")[1] not in LIGHT_MODULES and \
-                fullname.split(".")[1] in _submodules():
+        if (
+            fullname.startswith("keras_attn.")
+            and not _quiet.loaded()
+            and fullname.split(".")[1] not in LIGHT_MODULES
+            and fullname.split(".")[1] in _submodules()
+        ):
             _quiet.import_tensorflow()
         return None
 

@@ -15,7 +15,8 @@ HARMLESS = re.compile(
     r"|Could not find cuda drivers|cpu_feature_guard|This TensorFlow binary is optimized"
     r"|To enable the following instructions|rebuild TensorFlow with the appropriate"
     r"|Unable to register cu(DNN|FFT|BLAS) factory|computation_placer"
-    r"|TF-TRT Warning|Attempting to register factory for plugin)")
+    r"|TF-TRT Warning|Attempting to register factory for plugin)"
+)
 
 
 MODULES = ("keras", "tensorflow", "tensorflow_text")

@@ -68,28 +68,37 @@ class ProgressCallback(keras.callbacks.Callback):
         total_elapsed = time.perf_counter() - self._train_start
         remaining = (self.epochs - self._epoch) * self.steps - (batch + 1)
         rate = self._steps_done / total_elapsed if total_elapsed > 0 else 0.0
-        self.on_progress({
-            "kind": "batch", "epoch": self._epoch + 1, "epochs": self.epochs,
-            "step": batch + 1, "steps": self.steps,
-            "loss": float(logs.get("loss", math.nan)),
-            "accuracy": float(logs.get("accuracy", math.nan)),
-            "tokens_per_second": self._tokens / elapsed if elapsed > 0 else 0.0,
-            "eta_seconds": max(remaining, 0) / rate if rate > 0 else None,
-        })
+        self.on_progress(
+            {
+                "kind": "batch",
+                "epoch": self._epoch + 1,
+                "epochs": self.epochs,
+                "step": batch + 1,
+                "steps": self.steps,
+                "loss": float(logs.get("loss", math.nan)),
+                "accuracy": float(logs.get("accuracy", math.nan)),
+                "tokens_per_second": self._tokens / elapsed if elapsed > 0 else 0.0,
+                "eta_seconds": max(remaining, 0) / rate if rate > 0 else None,
+            }
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         seconds = time.perf_counter() - self._epoch_start
-        self.on_progress({
-            "kind": "epoch", "epoch": epoch + 1, "epochs": self.epochs,
-            "loss": float(logs.get("loss", math.nan)),
-            "accuracy": float(logs.get("accuracy", math.nan)),
-            "val_loss": float(logs["val_loss"]) if "val_loss" in logs else None,
-            "val_accuracy": float(logs["val_accuracy"]) if "val_accuracy" in logs else None,
-            "tokens_per_second": float(logs.get("tokens", 0.0)) / seconds if seconds else 0.0,
-            "seconds": seconds,
-            "complete": self._batches >= self.steps,
-        })
+        self.on_progress(
+            {
+                "kind": "epoch",
+                "epoch": epoch + 1,
+                "epochs": self.epochs,
+                "loss": float(logs.get("loss", math.nan)),
+                "accuracy": float(logs.get("accuracy", math.nan)),
+                "val_loss": float(logs["val_loss"]) if "val_loss" in logs else None,
+                "val_accuracy": float(logs["val_accuracy"]) if "val_accuracy" in logs else None,
+                "tokens_per_second": float(logs.get("tokens", 0.0)) / seconds if seconds else 0.0,
+                "seconds": seconds,
+                "complete": self._batches >= self.steps,
+            }
+        )
 
 
 class StopCallback(keras.callbacks.Callback):
@@ -200,8 +209,15 @@ class CheckpointCallback(keras.callbacks.Callback):
         steps_per_epoch: batches in a full epoch.
     """
 
-    def __init__(self, directory=None, monitor="val_loss", patience=0, history=None,
-                 initial_best=None, steps_per_epoch=None):
+    def __init__(
+        self,
+        directory=None,
+        monitor="val_loss",
+        patience=0,
+        history=None,
+        initial_best=None,
+        steps_per_epoch=None,
+    ):
         super().__init__()
         self.steps_per_epoch = steps_per_epoch
         self._batches = 0
@@ -301,8 +317,14 @@ class CheckpointCallback(keras.callbacks.Callback):
         from keras_attn.saving import save_model
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        state = {"epochs_done": epochs_done, "best": self.best, "best_epoch": self.best_epoch,
-                 "monitor": self.monitor, "wait": self.wait, "history": self.history}
+        state = {
+            "epochs_done": epochs_done,
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "monitor": self.monitor,
+            "wait": self.wait,
+            "history": self.history,
+        }
         # The state goes inside the model file: its rename commits both at once.
         info = self.model.info
         info[STATE_KEY] = json.loads(json.dumps(state))
@@ -323,8 +345,10 @@ class CheckpointCallback(keras.callbacks.Callback):
         except OSError as error:
             from keras_attn.errors import ModelFileError
 
-            raise ModelFileError(f"{self.directory / 'state.json'}: cannot write the "
-                                 f"checkpoint state: {error.strerror or error}.") from error
+            raise ModelFileError(
+                f"{self.directory / 'state.json'}: cannot write the "
+                f"checkpoint state: {error.strerror or error}."
+            ) from error
 
     def restore_best(self):
         """Put the best weights seen back into the model (no-op if none)."""

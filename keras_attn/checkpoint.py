@@ -45,7 +45,8 @@ def unpack_weights(data, like) -> list | None:
     except (OSError, KeyError, ValueError, EOFError):
         return None
     if len(weights) != len(like) or any(
-            got.shape != want.shape for got, want in zip(weights, like, strict=True)):
+        got.shape != want.shape for got, want in zip(weights, like, strict=True)
+    ):
         return None
     return weights
 
@@ -56,7 +57,12 @@ STATE_KEY = "checkpoint_state"
 #: is not the last one done.
 BEST_ENTRY = "checkpoint_best_weights.npz"
 
-_FIELDS: dict[str, type | tuple[type, ...]] = {"epochs_done": int, "best": (int, float), "wait": int, "history": dict}
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "epochs_done": int,
+    "best": (int, float),
+    "wait": int,
+    "history": dict,
+}
 
 
 def read_checkpoint_state(directory, from_model=False) -> dict | None:
@@ -87,19 +93,29 @@ def read_checkpoint_state(directory, from_model=False) -> dict | None:
     if from_model:
         if inside is not None:
             return inside
-        return {"epochs_done": None, "best": None, "best_epoch": None, "wait": 0,
-                "history": {}, "monitor": None}
+        return {
+            "epochs_done": None,
+            "best": None,
+            "best_epoch": None,
+            "wait": 0,
+            "history": {},
+            "monitor": None,
+        }
     if not state_file.exists():
         return inside
 
     def refuse(problem):
-        lost = ("the history is kept: the model holds it" if inside is not None else
-                "the history of the earlier epochs is lost")
+        lost = (
+            "the history is kept: the model holds it"
+            if inside is not None
+            else "the history of the earlier epochs is lost"
+        )
         return ModelFileError(
             f"{state_file}: {problem}. Start over (train again without resuming), or "
             f"resume from the model alone, {model_file} (weights and optimizer state; "
             f"{lost}): keras-attn train --resume-from-model, or "
-            "train(..., resume=\"model\") in Python.")
+            'train(..., resume="model") in Python.'
+        )
 
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -114,15 +130,18 @@ def read_checkpoint_state(directory, from_model=False) -> dict | None:
         return inside
     if state["epochs_done"] == inside["epochs_done"] - 1:
         return inside  # killed after the model's rename, before the copy was written
-    raise refuse(f"the checkpoint state does not match the model saved with it (it says "
-                 f"{state['epochs_done']} epoch(s) done, the model {inside['epochs_done']}; "
-                 "edited by hand?)")
+    raise refuse(
+        f"the checkpoint state does not match the model saved with it (it says "
+        f"{state['epochs_done']} epoch(s) done, the model {inside['epochs_done']}; "
+        "edited by hand?)"
+    )
 
 
 def _valid(state) -> bool:
     return isinstance(state, dict) and all(
         isinstance(state.get(key), kind) and not isinstance(state.get(key), bool)
-        for key, kind in _FIELDS.items())
+        for key, kind in _FIELDS.items()
+    )
 
 
 def _same(first, second) -> bool:

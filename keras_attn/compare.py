@@ -74,9 +74,13 @@ def check_buckets(buckets) -> list[int]:
         bounds = [int(b) for b in buckets]
     except (TypeError, ValueError):
         raise ConfigurationError(f"buckets: {buckets!r} is not a list of word counts") from None
-    if any(b < 1 for b in bounds) or any(a >= b for a, b in zip(bounds[:-1], bounds[1:], strict=True)):
-        raise ConfigurationError(f"buckets: {bounds} must be increasing word counts of 1 or "
-                                 f"more (the upper bound of each bucket), e.g. [10, 20, 30]")
+    if any(b < 1 for b in bounds) or any(
+        a >= b for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ):
+        raise ConfigurationError(
+            f"buckets: {bounds} must be increasing word counts of 1 or "
+            f"more (the upper bound of each bucket), e.g. [10, 20, 30]"
+        )
     return bounds
 
 
@@ -102,7 +106,7 @@ def assign_buckets(lengths: Sequence[int], bounds: Sequence[int]):
 
 
 def bucket_label(bucket) -> str:
-    """"1-10", "41-50" or "7" for a one-length bucket."""
+    """ "1-10", "41-50" or "7" for a one-length bucket."""
     low, high = bucket[0], bucket[1]
     return str(low) if low == high else f"{low}-{high}"
 
@@ -159,13 +163,19 @@ class Comparison:
             "buckets": [{"low": low, "high": high, "pairs": n} for low, high, n in self.buckets],
             "overall": {name: dict(scores) for name, scores in self.overall.items()},
             "by_bucket": {name: [dict(s) for s in rows] for name, rows in self.by_bucket.items()},
-            "pairs": len(self.sources), "beam": self.beam, "warnings": list(self.warnings),
-            "bleu_signature": self.bleu_signature, "chrf_signature": self.chrf_signature,
+            "pairs": len(self.sources),
+            "beam": self.beam,
+            "warnings": list(self.warnings),
+            "bleu_signature": self.bleu_signature,
+            "chrf_signature": self.chrf_signature,
             "seconds": dict(self.seconds),
         }
         if outputs:
-            result.update(sources=list(self.sources), references=list(self.references),
-                          hypotheses={n: list(h) for n, h in self.hypotheses.items()})
+            result.update(
+                sources=list(self.sources),
+                references=list(self.references),
+                hypotheses={n: list(h) for n, h in self.hypotheses.items()},
+            )
         return result
 
     def table(self, metrics=METRICS) -> str:
@@ -184,8 +194,7 @@ class Comparison:
             lines.append(f"{METRIC_NAMES[metric]} by source length (words)")
             lines.append(row("", labels))
             for name in self.names:
-                cells = [self.overall[name][metric],
-                         *(s[metric] for s in self.by_bucket[name])]
+                cells = [self.overall[name][metric], *(s[metric] for s in self.by_bucket[name])]
                 lines.append(row(name, [f"{c:.2f}" for c in cells]))
             lines.append(row("pairs", [f"{c:,}" for c in counts]))
             lines.append("")
@@ -221,8 +230,7 @@ def _describe_side(model, side):
     return text.tokenizer, set(text.vocabulary)
 
 
-def model_warnings(models: dict, sources: Sequence[str], references: Sequence[str]
-                   ) -> list[str]:
+def model_warnings(models: dict, sources: Sequence[str], references: Sequence[str]) -> list[str]:
     """What makes a comparison of these models on these pairs doubtful (see
     :attr:`Comparison.warnings`); `models` maps names to `Translator` objects."""
     import numpy as np
@@ -237,42 +245,61 @@ def model_warnings(models: dict, sources: Sequence[str], references: Sequence[st
         for name in names[1:]:
             other_tokenizer, other_vocabulary = _describe_side(models[name], side)
             if other_tokenizer != tokenizer:
-                warnings.append(f"{name} splits the {side} into {other_tokenizer} tokens, "
-                                f"{first} into {tokenizer} tokens.")
+                warnings.append(
+                    f"{name} splits the {side} into {other_tokenizer} tokens, "
+                    f"{first} into {tokenizer} tokens."
+                )
             if other_vocabulary != vocabulary:
                 shared = len(vocabulary & other_vocabulary) / len(vocabulary | other_vocabulary)
                 if shared < 0.5:
                     warnings.append(
                         f"{name} and {first} share only {100 * shared:.0f}% of their {side} "
-                        f"vocabularies: they may be for different language pairs.")
+                        f"vocabularies: they may be for different language pairs."
+                    )
                 else:
-                    warnings.append(f"{name} and {first} have different {side} vocabularies "
-                                    f"({100 * shared:.0f}% shared).")
+                    warnings.append(
+                        f"{name} and {first} have different {side} vocabularies "
+                        f"({100 * shared:.0f}% shared)."
+                    )
     capitals = any(any(c.isupper() for c in r) for r in references)
     for name, model in models.items():
         ids = model.source_text.encode(list(sources))
         flat = np.asarray(ids.flat_values)
         if flat.size and np.mean(flat == UNK_ID) > UNKNOWN_WARNING:
-            warnings.append(f"{100 * np.mean(flat == UNK_ID):.0f}% of the test sources' "
-                            f"tokens are unknown to {name}: is it for this language pair?")
-        for side, texts, verb in (("source", sources, "reads"),
-                                  ("target", references, "writes")):
+            warnings.append(
+                f"{100 * np.mean(flat == UNK_ID):.0f}% of the test sources' "
+                f"tokens are unknown to {name}: is it for this language pair?"
+            )
+        for side, texts, verb in (("source", sources, "reads"), ("target", references, "writes")):
             text = model.source_text if side == "source" else model.target_text
             longer = sum(n > text.max_length for n in text.token_counts(list(texts)))
             if longer:
                 what = "sources" if side == "source" else "references"
-                warnings.append(f"{name} {verb} at most {text.max_length} {side} tokens: "
-                                f"{longer:,} test {what} are longer, so they are cut.")
+                warnings.append(
+                    f"{name} {verb} at most {text.max_length} {side} tokens: "
+                    f"{longer:,} test {what} are longer, so they are cut."
+                )
         if capitals and model.target_text.lowercase:
-            warnings.append(f"{name} writes lowercase only; scores are cased, so every capital "
-                            f"in the references counts against it.")
+            warnings.append(
+                f"{name} writes lowercase only; scores are cased, so every capital "
+                f"in the references counts against it."
+            )
     return warnings
 
 
-def compare_models(models, pairs, *, names=None, buckets=None, beam=None, alpha=0.6,
-                   batch_size=64, lowercase=False,
-                   on_progress: Callable[[int, int], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> Comparison:
+def compare_models(
+    models,
+    pairs,
+    *,
+    names=None,
+    buckets=None,
+    beam=None,
+    alpha=0.6,
+    batch_size=64,
+    lowercase=False,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Comparison:
     """Translate the same pairs with each model and score them overall and by length.
 
     Args:
@@ -305,11 +332,14 @@ def compare_models(models, pairs, *, names=None, buckets=None, beam=None, alpha=
     if not models:
         raise ConfigurationError("Give at least one model to compare.")
     if names is not None and len(list(names)) != len(models):
-        raise ConfigurationError(f"names: {len(list(names))} name(s) for {len(models)} "
-                                 f"model(s); give one name per model.")
+        raise ConfigurationError(
+            f"names: {len(list(names))} name(s) for {len(models)} "
+            f"model(s); give one name per model."
+        )
     given = list(names) if names is not None else [None] * len(models)
-    labels = _unique([_name_of(m, g, k) for k, (m, g) in enumerate(zip(models, given,
-                                                                          strict=True))])
+    labels = _unique(
+        [_name_of(m, g, k) for k, (m, g) in enumerate(zip(models, given, strict=True))]
+    )
     pairs = list(getattr(pairs, "pairs", pairs))
     if not pairs:
         raise DataError("No sentence pairs to compare the models on.")
@@ -343,11 +373,11 @@ def compare_models(models, pairs, *, names=None, buckets=None, beam=None, alpha=
         started = time.perf_counter()
         for start in range(0, len(order), batch_size):
             if should_stop is not None and should_stop():
-                raise Cancelled(f"Comparison cancelled after {done:,} of {total:,} "
-                                f"translations.")
-            chunk = order[start:start + batch_size]
-            results = translate_batch(model, [sources[i] for i in chunk], beam=beam,
-                                      alpha=alpha, batch_size=batch_size)
+                raise Cancelled(f"Comparison cancelled after {done:,} of {total:,} translations.")
+            chunk = order[start : start + batch_size]
+            results = translate_batch(
+                model, [sources[i] for i in chunk], beam=beam, alpha=alpha, batch_size=batch_size
+            )
             for i, options in zip(chunk, results, strict=True):
                 found[i] = options[0]
             done += len(chunk)
@@ -366,17 +396,34 @@ def compare_models(models, pairs, *, names=None, buckets=None, beam=None, alpha=
         overall[label] = {"bleu": scores.bleu, "chrf": scores.chrf}
         rows = []
         for bucket, indices in zip(bucket_list, members, strict=True):
-            part = corpus_scores([hypotheses[label][i] for i in indices],
-                                 [references[i] for i in indices], lowercase=lowercase)
+            part = corpus_scores(
+                [hypotheses[label][i] for i in indices],
+                [references[i] for i in indices],
+                lowercase=lowercase,
+            )
             rows.append({"bleu": part.bleu, "chrf": part.chrf, "n": len(indices)})
             if part.bleu_totals and not part.bleu_totals[-1]:
-                warnings.append(f"{label}: BLEU of bucket {bucket_label(bucket)} is 0 by "
-                                f"construction: its output there has no 4-grams (sentences "
-                                f"of fewer than four tokens); read chrF there.")
+                warnings.append(
+                    f"{label}: BLEU of bucket {bucket_label(bucket)} is 0 by "
+                    f"construction: its output there has no 4-grams (sentences "
+                    f"of fewer than four tokens); read chrF there."
+                )
         by_bucket[label] = rows
     bleu_signature, chrf_signature = signatures or ("", "")
     return Comparison(
-        names=list(loaded), buckets=bucket_list, overall=overall, by_bucket=by_bucket,
-        sources=sources, references=references, hypotheses=hypotheses, warnings=warnings,
-        lengths=lengths, bucket_of=bucket_of, translations=translations, beam=beam,
-        bleu_signature=bleu_signature, chrf_signature=chrf_signature, seconds=seconds)
+        names=list(loaded),
+        buckets=bucket_list,
+        overall=overall,
+        by_bucket=by_bucket,
+        sources=sources,
+        references=references,
+        hypotheses=hypotheses,
+        warnings=warnings,
+        lengths=lengths,
+        bucket_of=bucket_of,
+        translations=translations,
+        beam=beam,
+        bleu_signature=bleu_signature,
+        chrf_signature=chrf_signature,
+        seconds=seconds,
+    )

@@ -119,9 +119,16 @@ class Config:
     def from_dict(cls, data: dict) -> Config:
         """Build a config from a (possibly partial) nested dict; unknown keys are errors."""
         if not isinstance(data, dict):
-            raise ConfigurationError(f"Expected a dict for the configuration, got {type(data).__name__}.")
-        parts = {"source": TextConfig, "target": TextConfig, "model": ModelConfig,
-                 "train": TrainConfig, "decode": DecodeConfig}
+            raise ConfigurationError(
+                f"Expected a dict for the configuration, got {type(data).__name__}."
+            )
+        parts = {
+            "source": TextConfig,
+            "target": TextConfig,
+            "model": ModelConfig,
+            "train": TrainConfig,
+            "decode": DecodeConfig,
+        }
         unknown = set(data) - set(parts)
         if unknown:
             raise ConfigurationError(f"Unknown configuration section(s): {sorted(unknown)}.")
@@ -133,7 +140,8 @@ class Config:
             if bad:
                 raise ConfigurationError(
                     f"Unknown field(s) in configuration section `{name}`: {sorted(bad)}; "
-                    f"known fields: {sorted(names)}.")
+                    f"known fields: {sorted(names)}."
+                )
             kwargs[name] = klass(**section)
         config = cls(**kwargs)
         config.validate()
@@ -177,12 +185,14 @@ class Config:
             raise ConfigurationError(
                 f"Received `model.units={m.units}` with `model.heads={m.heads}`: a Transformer "
                 "needs `units` to be a multiple of `heads` (each head gets units / heads "
-                "numbers) and even (sinusoidal positions come in sine and cosine pairs).")
+                "numbers) and even (sinusoidal positions come in sine and cosine pairs)."
+            )
         if m.input_feeding and m.style != "luong":
             raise ConfigurationError(
                 "Received `model.input_feeding=True` with `model.style='bahdanau'`; input "
                 "feeding belongs to the luong style (the bahdanau style already feeds the "
-                "context into the RNN).")
+                "context into the RNN)."
+            )
         tr = self.train
         _int("train.batch_size", tr.batch_size, minimum=1)
         _int("train.batch_tokens", tr.batch_tokens, minimum=0)
@@ -223,7 +233,8 @@ def preset(name: str, architecture: str = "rnn") -> Config:
     table = presets(architecture)
     if name not in table:
         raise ConfigurationError(
-            f"Received an unknown preset {name!r}; choose one of {sorted(table)}.")
+            f"Received an unknown preset {name!r}; choose one of {sorted(table)}."
+        )
     return Config.from_dict(table[name])
 
 
@@ -260,26 +271,62 @@ TRANSFORMER_PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "tiny": {
         "source": {"vocab_size": 500, "max_length": 30},
         "target": {"vocab_size": 500, "max_length": 30},
-        "model": {"architecture": "transformer", "units": 32, "layers": 1, "heads": 2,
-                  "ff_units": 64, "dropout": 0.0},
-        "train": {"batch_size": 32, "epochs": 3, "learning_rate": 3e-3, "warmup_steps": 100,
-                  "decay": "inverse_sqrt", "patience": 0},
+        "model": {
+            "architecture": "transformer",
+            "units": 32,
+            "layers": 1,
+            "heads": 2,
+            "ff_units": 64,
+            "dropout": 0.0,
+        },
+        "train": {
+            "batch_size": 32,
+            "epochs": 3,
+            "learning_rate": 3e-3,
+            "warmup_steps": 100,
+            "decay": "inverse_sqrt",
+            "patience": 0,
+        },
     },
     "small": {
         "source": {"vocab_size": 4000, "max_length": 40},
         "target": {"vocab_size": 4000, "max_length": 40},
-        "model": {"architecture": "transformer", "units": 128, "layers": 3, "heads": 4,
-                  "ff_units": 512, "dropout": 0.1},
-        "train": {"batch_size": 64, "epochs": 10, "learning_rate": 1e-3,
-                  "warmup_steps": 1000, "decay": "inverse_sqrt", "label_smoothing": 0.1},
+        "model": {
+            "architecture": "transformer",
+            "units": 128,
+            "layers": 3,
+            "heads": 4,
+            "ff_units": 512,
+            "dropout": 0.1,
+        },
+        "train": {
+            "batch_size": 64,
+            "epochs": 10,
+            "learning_rate": 1e-3,
+            "warmup_steps": 1000,
+            "decay": "inverse_sqrt",
+            "label_smoothing": 0.1,
+        },
     },
     "base": {
         "source": {"vocab_size": 5000, "max_length": 50},
         "target": {"vocab_size": 5000, "max_length": 50},
-        "model": {"architecture": "transformer", "units": 256, "layers": 3, "heads": 4,
-                  "ff_units": 1024, "dropout": 0.1},
-        "train": {"batch_size": 64, "epochs": 20, "learning_rate": 7e-4,
-                  "warmup_steps": 2000, "decay": "inverse_sqrt", "label_smoothing": 0.1},
+        "model": {
+            "architecture": "transformer",
+            "units": 256,
+            "layers": 3,
+            "heads": 4,
+            "ff_units": 1024,
+            "dropout": 0.1,
+        },
+        "train": {
+            "batch_size": 64,
+            "epochs": 20,
+            "learning_rate": 7e-4,
+            "warmup_steps": 2000,
+            "decay": "inverse_sqrt",
+            "label_smoothing": 0.1,
+        },
     },
 }
 
@@ -287,21 +334,26 @@ TRANSFORMER_PRESETS: dict[str, dict[str, dict[str, Any]]] = {
 def _choice(name, value, choices):
     if value not in choices:
         raise ConfigurationError(
-            f"Received an invalid value for `{name}`: {value!r}; expected one of {list(choices)}.")
+            f"Received an invalid value for `{name}`: {value!r}; expected one of {list(choices)}."
+        )
 
 
 def _bool(name, value):
     if not isinstance(value, bool):
-        raise ConfigurationError(f"Received an invalid value for `{name}`: {value!r}; expected true or false.")
+        raise ConfigurationError(
+            f"Received an invalid value for `{name}`: {value!r}; expected true or false."
+        )
 
 
 def _int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigurationError(
-            f"Received an invalid value for `{name}`: {value!r}; expected an integer >= {minimum}.")
+            f"Received an invalid value for `{name}`: {value!r}; expected an integer >= {minimum}."
+        )
 
 
 def _float(name, value, low, high):
     if isinstance(value, bool) or not isinstance(value, int | float) or not (low <= value <= high):
         raise ConfigurationError(
-            f"Received an invalid value for `{name}`: {value!r}; expected a number in [{low}, {high}].")
+            f"Received an invalid value for `{name}`: {value!r}; expected a number in [{low}, {high}]."
+        )

@@ -14,21 +14,30 @@ from pathlib import Path
 
 # name -> (dataset it was trained on, example sentences shown by `keras-attn demo`)
 DEMOS = {
-    "de_en": ("Tatoeba German-English", [
-        "Ich habe heute keine Zeit.",
-        "Wo ist der Bahnhof?",
-        "Tom hat gestern einen Brief geschrieben.",
-    ]),
-    "toy_language": ("toy_language", [
-        "the old farmer will not eat the red apples.",
-        "my friends walked in the green forest.",
-        "she holds a small cat.",
-    ]),
-    "dates": ("dates", [
-        "Thursday, 26 November 2026",
-        "Nov 3rd, 1999",
-        "14/07/89",
-    ]),
+    "de_en": (
+        "Tatoeba German-English",
+        [
+            "Ich habe heute keine Zeit.",
+            "Wo ist der Bahnhof?",
+            "Tom hat gestern einen Brief geschrieben.",
+        ],
+    ),
+    "toy_language": (
+        "toy_language",
+        [
+            "the old farmer will not eat the red apples.",
+            "my friends walked in the green forest.",
+            "she holds a small cat.",
+        ],
+    ),
+    "dates": (
+        "dates",
+        [
+            "Thursday, 26 November 2026",
+            "Nov 3rd, 1999",
+            "14/07/89",
+        ],
+    ),
 }
 DEFAULT = "de_en"  # real language first; the invented language shows reordering best
 
@@ -45,8 +54,8 @@ def model_path(name: str = DEFAULT) -> Path:
     path = models_dir() / f"{name}.keras"
     if not path.exists():
         raise FileNotFoundError(
-            f"The demo model {path} is missing; make it with "
-            "`python scripts/train_demo_models.py`.")
+            f"The demo model {path} is missing; make it with `python scripts/train_demo_models.py`."
+        )
     return path
 
 

@@ -64,17 +64,21 @@ def attention_diagnostics(weights, source_tokens, threshold=0.5) -> AttentionDia
     weights = np.asarray(weights, np.float64)
     tokens = list(source_tokens)
     if weights.ndim != 2:
-        raise ValueError(f"`weights` must be 2-D (output steps, source tokens); got shape "
-                         f"{weights.shape}.")
+        raise ValueError(
+            f"`weights` must be 2-D (output steps, source tokens); got shape {weights.shape}."
+        )
     if weights.shape[1] != len(tokens):
-        raise ValueError(f"`weights` has {weights.shape[1]} columns but there are "
-                         f"{len(tokens)} source tokens; they must match.")
+        raise ValueError(
+            f"`weights` has {weights.shape[1]} columns but there are "
+            f"{len(tokens)} source tokens; they must match."
+        )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         row, column = np.argwhere(~np.isfinite(weights) | (weights < 0))[0]
-        raise ValueError(f"`weights` must be finite and >= 0; row {row}, column {column} "
-                         f"is {weights[row, column]}.")
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
-            or not threshold >= 0:
+        raise ValueError(
+            f"`weights` must be finite and >= 0; row {row}, column {column} "
+            f"is {weights[row, column]}."
+        )
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not threshold >= 0:
         raise ValueError(f"`threshold` must be a number >= 0, got {threshold!r}.")
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(weights > 0, -weights * np.log(weights), 0.0)
@@ -82,9 +86,17 @@ def attention_diagnostics(weights, source_tokens, threshold=0.5) -> AttentionDia
     scale = math.log(len(tokens)) if len(tokens) > 1 else 0.0
     normalized = entropy / scale if scale else np.zeros_like(entropy)
     coverage = weights.sum(axis=0)
-    unattended = [i for i, (token, total) in enumerate(zip(tokens, coverage, strict=True))
-                  if total < threshold and token != END]
+    unattended = [
+        i
+        for i, (token, total) in enumerate(zip(tokens, coverage, strict=True))
+        if total < threshold and token != END
+    ]
     mean = float(entropy.mean()) if entropy.size else math.nan
-    return AttentionDiagnostics(entropy=entropy, mean_entropy=mean,
-                                normalized_entropy=normalized, coverage=coverage,
-                                unattended=unattended, threshold=float(threshold))
+    return AttentionDiagnostics(
+        entropy=entropy,
+        mean_entropy=mean,
+        normalized_entropy=normalized,
+        coverage=coverage,
+        unattended=unattended,
+        threshold=float(threshold),
+    )

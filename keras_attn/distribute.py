@@ -24,8 +24,10 @@ from pathlib import Path
 from keras_attn.config import STRATEGIES
 from keras_attn.errors import ConfigurationError
 
-TF_CONFIG_EXAMPLE = ('{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
-                     '"task": {"type": "worker", "index": 0}}')
+TF_CONFIG_EXAMPLE = (
+    '{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
+    '"task": {"type": "worker", "index": 0}}'
+)
 
 _multiworker = None  # a process can join one cluster only: the strategy is made once
 
@@ -46,7 +48,8 @@ def make_strategy(name: str, devices=None):
     if name not in STRATEGIES:
         raise ConfigurationError(
             f"Received an invalid value for `train.strategy`: {name!r}; expected one of "
-            f"{list(STRATEGIES)}.")
+            f"{list(STRATEGIES)}."
+        )
     if devices is not None and name != "mirrored":
         raise ConfigurationError(f"A device list is for the mirrored strategy, not {name!r}.")
     if name == "none":
@@ -67,7 +70,8 @@ def make_strategy(name: str, devices=None):
             raise ConfigurationError(
                 f"Could not set up the multiworker strategy from TF_CONFIG: {error}. It must "
                 "be set up before TensorFlow runs anything else in the process (the "
-                "`keras-attn train` command does so).") from error
+                "`keras-attn train` command does so)."
+            ) from error
     return _multiworker
 
 
@@ -89,7 +93,8 @@ def read_tf_config(environ=None) -> dict:
     if not text:
         raise ConfigurationError(
             "The multiworker strategy needs the TF_CONFIG environment variable, which is not "
-            f"set: set it on every machine, listing all of them and this one's task. {expected}")
+            f"set: set it on every machine, listing all of them and this one's task. {expected}"
+        )
     try:
         tf_config = json.loads(text)
     except ValueError as error:
@@ -98,24 +103,34 @@ def read_tf_config(environ=None) -> dict:
     task = tf_config.get("task") if isinstance(tf_config, dict) else None
     if not isinstance(cluster, dict) or not (cluster.get("worker") or cluster.get("chief")):
         raise ConfigurationError(
-            f"TF_CONFIG has no `cluster` with a `worker` list of host:port addresses. {expected}")
+            f"TF_CONFIG has no `cluster` with a `worker` list of host:port addresses. {expected}"
+        )
     for kind, addresses in cluster.items():
-        if (not isinstance(addresses, list) or not addresses
-                or not all(isinstance(a, str) and ":" in a for a in addresses)):
+        if (
+            not isinstance(addresses, list)
+            or not addresses
+            or not all(isinstance(a, str) and ":" in a for a in addresses)
+        ):
             raise ConfigurationError(
                 f"TF_CONFIG's cluster.{kind} must be a list of host:port addresses, got "
-                f"{addresses!r}. {expected}")
+                f"{addresses!r}. {expected}"
+            )
     if not isinstance(task, dict) or task.get("type") not in ("worker", "chief"):
         raise ConfigurationError(
-            "TF_CONFIG has no `task` saying which machine this is ({\"type\": \"worker\", "
-            f"\"index\": N}}). {expected}")
+            'TF_CONFIG has no `task` saying which machine this is ({"type": "worker", '
+            f'"index": N}}). {expected}'
+        )
     index = task.get("index", 0)
     kind = task["type"]
-    if (isinstance(index, bool) or not isinstance(index, int)
-            or not 0 <= index < len(cluster.get(kind) or [])):
+    if (
+        isinstance(index, bool)
+        or not isinstance(index, int)
+        or not 0 <= index < len(cluster.get(kind) or [])
+    ):
         raise ConfigurationError(
             f"TF_CONFIG's task.index {index!r} does not name one of the "
-            f"{len(cluster.get(kind) or [])} entries of cluster.{kind}. {expected}")
+            f"{len(cluster.get(kind) or [])} entries of cluster.{kind}. {expected}"
+        )
     return tf_config
 
 
@@ -133,7 +148,8 @@ def check_settings(config, strategy) -> None:
         raise ConfigurationError(
             f"Received `train.time_limit={config.train.time_limit:g}` with the multiworker "
             "strategy: each machine would stop at its own time while the others wait for "
-            "it; limit `train.epochs` instead.")
+            "it; limit `train.epochs` instead."
+        )
 
 
 def is_chief(strategy) -> bool:
@@ -256,8 +272,7 @@ def clip_gradients(gradients, clipnorm, loss_scale=None):
         replicas = context.num_replicas_in_sync
         if replicas > 1:
             present = [i for i, g in enumerate(gradients) if g is not None]
-            summed = context.all_reduce(tf.distribute.ReduceOp.SUM,
-                                        [gradients[i] for i in present])
+            summed = context.all_reduce(tf.distribute.ReduceOp.SUM, [gradients[i] for i in present])
             gradients = list(gradients)
             for i, g in zip(present, summed, strict=True):
                 gradients[i] = g
@@ -279,8 +294,11 @@ def _scale(gradient, factor):
     import tensorflow as tf
 
     if isinstance(gradient, tf.IndexedSlices):
-        return tf.IndexedSlices(gradient.values * tf.cast(factor, gradient.values.dtype),
-                                gradient.indices, gradient.dense_shape)
+        return tf.IndexedSlices(
+            gradient.values * tf.cast(factor, gradient.values.dtype),
+            gradient.indices,
+            gradient.dense_shape,
+        )
     return gradient * tf.cast(factor, gradient.dtype)
 
 
@@ -311,8 +329,10 @@ def _global_logs(model, context):
     logs = {}
     for metric in model.metrics:
         # tf.identity: the all-reduce takes tensors, not the variables themselves.
-        totals = context.all_reduce(tf.distribute.ReduceOp.SUM,
-                                    [tf.identity(variable.value) for variable in metric.variables])
+        totals = context.all_reduce(
+            tf.distribute.ReduceOp.SUM,
+            [tf.identity(variable.value) for variable in metric.variables],
+        )
         value = metric.stateless_result(totals)
         logs[metric.name] = tf.reshape(value, [1]) if across_machines else value
     return logs

@@ -58,14 +58,24 @@ def _check_positive(name, value, allow_none=True):
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"Received an invalid value for argument `{name}`, expected a "
-                         f"positive integer, got {value!r}.")
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected a "
+            f"positive integer, got {value!r}."
+        )
 
 
-def translate_batch(model: Translator, sentences: Sequence[str], *, beam: int | None = None,
-                    alpha: float = 0.6, n_best: int = 1, batch_size: int = 64,
-                    temperature: float | None = None, top_k: int = 0,
-                    seed: int | None = None) -> list[list[Translation]]:
+def translate_batch(
+    model: Translator,
+    sentences: Sequence[str],
+    *,
+    beam: int | None = None,
+    alpha: float = 0.6,
+    n_best: int = 1,
+    batch_size: int = 64,
+    temperature: float | None = None,
+    top_k: int = 0,
+    seed: int | None = None,
+) -> list[list[Translation]]:
     """Translate sentences with greedy decoding, beam search or sampling.
 
     Args:
@@ -98,23 +108,29 @@ def translate_batch(model: Translator, sentences: Sequence[str], *, beam: int | 
     searching = beam is not None and beam > 1
     sampling = temperature is not None
     if searching and sampling:
-        raise ValueError("Beam search and sampling exclude each other: give `beam` or "
-                         "`temperature`, not both.")
+        raise ValueError(
+            "Beam search and sampling exclude each other: give `beam` or `temperature`, not both."
+        )
     if n_best > 1 and not searching:
-        raise ValueError(f"Received n_best={n_best}: several translations per sentence need "
-                         f"beam search (`beam` of 2 or more).")
+        raise ValueError(
+            f"Received n_best={n_best}: several translations per sentence need "
+            f"beam search (`beam` of 2 or more)."
+        )
     if searching and n_best > (beam or 1):
-        raise ValueError(f"Received n_best={n_best} with beam={beam}: beam search finds at "
-                         f"most `beam` translations.")
+        raise ValueError(
+            f"Received n_best={n_best} with beam={beam}: beam search finds at "
+            f"most `beam` translations."
+        )
     from keras_attn.model import check_sentences
 
     sentences = check_sentences(sentences, allow_empty=True)
     results: list[list[Translation]] = [
-        [Translation("", None, None, [], np.zeros((0, 0), np.float32))] for _ in sentences]
+        [Translation("", None, None, [], np.zeros((0, 0), np.float32))] for _ in sentences
+    ]
     todo = [i for i, s in enumerate(sentences) if s.strip()]
     rng = np.random.default_rng(seed) if sampling else None
     for start in range(0, len(todo), batch_size):
-        chunk = todo[start:start + batch_size]
+        chunk = todo[start : start + batch_size]
         source_ids = model.source_ids([sentences[i] for i in chunk])
         source_lengths = np.sum(np.asarray(source_ids) != PAD_ID, axis=1)
         if np.any(source_lengths <= 1):  # [END] alone: nothing left once normalized
@@ -123,27 +139,35 @@ def translate_batch(model: Translator, sentences: Sequence[str], *, beam: int | 
             if not chunk:
                 continue
             source_lengths = source_lengths[kept]
-            source_ids = np.asarray(source_ids)[kept, :int(source_lengths.max())]
+            source_ids = np.asarray(source_ids)[kept, : int(source_lengths.max())]
         if searching:
             found = beam_search(model, source_ids, width=beam, alpha=alpha, n_best=n_best)
-            per_sentence = [[(h.tokens, h.score, h.log_prob, h.weights) for h in hyps]
-                            for hyps in found]
+            per_sentence = [
+                [(h.tokens, h.score, h.log_prob, h.weights) for h in hyps] for hyps in found
+            ]
         elif sampling:
             found = sample(model, source_ids, temperature=temperature, top_k=top_k, seed=rng)
             per_sentence = [[(h.tokens, h.log_prob, h.log_prob, h.weights)] for h in found]
         else:
             tokens, weights, lengths = model.greedy(source_ids)
             tokens, weights, lengths = np.asarray(tokens), np.asarray(weights), np.asarray(lengths)
-            per_sentence = [[(tokens[k, :lengths[k]].tolist(), None, None,
-                              weights[k, :lengths[k]])] for k in range(len(chunk))]
+            per_sentence = [
+                [(tokens[k, : lengths[k]].tolist(), None, None, weights[k, : lengths[k]])]
+                for k in range(len(chunk))
+            ]
         for k, index in enumerate(chunk):
             options = per_sentence[k]
             texts = model.target_text.decode([list(o[0]) for o in options])
             results[index] = [
-                Translation(text, None if s is None else float(s),
-                            None if lp is None else float(lp), [int(t) for t in ids],
-                            np.asarray(w, np.float32)[:, :source_lengths[k]])
-                for text, (ids, s, lp, w) in zip(texts, options, strict=True)]
+                Translation(
+                    text,
+                    None if s is None else float(s),
+                    None if lp is None else float(lp),
+                    [int(t) for t in ids],
+                    np.asarray(w, np.float32)[:, : source_lengths[k]],
+                )
+                for text, (ids, s, lp, w) in zip(texts, options, strict=True)
+            ]
     return results
 
 
@@ -181,18 +205,28 @@ class EvaluationResult:
 
     @property
     def decoding(self) -> str:
-        """"greedy" or "beam K (alpha A)"."""
+        """ "greedy" or "beam K (alpha A)"."""
         return "greedy" if self.beam is None else f"beam {self.beam} (alpha {self.alpha:g})"
 
     def to_dict(self, outputs=False) -> dict:
         """A JSON-able dict of the scores; with `outputs`, also the three sentence lists."""
-        result = {"bleu": self.bleu, "chrf": self.chrf, "bleu_signature": self.bleu_signature,
-                  "chrf_signature": self.chrf_signature, "sentences": len(self.hypotheses),
-                  "seconds": self.seconds, "sentences_per_second": self.sentences_per_second,
-                  "beam": self.beam, "alpha": self.alpha}
+        result = {
+            "bleu": self.bleu,
+            "chrf": self.chrf,
+            "bleu_signature": self.bleu_signature,
+            "chrf_signature": self.chrf_signature,
+            "sentences": len(self.hypotheses),
+            "seconds": self.seconds,
+            "sentences_per_second": self.sentences_per_second,
+            "beam": self.beam,
+            "alpha": self.alpha,
+        }
         if outputs:
-            result.update(hypotheses=list(self.hypotheses), references=list(self.references),
-                          sources=list(self.sources))
+            result.update(
+                hypotheses=list(self.hypotheses),
+                references=list(self.references),
+                sources=list(self.sources),
+            )
         if self.alignment is not None:
             result["alignment"] = self.alignment.to_dict()
         return result
@@ -200,15 +234,17 @@ class EvaluationResult:
     def summary(self) -> str:
         """A few readable lines: both scores with their signatures, size and speed."""
         alignment = [] if self.alignment is None else [self.alignment.summary()]
-        return "\n".join([
-            f"BLEU = {self.bleu:.2f}  {self.bleu_details}".rstrip(),
-            f"  signature: {self.bleu_signature}",
-            f"chrF = {self.chrf:.2f}",
-            f"  signature: {self.chrf_signature}",
-            f"{len(self.hypotheses)} sentences, {self.decoding}, {self.seconds:.1f} s "
-            f"({self.sentences_per_second:.1f} sentences/s)",
-            *alignment,
-        ])
+        return "\n".join(
+            [
+                f"BLEU = {self.bleu:.2f}  {self.bleu_details}".rstrip(),
+                f"  signature: {self.bleu_signature}",
+                f"chrF = {self.chrf:.2f}",
+                f"  signature: {self.chrf_signature}",
+                f"{len(self.hypotheses)} sentences, {self.decoding}, {self.seconds:.1f} s "
+                f"({self.sentences_per_second:.1f} sentences/s)",
+                *alignment,
+            ]
+        )
 
 
 @dataclasses.dataclass
@@ -240,15 +276,26 @@ def corpus_scores(hypotheses, references, *, lowercase=False) -> CorpusScores:
     bleu = bleu_metric.corpus_score(hypotheses, [references])
     chrf = chrf_metric.corpus_score(hypotheses, [references])
     return CorpusScores(
-        bleu=float(bleu.score), chrf=float(chrf.score),
+        bleu=float(bleu.score),
+        chrf=float(chrf.score),
         bleu_signature=str(bleu_metric.get_signature()),
         chrf_signature=str(chrf_metric.get_signature()),
         bleu_details=str(bleu).partition(" = ")[2].partition(" ")[2],
-        bleu_totals=[int(n) for n in bleu.totals])
+        bleu_totals=[int(n) for n in bleu.totals],
+    )
 
 
-def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,
-             lowercase=False, alignments=None, alignment_threshold=None) -> EvaluationResult:
+def evaluate(
+    model,
+    pairs,
+    *,
+    beam=None,
+    alpha=0.6,
+    batch_size=64,
+    lowercase=False,
+    alignments=None,
+    alignment_threshold=None,
+) -> EvaluationResult:
     """Translate the sources of `pairs` and score the output against the targets.
 
     Args:
@@ -278,8 +325,11 @@ def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,
         check_has_attention(model)
         if alignment_threshold is not None:
             check_threshold(alignment_threshold)
-        gold = alignments if isinstance(alignments, list | tuple) else read_alignments(
-            alignments, pairs)
+        gold = (
+            alignments
+            if isinstance(alignments, list | tuple)
+            else read_alignments(alignments, pairs)
+        )
     pairs = list(getattr(pairs, "pairs", pairs))
     if not pairs:
         raise DataError("No sentence pairs to evaluate on.")
@@ -287,8 +337,7 @@ def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,
     references = [reference for _, reference in pairs]
     beam = None if beam in (None, 1) else beam
     started = time.perf_counter()
-    translations = translate_batch(model, sources, beam=beam, alpha=alpha,
-                                   batch_size=batch_size)
+    translations = translate_batch(model, sources, beam=beam, alpha=alpha, batch_size=batch_size)
     seconds = time.perf_counter() - started
     hypotheses = [options[0].text for options in translations]
     scores = corpus_scores(hypotheses, references, lowercase=lowercase)
@@ -297,12 +346,21 @@ def evaluate(model, pairs, *, beam=None, alpha=0.6, batch_size=64,
         from keras_attn.alignment import DEFAULT_THRESHOLD, evaluate_alignments
 
         threshold = DEFAULT_THRESHOLD if alignment_threshold is None else alignment_threshold
-        alignment = evaluate_alignments(model, pairs, list(gold), threshold=threshold,
-                                        batch_size=batch_size)
+        alignment = evaluate_alignments(
+            model, pairs, list(gold), threshold=threshold, batch_size=batch_size
+        )
     return EvaluationResult(
-        bleu=scores.bleu, chrf=scores.chrf, bleu_signature=scores.bleu_signature,
-        chrf_signature=scores.chrf_signature, hypotheses=hypotheses,
-        references=references, sources=sources, seconds=seconds,
-        sentences_per_second=len(pairs) / max(seconds, 1e-9), beam=beam,
-        alpha=alpha if beam else None, bleu_details=scores.bleu_details,
-        alignment=alignment)
+        bleu=scores.bleu,
+        chrf=scores.chrf,
+        bleu_signature=scores.bleu_signature,
+        chrf_signature=scores.chrf_signature,
+        hypotheses=hypotheses,
+        references=references,
+        sources=sources,
+        seconds=seconds,
+        sentences_per_second=len(pairs) / max(seconds, 1e-9),
+        beam=beam,
+        alpha=alpha if beam else None,
+        bleu_details=scores.bleu_details,
+        alignment=alignment,
+    )

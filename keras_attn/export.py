@@ -47,15 +47,22 @@ INPUT_NAME = "sentences"
 INFO_FILE = "keras_attn.json"
 
 # Everything Python's str.split() splits at (the characters whose str.isspace() is true).
-PYTHON_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
-                     + "".join(chr(c) for c in range(0x2000, 0x200B))
-                     + "\u2028\u2029\u202f\u205f\u3000")
+PYTHON_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 # Quote marks and the codes the quote-pairing loop gives them.
 QUOTE_CODES = {'"': 1, "'": 2, "“": 3, "”": 4, "‘": 5, "’": 6, "„": 7, "‚": 8}
 # Text written without spaces: Han, kana, CJK marks, full-width forms, but not the
 # Hangul compatibility jamo (U+3130-U+318F).
-CJK_RANGES = ((0x2E80, 0x312F), (0x3190, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF),
-              (0x20000, 0x3FFFF))
+CJK_RANGES = (
+    (0x2E80, 0x312F),
+    (0x3190, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
 
 
 def _char_class(chars) -> str:
@@ -87,14 +94,14 @@ def _merge_pieces(tokens: tf.RaggedTensor) -> tf.RaggedTensor:
     word_index = tf.cumsum(tf.cast(starts, tf.int64)) - 1
     n_words = tf.reduce_sum(tf.cast(starts, tf.int64))
     words = tf.strings.unsorted_segment_join(text, word_index, num_segments=n_words)
-    return tf.RaggedTensor.from_value_rowids(words, tf.boolean_mask(rows, starts),
-                                             nrows=tokens.nrows())
+    return tf.RaggedTensor.from_value_rowids(
+        words, tf.boolean_mask(rows, starts), nrows=tokens.nrows()
+    )
 
 
 def _join_chars(tokens: tf.RaggedTensor) -> tf.RaggedTensor:
     """Character tokens to words, split at the space token ``▁`` (and any whitespace)."""
-    tokens = tf.ragged.map_flat_values(
-        lambda t: tf.where(tf.equal(t, SPACE), " ", t), tokens)
+    tokens = tf.ragged.map_flat_values(lambda t: tf.where(tf.equal(t, SPACE), " ", t), tokens)
     text = tf.strings.reduce_join(tokens, axis=1)
     text = tf.strings.regex_replace(text, _WHITESPACE_RUN, " ")
     return tf.strings.split(text, sep=" ")
@@ -118,15 +125,18 @@ def _quote_roles(codes, previous_ends_in_s):
         q = codes[:, t]
         top = tf.where(depth > 0, tf.gather(stack, tf.maximum(depth - 1, 0), batch_dims=1), 0)
         c = QUOTE_CODES
-        pops = ((tf.equal(q, c['"']) & tf.equal(top, c['"']))
-                | (tf.equal(q, c["'"]) & tf.equal(top, c["'"]))
-                | (tf.equal(q, c["“"]) & tf.equal(top, c["„"]))
-                | (tf.equal(q, c["‘"]) & tf.equal(top, c["‚"]))
-                | (tf.equal(q, c["”"]) & (tf.equal(top, c["“"]) | tf.equal(top, c["„"])))
-                | (tf.equal(q, c["’"]) & (tf.equal(top, c["‘"]) | tf.equal(top, c["‚"]))))
+        pops = (
+            (tf.equal(q, c['"']) & tf.equal(top, c['"']))
+            | (tf.equal(q, c["'"]) & tf.equal(top, c["'"]))
+            | (tf.equal(q, c["“"]) & tf.equal(top, c["„"]))
+            | (tf.equal(q, c["‘"]) & tf.equal(top, c["‚"]))
+            | (tf.equal(q, c["”"]) & (tf.equal(top, c["“"]) | tf.equal(top, c["„"])))
+            | (tf.equal(q, c["’"]) & (tf.equal(top, c["‘"]) | tf.equal(top, c["‚"])))
+        )
         # A possessive ' after an s, and a ’ with nothing to close, close without popping.
         closes_only = tf.logical_not(pops) & (
-            (tf.equal(q, c["'"]) & previous_ends_in_s[:, t]) | tf.equal(q, c["’"]))
+            (tf.equal(q, c["'"]) & previous_ends_in_s[:, t]) | tf.equal(q, c["’"])
+        )
         pushes = (q > 0) & tf.logical_not(pops) & tf.logical_not(closes_only)
         stack = tf.where(pushes[:, None] & tf.equal(slots, depth[:, None]), q[:, None], stack)
         depth = depth + tf.cast(pushes, tf.int32) - tf.cast(pops, tf.int32)
@@ -137,9 +147,16 @@ def _quote_roles(codes, previous_ends_in_s):
 
     no = tf.zeros([batch, width], tf.bool)
     _, _, _, opens, closes = tf.while_loop(
-        lambda t, *_: t < width, body,
-        (tf.constant(0), tf.zeros([batch, width + 1], tf.int32), tf.zeros([batch], tf.int32),
-         no, no))
+        lambda t, *_: t < width,
+        body,
+        (
+            tf.constant(0),
+            tf.zeros([batch, width + 1], tf.int32),
+            tf.zeros([batch], tf.int32),
+            no,
+            no,
+        ),
+    )
     return opens, closes
 
 
@@ -161,15 +178,19 @@ def detokenize_in_graph(words: tf.RaggedTensor) -> tf.Tensor:
     ends_in_s = has_previous & tf.strings.regex_full_match(previous, "(?s).*[sS]")
     quote_opens, quote_closes = _quote_roles(codes, ends_in_s)
     is_quote = codes > 0
-    opens = tf.where(is_quote, quote_opens,
-                     tf.strings.regex_full_match(dense, _char_class(OPENING)))
-    closes = tf.where(is_quote, quote_closes,
-                      tf.strings.regex_full_match(dense, _char_class(CLOSING)))
+    opens = tf.where(
+        is_quote, quote_opens, tf.strings.regex_full_match(dense, _char_class(OPENING))
+    )
+    closes = tf.where(
+        is_quote, quote_closes, tf.strings.regex_full_match(dense, _char_class(CLOSING))
+    )
 
     glued = tf.pad(opens[:, :-1], [[0, 0], [1, 0]]) | tf.logical_not(has_previous)
-    cjk_pair = (has_previous
-                & tf.strings.regex_full_match(previous, "(?s).*" + _CJK_CLASS)
-                & tf.strings.regex_full_match(dense, "(?s)" + _CJK_CLASS + ".*"))
+    cjk_pair = (
+        has_previous
+        & tf.strings.regex_full_match(previous, "(?s).*" + _CJK_CLASS)
+        & tf.strings.regex_full_match(dense, "(?s)" + _CJK_CLASS + ".*")
+    )
     space = tf.logical_not(glued) & tf.logical_not(closes) & tf.logical_not(cjk_pair)
     pieces = tf.where(real, tf.strings.join([tf.where(space, " ", ""), dense]), "")
     return tf.strings.reduce_join(pieces, axis=1)
@@ -205,13 +226,18 @@ def translate_fn(model):
     def translate_batch(sentences):
         ids = model.source_ids(sentences)
         tokens, weights, _ = greedy_search(model, ids)
-        return {"translations": decode_in_graph(model.target_text, tokens),
-                "tokens": tf.cast(tokens, tf.int32),
-                "attention": tf.cast(weights, tf.float32)}
+        return {
+            "translations": decode_in_graph(model.target_text, tokens),
+            "tokens": tf.cast(tokens, tf.int32),
+            "attention": tf.cast(weights, tf.float32),
+        }
 
     def nothing():
-        return {"translations": tf.zeros([0], tf.string), "tokens": tf.zeros([0, 0], tf.int32),
-                "attention": tf.zeros([0, 0, 0], tf.float32)}
+        return {
+            "translations": tf.zeros([0], tf.string),
+            "tokens": tf.zeros([0, 0], tf.int32),
+            "attention": tf.zeros([0, 0, 0], tf.float32),
+        }
 
     def translate(sentences):
         sentences = tf.convert_to_tensor(sentences, tf.string)
@@ -230,8 +256,10 @@ def _archive(model):
     for resource in model.source_text.resources():
         archive.track(resource)
     endpoint = archive.add_endpoint(
-        ENDPOINT, translate_fn(model),
-        input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)])
+        ENDPOINT,
+        translate_fn(model),
+        input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)],
+    )
     return archive, endpoint.get_concrete_function()
 
 
@@ -250,13 +278,15 @@ def describe_signature(concrete_function) -> str:
 
 def usage_snippet(directory) -> str:
     """Python code that loads the export and translates a sentence."""
-    return (f"import tensorflow as tf\n"
-            f"import tensorflow_text  # registers the text ops the export uses\n"
-            f"\n"
-            f"translator = tf.saved_model.load({str(directory)!r})\n"
-            f"out = translator.signatures['serving_default']("
-            f"{INPUT_NAME}=tf.constant(['a sentence']))\n"
-            f"print(out['translations'].numpy()[0].decode('utf-8'))")
+    return (
+        f"import tensorflow as tf\n"
+        f"import tensorflow_text  # registers the text ops the export uses\n"
+        f"\n"
+        f"translator = tf.saved_model.load({str(directory)!r})\n"
+        f"out = translator.signatures['serving_default']("
+        f"{INPUT_NAME}=tf.constant(['a sentence']))\n"
+        f"print(out['translations'].numpy()[0].decode('utf-8'))"
+    )
 
 
 def _info(model, concrete_function) -> dict:
@@ -268,18 +298,25 @@ def _info(model, concrete_function) -> dict:
         "keras_attn_version": __version__,
         "tensorflow_version": tf.__version__,
         "signature": {
-            "name": "serving_default", "method": ENDPOINT,
+            "name": "serving_default",
+            "method": ENDPOINT,
             "inputs": {INPUT_NAME: {"dtype": "string", "shape": [None]}},
-            "outputs": {name: {"dtype": spec.dtype.name, "shape": spec.shape.as_list()}
-                        for name, spec in outputs.items()},
+            "outputs": {
+                name: {"dtype": spec.dtype.name, "shape": spec.shape.as_list()}
+                for name, spec in outputs.items()
+            },
         },
         "decoding": "greedy",
-        "source": {"tokenizer": model.source_text.tokenizer,
-                   "vocab_size": model.source_text.vocab_size,
-                   "max_length": model.source_text.max_length},
-        "target": {"tokenizer": model.target_text.tokenizer,
-                   "vocab_size": model.target_text.vocab_size,
-                   "max_length": model.target_text.max_length},
+        "source": {
+            "tokenizer": model.source_text.tokenizer,
+            "vocab_size": model.source_text.vocab_size,
+            "max_length": model.source_text.max_length,
+        },
+        "target": {
+            "tokenizer": model.target_text.tokenizer,
+            "vocab_size": model.target_text.vocab_size,
+            "max_length": model.target_text.max_length,
+        },
         "config": model.config.to_dict(),
         "info": dict(getattr(model, "info", None) or {}),
     }
@@ -312,17 +349,19 @@ def export(model, directory, *, overwrite=False):
     if directory.exists() and not directory.is_dir():
         raise ModelFileError(f"{directory}: exists and is not a folder; choose another name.")
     if directory.is_dir() and not overwrite and not _is_empty_folder(directory):
-        raise ModelFileError(f"{directory}: the folder exists and is not empty; choose another "
-                             "name or pass --overwrite to replace it.")
+        raise ModelFileError(
+            f"{directory}: the folder exists and is not empty; choose another "
+            "name or pass --overwrite to replace it."
+        )
     parent = directory.parent
     if not parent.is_dir():
         raise ModelFileError(f"{directory}: the folder {parent} does not exist.")
     try:
-        temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp",
-                                          dir=parent))
+        temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
     except OSError as error:
-        raise ModelFileError(f"{directory}: cannot write in {parent}: "
-                             f"{error.strerror or error}.") from error
+        raise ModelFileError(
+            f"{directory}: cannot write in {parent}: {error.strerror or error}."
+        ) from error
     old = None
     try:
         try:
@@ -330,17 +369,20 @@ def export(model, directory, *, overwrite=False):
             archive.write_out(str(temporary), verbose=False)
             (temporary / INFO_FILE).write_text(
                 json.dumps(_info(model, concrete), indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8")
+                encoding="utf-8",
+            )
             os.chmod(temporary, 0o777 & ~_umask())  # like any new folder, not mkdtemp's 0700
             if directory.is_dir() and not _is_empty_folder(directory):
-                old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old",
-                                            dir=parent))
+                old = Path(
+                    tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=parent)
+                )
                 os.replace(directory, old)
             os.replace(temporary, directory)
         except (OSError, tf.errors.OpError) as error:
             reason = getattr(error, "strerror", None) or getattr(error, "message", None) or error
-            raise ModelFileError(f"{directory}: could not export the model: {reason}. "
-                                 "Nothing was changed.") from error
+            raise ModelFileError(
+                f"{directory}: could not export the model: {reason}. Nothing was changed."
+            ) from error
     finally:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)

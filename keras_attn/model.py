@@ -30,7 +30,8 @@ def check_text(sentence: str, name: str = "The sentence") -> None:
         raise TranslationError(
             f"{name} is not valid text: character {error.start + 1} is a lone surrogate "
             f"(U+{ord(sentence[error.start]):04X}), which is what undecodable bytes become; "
-            "is the text in another encoding than UTF-8?") from None
+            "is the text in another encoding than UTF-8?"
+        ) from None
 
 
 def check_sentences(sentences: str | Iterable[str], *, allow_empty: bool = False) -> list[str]:
@@ -60,8 +61,9 @@ def check_sentences(sentences: str | Iterable[str], *, allow_empty: bool = False
 
 
 #: What an empty sentence is told when normalization leaves nothing of it.
-NOTHING_TO_TRANSLATE = ("has nothing to translate once normalized (only spaces, control "
-                        "characters or removed symbols)")
+NOTHING_TO_TRANSLATE = (
+    "has nothing to translate once normalized (only spaces, control characters or removed symbols)"
+)
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -92,13 +94,21 @@ class Translator(keras.Model):
         self.config.validate()
         src, tgt = self.config.source, self.config.target
         self.source_text = TextEncoder(
-            list(source_vocabulary), tokenizer=src.tokenizer, lowercase=src.lowercase,
-            strip_accents=src.strip_accents, normalization=src.normalization,
-            max_length=src.max_length)
+            list(source_vocabulary),
+            tokenizer=src.tokenizer,
+            lowercase=src.lowercase,
+            strip_accents=src.strip_accents,
+            normalization=src.normalization,
+            max_length=src.max_length,
+        )
         self.target_text = TextEncoder(
-            list(target_vocabulary), tokenizer=tgt.tokenizer, lowercase=tgt.lowercase,
-            strip_accents=tgt.strip_accents, normalization=tgt.normalization,
-            max_length=tgt.max_length)
+            list(target_vocabulary),
+            tokenizer=tgt.tokenizer,
+            lowercase=tgt.lowercase,
+            strip_accents=tgt.strip_accents,
+            normalization=tgt.normalization,
+            max_length=tgt.max_length,
+        )
         self.encoder, self.decoder = self._make_layers()
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
@@ -113,15 +123,30 @@ class Translator(keras.Model):
             raise ConfigurationError(
                 f"A Translator is the RNN model; `model.architecture={m.architecture!r}` is "
                 "built by keras_attn.transformer.TransformerTranslator "
-                "(keras_attn.training.build_model picks the class).")
-        encoder = Encoder(self.source_text.vocab_size, m.embedding_dim, m.units,
-                          num_layers=m.encoder_layers, rnn=m.rnn, dropout=m.dropout,
-                          name="encoder")
+                "(keras_attn.training.build_model picks the class)."
+            )
+        encoder = Encoder(
+            self.source_text.vocab_size,
+            m.embedding_dim,
+            m.units,
+            num_layers=m.encoder_layers,
+            rnn=m.rnn,
+            dropout=m.dropout,
+            name="encoder",
+        )
         decoder = AttentionDecoder(
-            self.target_text.vocab_size, m.embedding_dim, m.units, attention=m.attention,
-            attention_units=m.attention_units, style=m.style,
-            input_feeding=m.input_feeding, output_norm=m.output_norm, rnn=m.rnn,
-            dropout=m.dropout, name="decoder")
+            self.target_text.vocab_size,
+            m.embedding_dim,
+            m.units,
+            attention=m.attention,
+            attention_units=m.attention_units,
+            style=m.style,
+            input_feeding=m.input_feeding,
+            output_norm=m.output_norm,
+            rnn=m.rnn,
+            dropout=m.dropout,
+            name="decoder",
+        )
         return encoder, decoder
 
     # -- Keras plumbing -----------------------------------------------------------
@@ -132,16 +157,23 @@ class Translator(keras.Model):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "config": self.config.to_dict(),
-                "source_vocabulary": list(self.source_text.vocabulary),
-                "target_vocabulary": list(self.target_text.vocabulary), "info": self.info}
+        return {
+            **base_config,
+            "config": self.config.to_dict(),
+            "source_vocabulary": list(self.source_text.vocabulary),
+            "target_vocabulary": list(self.target_text.vocabulary),
+            "info": self.info,
+        }
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
         saved = config.get("config")
-        if isinstance(saved, dict) and isinstance(saved.get("model"), dict) \
-                and "output_norm" not in saved["model"]:
+        if (
+            isinstance(saved, dict)
+            and isinstance(saved.get("model"), dict)
+            and "output_norm" not in saved["model"]
+        ):
             # Saved before `output_norm` existed: those decoders had no normalization.
             config["config"] = {**saved, "model": {**saved["model"], "output_norm": False}}
         saved = config.get("config")
@@ -172,20 +204,26 @@ class Translator(keras.Model):
             state tuple.
         """
         outputs, state, mask = self.encoder(source_ids, training=training)
-        return {"outputs": outputs, "keys": self.decoder.project_keys(outputs, state),
-                "mask": mask, "state": self.decoder.initial_state(state)}
+        return {
+            "outputs": outputs,
+            "keys": self.decoder.project_keys(outputs, state),
+            "mask": mask,
+            "state": self.decoder.initial_state(state),
+        }
 
     def step(self, token, state, encoded):
         """One decoding step: `(logits (batch, vocab), new_state, weights (batch, src_len))`."""
-        return self.decoder.step(token, state, encoded["outputs"], encoded["keys"],
-                                 encoded["mask"], training=False)
+        return self.decoder.step(
+            token, state, encoded["outputs"], encoded["keys"], encoded["mask"], training=False
+        )
 
     def step_anatomy(self, token, state, encoded):
         """:meth:`step` that also returns the step's stages: `(logits, new_state, weights,
         parts)`, see :meth:`AttentionDecoder.step_anatomy
         <keras_attn.layers.AttentionDecoder.step_anatomy>`."""
-        return self.decoder.step_anatomy(token, state, encoded["outputs"], encoded["keys"],
-                                         encoded["mask"])
+        return self.decoder.step_anatomy(
+            token, state, encoded["outputs"], encoded["keys"], encoded["mask"]
+        )
 
     @property
     def no_repeat_ngram(self) -> int:
@@ -212,11 +250,14 @@ class Translator(keras.Model):
             per_token = (1.0 - smoothing) * nll + smoothing * uniform
         else:
             per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(
-                labels=tf.cast(target_out, tf.int32), logits=logits)
+                labels=tf.cast(target_out, tf.int32), logits=logits
+            )
         n_tokens = ops.maximum(ops.sum(mask), 1.0)
         loss = ops.sum(per_token * mask) / n_tokens
-        correct = ops.cast(ops.equal(ops.cast(ops.argmax(logits, axis=-1), target_out.dtype),
-                                     target_out), "float32")
+        correct = ops.cast(
+            ops.equal(ops.cast(ops.argmax(logits, axis=-1), target_out.dtype), target_out),
+            "float32",
+        )
         accuracy = ops.sum(correct * mask) / n_tokens
         return loss, accuracy, n_tokens
 
@@ -232,13 +273,15 @@ class Translator(keras.Model):
         # adds up the squares of repeated rows instead of squaring their sum, which makes
         # the step of a token seen k times in a batch up to sqrt(k) times too large
         # (tests/test_model.py shows it); as dense tensors they get the true Adam update.
-        gradients = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
-                     for g in gradients]
+        gradients = [
+            tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in gradients
+        ]
         # Clipping here, not by the optimizer: under a strategy it must see the gradient
         # of the whole batch (see distribute.clip_gradients).
         loss_scale = getattr(self.optimizer, "dynamic_scale", None)
-        gradients = distribute.clip_gradients(gradients, self.config.train.clipnorm,
-                                              loss_scale=loss_scale)
+        gradients = distribute.clip_gradients(
+            gradients, self.config.train.clipnorm, loss_scale=loss_scale
+        )
         self.optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
         return self._update_metrics(loss, accuracy, n_tokens)
 
@@ -288,8 +331,8 @@ class Translator(keras.Model):
             return greedy_search(self, ids)
 
         greedy = self.compiled_function(
-            "greedy", run, input_signature=[tf.TensorSpec((None, None), tf.int32)],
-            autograph=False)  # plain TensorFlow control flow: no conversion needed
+            "greedy", run, input_signature=[tf.TensorSpec((None, None), tf.int32)], autograph=False
+        )  # plain TensorFlow control flow: no conversion needed
         return greedy(tf.convert_to_tensor(source_ids, tf.int32))
 
     def compiled_function(self, name: str, function, **options):
@@ -322,7 +365,7 @@ class Translator(keras.Model):
         sentences = check_sentences(sentences)
         results = []
         for start in range(0, len(sentences), batch_size):
-            ids = self.source_ids(sentences[start:start + batch_size])
+            ids = self.source_ids(sentences[start : start + batch_size])
             lengths = np.sum(np.asarray(ids) != PAD_ID, axis=1)
             if np.any(lengths <= 1):  # [END] alone: nothing survived normalization
                 first = start + int(np.argmax(lengths <= 1)) + 1

@@ -37,8 +37,12 @@ MAX_CONFIG_BYTES = 64 * 1024 * 1024
 TRANSLATOR_CLASSES = ("keras_attn>Translator", "keras_attn>TransformerTranslator")
 
 
-def save_model(model: Translator, path: str | os.PathLike, include_optimizer: bool = True,
-               extra: dict[str, bytes] | None = None) -> Path:
+def save_model(
+    model: Translator,
+    path: str | os.PathLike,
+    include_optimizer: bool = True,
+    extra: dict[str, bytes] | None = None,
+) -> Path:
     """Write `model` to `path` (a ``.keras`` file) atomically; returns the path.
 
     `extra` maps more archive member names to their bytes, written into the same file
@@ -98,8 +102,10 @@ def save_model(model: Translator, path: str | os.PathLike, include_optimizer: bo
             os.replace(temporary, path)
         _sync_folder(directory)
     except OSError as error:
-        raise ModelFileError(f"{path}: could not save the model: {_reason(error)}. "
-                             "Any model already there is unchanged.") from error
+        raise ModelFileError(
+            f"{path}: could not save the model: {_reason(error)}. "
+            "Any model already there is unchanged."
+        ) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
@@ -173,8 +179,7 @@ def _lock(descriptor, exclusive) -> bool | None:
     except ImportError:  # Windows
         return None
     try:
-        fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-                    | fcntl.LOCK_NB)
+        fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
     except OSError:  # ENOLCK, EOPNOTSUPP...: cannot be told
@@ -246,8 +251,7 @@ def remove_stale_staging(path) -> list[Path]:
                 continue
         except OSError:
             continue
-        if _save_alive(entry.path, path.name, None if match["pid"] is None
-                       else int(match["pid"])):
+        if _save_alive(entry.path, path.name, None if match["pid"] is None else int(match["pid"])):
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
         if not os.path.lexists(entry.path):
@@ -297,8 +301,10 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> Translator:
     except OSError as error:
         raise ModelFileError(f"{path}: cannot be read: {error.strerror or error}.") from None
     if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path}: not a .keras model file (it is not a zip archive; "
-                             "the file may be truncated or of another kind).")
+        raise ModelFileError(
+            f"{path}: not a .keras model file (it is not a zip archive; "
+            "the file may be truncated or of another kind)."
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -309,25 +315,31 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> Translator:
                 raise ModelFileError(
                     f"{path}: not a keras-attn model file: its config.json unpacks to "
                     f"{size:,} bytes, far more than a model description takes (damaged, or "
-                    "a decompression bomb); not read.")
+                    "a decompression bomb); not read."
+                )
             config = json.loads(archive.read("config.json"))
     except (zipfile.BadZipFile, OSError, ValueError, RecursionError) as error:
         raise ModelFileError(f"{path}: the file is damaged ({error}).") from error
     if not isinstance(config, dict):
-        raise ModelFileError(f"{path}: the file is damaged (its config.json is not a JSON "
-                             "object describing a model).")
+        raise ModelFileError(
+            f"{path}: the file is damaged (its config.json is not a JSON "
+            "object describing a model)."
+        )
     registered = json.dumps(config.get("registered_name", ""))
-    if not any(name in registered for name in TRANSLATOR_CLASSES) and \
-            config.get("class_name") not in [name.split(">")[1] for name in TRANSLATOR_CLASSES]:
+    if not any(name in registered for name in TRANSLATOR_CLASSES) and config.get(
+        "class_name"
+    ) not in [name.split(">")[1] for name in TRANSLATOR_CLASSES]:
         raise ModelFileError(
             f"{path}: a Keras model, but not a keras-attn translation model "
-            f"(it holds a {config.get('class_name', 'model of unknown kind')}).")
+            f"(it holds a {config.get('class_name', 'model of unknown kind')})."
+        )
     foreign = _foreign_class(config)
     if foreign:
         raise ModelFileError(
             f"{path}: not loaded: its config names {foreign}, a class outside keras-attn "
             "and Keras, which a keras-attn model never needs (the file may have been "
-            "tampered with); nothing from it was imported or run.")
+            "tampered with); nothing from it was imported or run."
+        )
     try:
         model = keras.saving.load_model(path, compile=compile, safe_mode=True)
     except Exception as error:  # Keras raises many kinds; all mean "cannot load"
@@ -339,8 +351,9 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> Translator:
 
 
 def _trusted_module(module) -> bool:
-    return module is None or any(module == root or module.startswith(root + ".")
-                                 for root in ("keras", "keras_attn"))
+    return module is None or any(
+        module == root or module.startswith(root + ".") for root in ("keras", "keras_attn")
+    )
 
 
 def _foreign_class(config, depth=0) -> str | None:
@@ -353,8 +366,11 @@ def _foreign_class(config, depth=0) -> str | None:
             module, registered = config.get("module"), config.get("registered_name")
             if not isinstance(module, (str, type(None))) or not _trusted_module(module):
                 return f"{module}.{config.get('class_name')}"
-            if isinstance(registered, str) and ">" in registered and \
-                    not registered.startswith("keras_attn>"):
+            if (
+                isinstance(registered, str)
+                and ">" in registered
+                and not registered.startswith("keras_attn>")
+            ):
                 return registered.replace(">", ".")
         for value in config.values():
             found = _foreign_class(value, depth + 1)

@@ -27,22 +27,28 @@ class LearningRateSchedule(keras.optimizers.schedules.LearningRateSchedule):
 
     def __init__(self, learning_rate, warmup_steps=0, decay="none", total_steps=1):
         if decay not in DECAYS:
-            raise ValueError(f"Received an invalid value for argument `decay`, expected one "
-                             f"of {DECAYS}, got {decay!r}.")
+            raise ValueError(
+                f"Received an invalid value for argument `decay`, expected one "
+                f"of {DECAYS}, got {decay!r}."
+            )
         self.learning_rate = float(learning_rate)
         self.warmup_steps = int(warmup_steps)
         self.decay = decay
         self.total_steps = max(int(total_steps), 1)
-        self.budget_scale = keras.Variable(1.0, trainable=False, dtype="float32",
-                                           name="budget_scale")
+        self.budget_scale = keras.Variable(
+            1.0, trainable=False, dtype="float32", name="budget_scale"
+        )
 
     def __call__(self, step):
         from keras import ops
 
         step = ops.cast(step, "float32") + 1.0
         warmup = float(max(self.warmup_steps, 1))
-        rate = self.learning_rate * ops.minimum(1.0, step / warmup) if self.warmup_steps \
+        rate = (
+            self.learning_rate * ops.minimum(1.0, step / warmup)
+            if self.warmup_steps
             else ops.full_like(step, self.learning_rate)
+        )
         if self.decay == "cosine":
             span = float(max(self.total_steps - self.warmup_steps, 1))
             progress = ops.clip((step - self.warmup_steps) / span, 0.0, 1.0)
@@ -52,8 +58,12 @@ class LearningRateSchedule(keras.optimizers.schedules.LearningRateSchedule):
         return rate * ops.cast(self.budget_scale, "float32")
 
     def get_config(self):
-        return {"learning_rate": self.learning_rate, "warmup_steps": self.warmup_steps,
-                "decay": self.decay, "total_steps": self.total_steps}
+        return {
+            "learning_rate": self.learning_rate,
+            "warmup_steps": self.warmup_steps,
+            "decay": self.decay,
+            "total_steps": self.total_steps,
+        }
 
 
 def schedule_of(optimizer) -> LearningRateSchedule | None:

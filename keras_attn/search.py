@@ -90,15 +90,25 @@ def greedy_search(model, source_ids):
         step_weights = tf.where(done[:, None], 0.0, step_weights)
         lengths = lengths + tf.cast(tf.logical_not(done), tf.int32)
         done = done | tf.equal(next_token, END_ID) | (t + 1 >= caps)
-        history = tf.where(tf.range(tf.shape(history)[1])[None, :] == t,
-                           next_token[:, None], history)
-        return (t + 1, next_token, state, done, lengths, tokens.write(t, next_token),
-                weights.write(t, step_weights), history)
+        history = tf.where(
+            tf.range(tf.shape(history)[1])[None, :] == t, next_token[:, None], history
+        )
+        return (
+            t + 1,
+            next_token,
+            state,
+            done,
+            lengths,
+            tokens.write(t, next_token),
+            weights.write(t, step_weights),
+            history,
+        )
 
     _, _, _, _, lengths, tokens, weights, _ = tf.while_loop(
-        cond, body,
-        (tf.constant(0), token0, encoded["state"], done0, lengths0, tokens, weights,
-         history0))
+        cond,
+        body,
+        (tf.constant(0), token0, encoded["state"], done0, lengths0, tokens, weights, history0),
+    )
     tokens = tf.transpose(tokens.stack(), (1, 0))
     weights = tf.reshape(tf.transpose(weights.stack(), (1, 0, 2)), [batch, -1, src_len])
     return tokens, weights, lengths
@@ -152,8 +162,9 @@ def compiled_encode(model):
 
 def _compiled_method(model, name):
     """`model.<name>` compiled, from the model's cache (`Translator.compiled_function`)."""
-    return model.compiled_function(name, getattr(model, name), reduce_retracing=True,
-                                   autograph=False)
+    return model.compiled_function(
+        name, getattr(model, name), reduce_retracing=True, autograph=False
+    )
 
 
 def _tile(encoded, repeats):
@@ -167,8 +178,7 @@ def _gather_state(state, indices):
     return tf.nest.map_structure(lambda s: tf.gather(s, indices), state)
 
 
-def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,
-                no_repeat_ngram=None):
+def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False, no_repeat_ngram=None):
     """Batched beam search with GNMT length normalisation.
 
     Args:
@@ -189,8 +199,10 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,
         `trace`, a pair `(results, traces)`.
     """
     if width < 1:
-        raise ValueError(f"Received an invalid value for argument `width`, expected a "
-                         f"positive integer, got {width}.")
+        raise ValueError(
+            f"Received an invalid value for argument `width`, expected a "
+            f"positive integer, got {width}."
+        )
     n_best = max(1, min(n_best, width))
     guard = model.no_repeat_ngram if no_repeat_ngram is None else no_repeat_ngram
     source_ids = tf.convert_to_tensor(source_ids, tf.int32)
@@ -226,7 +238,7 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,
         next_lp = np.full((batch, width), -np.inf)
         for b in range(batch):
             if done[b]:
-                next_rows[b * width:(b + 1) * width] = b * width
+                next_rows[b * width : (b + 1) * width] = b * width
                 continue
             step_trace = []
             alive = 0
@@ -240,11 +252,23 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,
                 if tok == END_ID or length >= caps[b]:
                     tokens = history[row].tolist() + [tok]
                     w = np.concatenate([weights_history[row], weights[row][None]], 0)
-                    hyp = Hypothesis(tokens, float(lp), float(lp / length_penalty(length, alpha)),
-                                     w, tok == END_ID)
+                    hyp = Hypothesis(
+                        tokens,
+                        float(lp),
+                        float(lp / length_penalty(length, alpha)),
+                        w,
+                        tok == END_ID,
+                    )
                     finished[b].append(hyp)
-                    step_trace.append({"token": tok, "parent": beam, "log_prob": float(lp),
-                                       "score": hyp.score, "finished": True})
+                    step_trace.append(
+                        {
+                            "token": tok,
+                            "parent": beam,
+                            "log_prob": float(lp),
+                            "score": hyp.score,
+                            "finished": True,
+                        }
+                    )
                     if len(finished[b]) >= width:
                         break
                     continue
@@ -253,9 +277,15 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,
                     next_rows[slot] = row
                     next_token[slot] = tok
                     next_lp[b, alive] = lp
-                    step_trace.append({"token": tok, "parent": beam, "log_prob": float(lp),
-                                       "score": float(lp / length_penalty(length, alpha)),
-                                       "finished": False})
+                    step_trace.append(
+                        {
+                            "token": tok,
+                            "parent": beam,
+                            "log_prob": float(lp),
+                            "score": float(lp / length_penalty(length, alpha)),
+                            "finished": False,
+                        }
+                    )
                     alive += 1
                     if alive == width:
                         break
@@ -264,8 +294,9 @@ def beam_search(model, source_ids, width=5, alpha=0.6, n_best=1, trace=False,
             if len(finished[b]) >= width or alive == 0 or t + 1 >= caps[b]:
                 done[b] = True
         history = np.concatenate([history[next_rows], next_token[:, None]], axis=1)
-        weights_history = np.concatenate([weights_history[next_rows],
-                                          weights[next_rows][:, None]], axis=1)
+        weights_history = np.concatenate(
+            [weights_history[next_rows], weights[next_rows][:, None]], axis=1
+        )
         state = _gather_state(state, tf.constant(next_rows, tf.int32))
         token = next_token
         log_probs = next_lp
@@ -288,8 +319,10 @@ def sample(model, source_ids, temperature=1.0, top_k=0, seed=None, no_repeat_ngr
         a list of :class:`Hypothesis`, one per sentence.
     """
     if temperature < 0:
-        raise ValueError(f"Received an invalid value for argument `temperature`, expected a "
-                         f"number >= 0, got {temperature}.")
+        raise ValueError(
+            f"Received an invalid value for argument `temperature`, expected a "
+            f"number >= 0, got {temperature}."
+        )
     rng = np.random.default_rng(seed)
     guard = model.no_repeat_ngram if no_repeat_ngram is None else no_repeat_ngram
     source_ids = tf.convert_to_tensor(source_ids, tf.int32)
@@ -334,8 +367,12 @@ def sample(model, source_ids, temperature=1.0, top_k=0, seed=None, no_repeat_ngr
             if tok == END_ID or t + 1 >= caps[b]:
                 done[b] = True
         t += 1
-    return [Hypothesis(out[b], float(lps[b]), float(lps[b]), np.array(weights_out[b]),
-                       out[b][-1] == END_ID) for b in range(batch)]
+    return [
+        Hypothesis(
+            out[b], float(lps[b]), float(lps[b]), np.array(weights_out[b]), out[b][-1] == END_ID
+        )
+        for b in range(batch)
+    ]
 
 
 def score(model, source_ids, target_ids, alpha=0.0):
@@ -356,10 +393,11 @@ def score(model, source_ids, target_ids, alpha=0.0):
     target_out = np.zeros((batch, width), np.int32)
     for i, tokens in enumerate(target_ids):
         target_in[i, 0] = START_ID
-        target_in[i, 1:len(tokens)] = tokens[:-1]
-        target_out[i, :len(tokens)] = tokens
-    logits = model((tf.convert_to_tensor(source_ids, tf.int32), tf.constant(target_in)),
-                   training=False)
+        target_in[i, 1 : len(tokens)] = tokens[:-1]
+        target_out[i, : len(tokens)] = tokens
+    logits = model(
+        (tf.convert_to_tensor(source_ids, tf.int32), tf.constant(target_in)), training=False
+    )
     log_p = tf.nn.log_softmax(logits).numpy().astype(np.float64)
     totals = np.zeros(batch)
     for i, tokens in enumerate(target_ids):

@@ -55,8 +55,13 @@ class Candidate:
     probability: float
 
 
-SCORES = {"bahdanau": "additive", "luong-dot": "dot", "luong-general": "general",
-          "luong-concat": "concat", "none": "none"}
+SCORES = {
+    "bahdanau": "additive",
+    "luong-dot": "dot",
+    "luong-general": "general",
+    "luong-concat": "concat",
+    "none": "none",
+}
 
 
 @dataclasses.dataclass
@@ -155,8 +160,9 @@ class DecodingSession:
         self.anatomy = bool(anatomy)
         self._step = compiled_step(model)
         self._transformer = model.config.model.architecture == "transformer"
-        self._step_anatomy: Any = (compiled_step_anatomy(model)
-                                   if self.anatomy or self._transformer else None)
+        self._step_anatomy: Any = (
+            compiled_step_anatomy(model) if self.anatomy or self._transformer else None
+        )
         # a Transformer's cross-attention keys and values, as numpy
         self._cross: tuple[np.ndarray, ...] | None = None
         self._encoder_states: np.ndarray | None = None
@@ -225,11 +231,11 @@ class DecodingSession:
         if self._transformer:
             logits, new_state, weights, parts = self._step_anatomy(token, state, self._encoded)
             if self._cross is None:
-                self._cross = tuple(np.asarray(self._encoded[name][0], np.float32)
-                                    for name in ("keys", "values"))
+                self._cross = tuple(
+                    np.asarray(self._encoded[name][0], np.float32) for name in ("keys", "values")
+                )
             cross_keys, cross_values = self._cross
-            heads = step_heads(parts, new_state, cross_keys, cross_values,
-                               index=len(self._history))
+            heads = step_heads(parts, new_state, cross_keys, cross_values, index=len(self._history))
         elif self.anatomy:
             logits, new_state, weights, parts = self._step_anatomy(token, state, self._encoded)
             anatomy = self._anatomy(logits, weights, parts)
@@ -240,8 +246,15 @@ class DecodingSession:
         probabilities /= probabilities.sum()
         chosen = int(np.argmax(self._guarded(logits)))
         index = len(self._history)
-        result = self._result(index, chosen, probabilities, weights.numpy()[0], forced=False,
-                              anatomy=anatomy, heads=heads)
+        result = self._result(
+            index,
+            chosen,
+            probabilities,
+            weights.numpy()[0],
+            forced=False,
+            anatomy=anatomy,
+            heads=heads,
+        )
         self._history.append(_Entry(state, probabilities, new_state, result))
         return result
 
@@ -263,9 +276,15 @@ class DecodingSession:
             raise TranslationError("Nothing to replace yet: take a step first.")
         token_id = self._token_id(token)
         entry = self._history[-1]
-        entry.result = self._result(entry.result.index, token_id, entry.probabilities,
-                                    entry.result.weights, forced=True,
-                                    anatomy=entry.result.anatomy, heads=entry.result.heads)
+        entry.result = self._result(
+            entry.result.index,
+            token_id,
+            entry.probabilities,
+            entry.result.weights,
+            forced=True,
+            anatomy=entry.result.anatomy,
+            heads=entry.result.heads,
+        )
         return entry.result
 
     def run_to_end(self) -> list[StepResult]:
@@ -320,8 +339,7 @@ class DecodingSession:
             return None
         return attention_diagnostics(self.attention, self.source_tokens, threshold=threshold)
 
-    def beam(self, width: int = 5,
-             alpha: float = 0.6) -> tuple[list[Hypothesis], list[list[dict]]]:
+    def beam(self, width: int = 5, alpha: float = 0.6) -> tuple[list[Hypothesis], list[list[dict]]]:
         """Beam search on the started sentence, with its per-step beams for a beam tree.
 
         Returns:
@@ -330,11 +348,22 @@ class DecodingSession:
             `token_id`, `parent`, `log_prob`, `score`, `finished`.
         """
         self._require_started()
-        results, traces = beam_search(self.model, self.model.source_ids([self.sentence]),
-                                      width=width, alpha=alpha, n_best=width, trace=True)
+        results, traces = beam_search(
+            self.model,
+            self.model.source_ids([self.sentence]),
+            width=width,
+            alpha=alpha,
+            n_best=width,
+            trace=True,
+        )
         vocabulary = self.model.target_text.vocabulary
-        trace = [[{**beam, "token_id": beam["token"], "token": vocabulary[beam["token"]]}
-                  for beam in step] for step in traces[0]]
+        trace = [
+            [
+                {**beam, "token_id": beam["token"], "token": vocabulary[beam["token"]]}
+                for beam in step
+            ]
+            for step in traces[0]
+        ]
         return results[0], trace
 
     # -- helpers ------------------------------------------------------------------------
@@ -354,33 +383,47 @@ class DecodingSession:
             self._encoder_states = np.asarray(self._encoded["outputs"][0], np.float32)
         parts = {name: value.numpy()[0] for name, value in parts.items()}
         decoder = self.model.decoder
-        return StepAnatomy(style=decoder.style, score=SCORES[decoder.attention_kind],
-                           query=parts["query"], h=parts["h"],
-                           encoder_states=self._encoder_states, scores=parts["scores"],
-                           weights=np.asarray(weights[0], np.float32),
-                           context=parts["context"], concat=parts["concat"],
-                           attentional=parts["attentional"],
-                           logits=np.asarray(logits[0], np.float32))
+        return StepAnatomy(
+            style=decoder.style,
+            score=SCORES[decoder.attention_kind],
+            query=parts["query"],
+            h=parts["h"],
+            encoder_states=self._encoder_states,
+            scores=parts["scores"],
+            weights=np.asarray(weights[0], np.float32),
+            context=parts["context"],
+            concat=parts["concat"],
+            attentional=parts["attentional"],
+            logits=np.asarray(logits[0], np.float32),
+        )
 
-    def _result(self, index, token_id, probabilities, weights, forced, anatomy=None,
-                heads=None):
+    def _result(self, index, token_id, probabilities, weights, forced, anatomy=None, heads=None):
         vocabulary = self.model.target_text.vocabulary
         ranked = np.argsort(-probabilities, kind="stable")
         # [PAD] and [START] are never outputs; they are left out of the candidates.
         top = [i for i in ranked[: self.top_k + 2] if i not in (PAD_ID, START_ID)][: self.top_k]
         candidates = [Candidate(int(i), vocabulary[int(i)], float(probabilities[i])) for i in top]
-        return StepResult(index=index, token_id=token_id, token=vocabulary[token_id],
-                          probability=float(probabilities[token_id]), candidates=candidates,
-                          weights=np.asarray(weights, np.float32),
-                          finished=token_id == END_ID or index + 1 >= self._cap, forced=forced,
-                          anatomy=anatomy, heads=heads)
+        return StepResult(
+            index=index,
+            token_id=token_id,
+            token=vocabulary[token_id],
+            probability=float(probabilities[token_id]),
+            candidates=candidates,
+            weights=np.asarray(weights, np.float32),
+            finished=token_id == END_ID or index + 1 >= self._cap,
+            forced=forced,
+            anatomy=anatomy,
+            heads=heads,
+        )
 
     def _token_id(self, token) -> int:
         vocabulary = self.model.target_text.vocabulary
         if isinstance(token, int | np.integer):
             if not 0 <= int(token) < len(vocabulary):
-                raise TranslationError(f"Token id {token} is outside the target vocabulary "
-                                       f"of {len(vocabulary)} tokens.")
+                raise TranslationError(
+                    f"Token id {token} is outside the target vocabulary "
+                    f"of {len(vocabulary)} tokens."
+                )
             return int(token)
         try:
             return vocabulary.index(token)

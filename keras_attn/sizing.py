@@ -75,11 +75,22 @@ MAX_LENGTH_BOUNDS = (20, 200)
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # Scripts written without spaces between words (code point ranges).
-_UNSPACED = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
-             (0xF900, 0xFAFF), (0x20000, 0x2FA1F), (0x0E00, 0x0EFF), (0x1000, 0x109F),
-             (0x1780, 0x17FF), (0x0F00, 0x0FFF), (0xFF66, 0xFF9F))
-_UNSPACED_CHAR = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _UNSPACED)
-                            + "]")
+_UNSPACED = (
+    (0x3040, 0x30FF),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FA1F),
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x0F00, 0x0FFF),
+    (0xFF66, 0xFF9F),
+)
+_UNSPACED_CHAR = re.compile(
+    "[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _UNSPACED) + "]"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -120,26 +131,33 @@ def side_stats(texts, sample=20_000) -> SideStats:
         counts.append(len(_TOKEN.findall(_UNSPACED_CHAR.sub(" ", text))) + in_unspaced)
     counts.sort()
     p99 = counts[min(len(counts) - 1, math.ceil(0.99 * len(counts)) - 1)] if counts else 0
-    return SideStats(sentences=len(texts), letters=letters,
-                     unspaced_share=unspaced / letters if letters else 0.0,
-                     tokens_mean=sum(counts) / len(counts) if counts else 0.0,
-                     tokens_p99=p99)
+    return SideStats(
+        sentences=len(texts),
+        letters=letters,
+        unspaced_share=unspaced / letters if letters else 0.0,
+        tokens_mean=sum(counts) / len(counts) if counts else 0.0,
+        tokens_p99=p99,
+    )
 
 
 def corpus_stats(pairs) -> CorpusStats:
     pairs = list(pairs)
-    return CorpusStats(pairs=len(pairs), source=side_stats(s for s, _ in pairs),
-                       target=side_stats(t for _, t in pairs))
+    return CorpusStats(
+        pairs=len(pairs),
+        source=side_stats(s for s, _ in pairs),
+        target=side_stats(t for _, t in pairs),
+    )
 
 
 def tokenizer_for(stats: SideStats, pairs: int) -> tuple[str, str]:
     """The tokenizer ``"auto"`` means for one side, and why."""
     if stats.unspaced:
-        return "char", (f"{stats.unspaced_share:.0%} of its letters are from scripts written "
-                        "without spaces: characters")
+        return "char", (
+            f"{stats.unspaced_share:.0%} of its letters are from scripts written "
+            "without spaces: characters"
+        )
     if pairs < MIN_SUBWORD_PAIRS:
-        return "word", (f"only {pairs} pairs, too few to learn subword pieces from: "
-                        "whole words")
+        return "word", (f"only {pairs} pairs, too few to learn subword pieces from: whole words")
     if stats.letters == 0:
         return "word", "no letters of any script: whole words (symbols, numbers)"
     return "subword", "written with spaces: subword (WordPiece) pieces"
@@ -178,12 +196,15 @@ class Choice:
             sides.append(f"{side.tokenizer}{size}{case}")
         text = sides[0] if sides[0] == sides[1] else f"{sides[0]} -> {sides[1]}"
         precision = self.precision
-        batch = (f"{c.train.batch_tokens:,} tokens" if c.train.batch_tokens else
-                 f"{c.train.batch_size}")
-        return (f"using: {self.preset} ({c.model.units} units), {text}, batch "
-                f"{batch}, learning rate {c.train.learning_rate:g}, dropout "
-                f"{c.model.dropout:g}, label smoothing {c.train.label_smoothing:g}, max length "
-                f"{c.source.max_length}/{c.target.max_length} tokens, precision {precision}")
+        batch = (
+            f"{c.train.batch_tokens:,} tokens" if c.train.batch_tokens else f"{c.train.batch_size}"
+        )
+        return (
+            f"using: {self.preset} ({c.model.units} units), {text}, batch "
+            f"{batch}, learning rate {c.train.learning_rate:g}, dropout "
+            f"{c.model.dropout:g}, label smoothing {c.train.label_smoothing:g}, max length "
+            f"{c.source.max_length}/{c.target.max_length} tokens, precision {precision}"
+        )
 
     def explain(self) -> str:
         """The summary, then one line per reason."""
@@ -198,8 +219,14 @@ def _by_pairs(table, pairs):
     return value
 
 
-def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, settings: dict | None = None,
-           preset_name: str | None = None, precision: str | None = None) -> Choice:
+def choose(
+    pairs: Sequence[tuple[str, str]],
+    *,
+    time_limit: float = 0.0,
+    settings: dict | None = None,
+    preset_name: str | None = None,
+    precision: str | None = None,
+) -> Choice:
     """The configuration for training on `pairs`.
 
     Args:
@@ -229,8 +256,12 @@ def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, setting
     if preset_name is not None:
         config = preset(preset_name, architecture).replace(**settings)
         config, token_reasons = resolve_tokenizers(config, pairs)
-        return Choice(config=config, preset=preset_name, precision=precision,
-                      reasons=[f"preset {preset_name} as asked", *token_reasons])
+        return Choice(
+            config=config,
+            preset=preset_name,
+            precision=precision,
+            reasons=[f"preset {preset_name} as asked", *token_reasons],
+        )
     speed_gain = BFLOAT16_GAIN if precision == "mixed_bfloat16" else 1.0
 
     # Tokenizers and vocabularies.
@@ -248,17 +279,23 @@ def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, setting
         # Characters: an upper bound only; the corpus's alphabet decides.
         changes[f"{side}.vocab_size"] = vocab if sides[side] != "char" else 8_000
     if any(t == "subword" for t in sides.values()) and not any(
-            f"{side}.vocab_size" in settings for side in ("source", "target")):
-        reasons.append(f"{n:,} pairs: subword vocabularies of {vocab:,} pieces (smaller "
-                       "corpora learn better with fewer, more frequent pieces)")
+        f"{side}.vocab_size" in settings for side in ("source", "target")
+    ):
+        reasons.append(
+            f"{n:,} pairs: subword vocabularies of {vocab:,} pieces (smaller "
+            "corpora learn better with fewer, more frequent pieces)"
+        )
 
     # Lengths: keep all but the longest 1% whole.
     for side, side_stats_ in (("source", stats.source), ("target", stats.target)):
         longest = side_stats_.tokens_p99 * TOKENS_PER_WORD[sides[side]] * LENGTH_MARGIN
-        changes[f"{side}.max_length"] = int(min(max(math.ceil(longest), MAX_LENGTH_BOUNDS[0]),
-                                                MAX_LENGTH_BOUNDS[1]))
-    reasons.append(f"sentences of up to {changes['source.max_length']}/"
-                   f"{changes['target.max_length']} tokens kept whole (99% of the corpus)")
+        changes[f"{side}.max_length"] = int(
+            min(max(math.ceil(longest), MAX_LENGTH_BOUNDS[0]), MAX_LENGTH_BOUNDS[1])
+        )
+    reasons.append(
+        f"sentences of up to {changes['source.max_length']}/"
+        f"{changes['target.max_length']} tokens kept whole (99% of the corpus)"
+    )
 
     # Model size: the largest preset the data justifies and the time limit can train.
     target_tokens = stats.target.tokens_mean * TOKENS_PER_WORD[sides["target"]]
@@ -276,8 +313,9 @@ def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, setting
         if time_limit:
             epochs = passes(name)
             if epochs < MIN_EPOCHS and name != "tiny":
-                reasons.append(f"{name} would see the data only {epochs:.1f} times in "
-                               f"{time_limit:g} s")
+                reasons.append(
+                    f"{name} would see the data only {epochs:.1f} times in {time_limit:g} s"
+                )
                 break
         chosen = name
     why = f"{n:,} pairs"
@@ -293,8 +331,10 @@ def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, setting
     dropout = _by_pairs(DROPOUT_BY_PAIRS, n) if chosen != "tiny" else 0.1
     if epochs < FEW_EPOCHS and dropout > HURRIED_DROPOUT:
         dropout = HURRIED_DROPOUT
-        why = (f"dropout {dropout:g}: about {epochs:.0f} passes over the data in the time "
-               "allowed leave little room to overfit")
+        why = (
+            f"dropout {dropout:g}: about {epochs:.0f} passes over the data in the time "
+            "allowed leave little room to overfit"
+        )
     else:
         why = f"dropout {dropout:g} for {n:,} pairs (less data, more regularisation)"
     changes["model.dropout"] = dropout
@@ -304,23 +344,30 @@ def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, setting
     # corpora, which a time limit lets the model see only a few times, get larger steps.
     asked_tokens = settings.get("train.batch_tokens")
     if asked_tokens != 0 and ("train.batch_size" not in settings or asked_tokens):
-        longest = max(stats.source.tokens_mean * TOKENS_PER_WORD[sides["source"]],
-                      stats.target.tokens_mean * TOKENS_PER_WORD[sides["target"]]) + 1
+        longest = (
+            max(
+                stats.source.tokens_mean * TOKENS_PER_WORD[sides["source"]],
+                stats.target.tokens_mean * TOKENS_PER_WORD[sides["target"]],
+            )
+            + 1
+        )
         if asked_tokens:
             pairs_per_batch = max(1, round(asked_tokens / longest))
         else:
             pairs_per_batch = _by_pairs(PAIRS_PER_BATCH, n)
         changes["train.batch_tokens"] = max(64, round(pairs_per_batch * longest / 64) * 64)
         preset_train = base["train"]
-        rate = preset_train["learning_rate"] * math.sqrt(pairs_per_batch /
-                                                         preset_train["batch_size"])
+        rate = preset_train["learning_rate"] * math.sqrt(
+            pairs_per_batch / preset_train["batch_size"]
+        )
         changes["train.learning_rate"] = float(f"{rate:.3g}")
         if "train.batch_tokens" not in settings:
             reasons.append(
                 f"batches of {changes['train.batch_tokens']:,} tokens, about "
                 f"{pairs_per_batch} pairs, for {n:,} pairs; learning rate "
                 f"{changes['train.learning_rate']:g}, the preset's scaled by the square "
-                "root of the batch")
+                "root of the batch"
+            )
     changes["train.label_smoothing"] = 0.1
     changes["train.epochs"] = 50 if time_limit else max(changes["train.epochs"], 20)
     changes["train.patience"] = 4
@@ -330,8 +377,10 @@ def choose(pairs: Sequence[tuple[str, str]], *, time_limit: float = 0.0, setting
     if "decode.no_repeat_ngram" not in settings:
         reasons.append(repeat_guard_reason(config))
     if config.train.time_limit and config.train.time_decay:
-        reasons.append(f"the learning rate falls linearly to 0 over the {time_limit:g} s, so "
-                       "that the run ends on settled weights")
+        reasons.append(
+            f"the learning rate falls linearly to 0 over the {time_limit:g} s, so "
+            "that the run ends on settled weights"
+        )
     return Choice(config=config, preset=chosen, reasons=reasons, precision=precision)
 
 
@@ -340,7 +389,11 @@ def repeat_guard_reason(config: Config) -> str:
     tokens."""
     n = config.repeat_guard()
     if n:
-        return (f"outputs never repeat a phrase of {n} tokens: a model still learning "
-                "loops on long sentences, and real text rarely repeats one")
-    return ("repeated phrases allowed: characters repeat in threes in ordinary words "
-            "(the setting decode.no_repeat_ngram turns a guard on)")
+        return (
+            f"outputs never repeat a phrase of {n} tokens: a model still learning "
+            "loops on long sentences, and real text rarely repeats one"
+        )
+    return (
+        "repeated phrases allowed: characters repeat in threes in ordinary words "
+        "(the setting decode.no_repeat_ngram turns a guard on)"
+    )

@@ -63,14 +63,21 @@ def build_model(config: Config, train_pairs: Sequence[tuple[str, str]]) -> Trans
     encoders = []
     for side, column in (("source", 0), ("target", 1)):
         text_config = getattr(config, side)
-        encoders.append(TextEncoder.build(
-            [pair[column] for pair in train_pairs], tokenizer=text_config.tokenizer,
-            lowercase=text_config.lowercase, strip_accents=text_config.strip_accents,
-            normalization=text_config.normalization, vocab_size=text_config.vocab_size,
-            max_length=text_config.max_length))
+        encoders.append(
+            TextEncoder.build(
+                [pair[column] for pair in train_pairs],
+                tokenizer=text_config.tokenizer,
+                lowercase=text_config.lowercase,
+                strip_accents=text_config.strip_accents,
+                normalization=text_config.normalization,
+                vocab_size=text_config.vocab_size,
+                max_length=text_config.max_length,
+            )
+        )
     with dtype_policy(resolve_precision(config.train.precision)):
-        model_class = (TransformerTranslator if config.model.architecture == "transformer"
-                       else Translator)
+        model_class = (
+            TransformerTranslator if config.model.architecture == "transformer" else Translator
+        )
         model = model_class(config, encoders[0].vocabulary, encoders[1].vocabulary)
         model.build()
     return model
@@ -79,8 +86,9 @@ def build_model(config: Config, train_pairs: Sequence[tuple[str, str]]) -> Trans
 def compile_model(model: Translator, steps_per_epoch: int) -> None:
     """Attach Adam with the configured schedule (the step itself clips gradients)."""
     tr = model.config.train
-    schedule = LearningRateSchedule(tr.learning_rate, tr.warmup_steps, tr.decay,
-                                    total_steps=steps_per_epoch * tr.epochs)
+    schedule = LearningRateSchedule(
+        tr.learning_rate, tr.warmup_steps, tr.decay, total_steps=steps_per_epoch * tr.epochs
+    )
     # Gradient clipping (train.clipnorm) happens in Translator.train_step, where it sees
     # the whole batch's gradient under every strategy.
     optimizer = keras.optimizers.Adam(schedule)
@@ -97,14 +105,21 @@ def count_batches(dataset) -> int:
     return sum(1 for _ in dataset)
 
 
-def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, *,
-          validation_pairs: Sequence[tuple[str, str]] | None = None,
-          on_progress: Callable[[dict], object] | None = None,
-          should_stop: Callable[[], bool] | None = None,
-          checkpoint_dir: str | os.PathLike | None = None, resume: bool | str = False,
-          tensorboard_dir: str | os.PathLike | None = None, progress_every: int = 10,
-          model: Translator | None = None, strategy: object = None,
-          clock: Callable[[], float] | None = None) -> TrainResult:
+def train(
+    train_pairs: Sequence[tuple[str, str]],
+    config: Config | None = None,
+    *,
+    validation_pairs: Sequence[tuple[str, str]] | None = None,
+    on_progress: Callable[[dict], object] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool | str = False,
+    tensorboard_dir: str | os.PathLike | None = None,
+    progress_every: int = 10,
+    model: Translator | None = None,
+    strategy: object = None,
+    clock: Callable[[], float] | None = None,
+) -> TrainResult:
     """Train a model.
 
     Args:
@@ -163,25 +178,39 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
         # Epoch e's order depends only on the seed and e: a resumed run goes on with the
         # very batches an uninterrupted one would have.
         def stream(first_epoch):
-            return training_stream(train_pairs, model.source_text, model.target_text,
-                                   batch_size=tr.batch_size, seed=tr.seed,
-                                   bucketing=tr.bucketing, first_epoch=first_epoch,
-                                   batch_tokens=tr.batch_tokens)
+            return training_stream(
+                train_pairs,
+                model.source_text,
+                model.target_text,
+                batch_size=tr.batch_size,
+                seed=tr.seed,
+                bucketing=tr.bucketing,
+                first_epoch=first_epoch,
+                batch_tokens=tr.batch_tokens,
+            )
 
         train_ds, steps = stream(state["epochs_done"] or 0 if state else 0)
         if state is not None and state["epochs_done"] is None:  # the model alone: count
             done = int(model.optimizer.iterations.numpy()) // steps
             state["epochs_done"] = done
-            state["history"] = {key: [float("nan")] * done for key in
-                                ("loss", "accuracy", "tokens", "val_loss", "val_accuracy")
-                                if validation_pairs or not key.startswith("val_")}
+            state["history"] = {
+                key: [float("nan")] * done
+                for key in ("loss", "accuracy", "tokens", "val_loss", "val_accuracy")
+                if validation_pairs or not key.startswith("val_")
+            }
             train_ds, steps = stream(done)
         train_ds = distribute.prepare_dataset(train_ds, strategy)
         val_ds = None
         if validation_pairs:
-            val_ds = make_dataset(validation_pairs, model.source_text, model.target_text,
-                                  batch_size=tr.batch_size, shuffle=False, bucketing=tr.bucketing,
-                                  batch_tokens=tr.batch_tokens)
+            val_ds = make_dataset(
+                validation_pairs,
+                model.source_text,
+                model.target_text,
+                batch_size=tr.batch_size,
+                shuffle=False,
+                bucketing=tr.bucketing,
+                batch_tokens=tr.batch_tokens,
+            )
             val_ds = distribute.prepare_dataset(val_ds, strategy)
         if state is None or getattr(model, "optimizer", None) is None:
             compile_model(model, steps)
@@ -191,12 +220,17 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
         monitor = "val_accuracy" if val_ds is not None else "loss"
         # A checkpoint written with another monitor (older versions watched val_loss)
         # starts its search for the best anew.
-        previous = state if state is not None and state.get("monitor", "val_loss") == monitor \
-            else None
+        previous = (
+            state if state is not None and state.get("monitor", "val_loss") == monitor else None
+        )
         checkpoint = CheckpointCallback(
-            checkpoint_dir, monitor=monitor, patience=tr.patience,
+            checkpoint_dir,
+            monitor=monitor,
+            patience=tr.patience,
             history=state["history"] if state else None,
-            initial_best=previous["best"] if previous is not None else None, steps_per_epoch=steps)
+            initial_best=previous["best"] if previous is not None else None,
+            steps_per_epoch=steps,
+        )
         if previous is not None:
             checkpoint.best_epoch, checkpoint.wait = previous["best_epoch"], previous["wait"]
         stopper = StopCallback(should_stop, tr.time_limit, clock)
@@ -205,7 +239,9 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
         if tr.time_limit and tr.time_decay and schedule is not None:
             callbacks.insert(0, TimeDecayCallback(schedule, tr.time_limit, stopper.elapsed))
         if on_progress is not None:
-            callbacks.insert(0, ProgressCallback(on_progress, steps, tr.epochs, every=progress_every))
+            callbacks.insert(
+                0, ProgressCallback(on_progress, steps, tr.epochs, every=progress_every)
+            )
         if tensorboard_dir:
             callbacks.append(keras.callbacks.TensorBoard(str(tensorboard_dir)))
 
@@ -214,16 +250,25 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
             # An endless stream, `steps` batches an epoch.
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*ran out of data.*")
-                model.fit(train_ds, steps_per_epoch=steps, validation_data=val_ds,
-                          epochs=tr.epochs, initial_epoch=initial_epoch, callbacks=callbacks,
-                          shuffle=False, verbose=0)
+                model.fit(
+                    train_ds,
+                    steps_per_epoch=steps,
+                    validation_data=val_ds,
+                    epochs=tr.epochs,
+                    initial_epoch=initial_epoch,
+                    callbacks=callbacks,
+                    shuffle=False,
+                    verbose=0,
+                )
     seconds = time.perf_counter() - start
     if checkpoint.nonfinite_weights and not stopper.reason:
         stopper.reason = "the weights became NaN or infinite"
     if stopper.reason and "NaN" in stopper.reason and checkpoint.best_weights is None:
         if state is None:  # no good weights at all: nothing worth returning or saving
-            raise DataError("Training stopped: " + stopper.reason + " in the first epoch; "
-                            "try a lower learning rate.")
+            raise DataError(
+                "Training stopped: " + stopper.reason + " in the first epoch; "
+                "try a lower learning rate."
+            )
         # Resumed, and training went bad before an epoch completed: the checkpoint (never
         # written for such an epoch) holds the last good model.
         with dtype_policy(resolve_precision(tr.precision)):
@@ -232,17 +277,27 @@ def train(train_pairs: Sequence[tuple[str, str]], config: Config | None = None, 
     history = checkpoint.history
     reason = stopper.reason or ("early stopping" if checkpoint.early_stopped else "finished")
     model.info["training"] = {
-        "train_pairs": len(train_pairs), "validation_pairs": len(validation_pairs or []),
-        "epochs": len(history.get("loss", [])), "best_epoch": checkpoint.best_epoch,
+        "train_pairs": len(train_pairs),
+        "validation_pairs": len(validation_pairs or []),
+        "epochs": len(history.get("loss", [])),
+        "best_epoch": checkpoint.best_epoch,
         "stop_reason": reason,
-        **{f"final_{key}": values[-1] for key, values in history.items()
-           if key in ("loss", "accuracy", "val_loss", "val_accuracy") and values},
+        **{
+            f"final_{key}": values[-1]
+            for key, values in history.items()
+            if key in ("loss", "accuracy", "val_loss", "val_accuracy") and values
+        },
     }
     tokens = float(np.sum(history.get("tokens", [0.0])[initial_epoch:]))
-    return TrainResult(model=model, history=history,
-                       epochs_done=len(history.get("loss", [])), best_epoch=checkpoint.best_epoch,
-                       stop_reason=reason, seconds=seconds,
-                       tokens_per_second=tokens / seconds if seconds > 0 else 0.0)
+    return TrainResult(
+        model=model,
+        history=history,
+        epochs_done=len(history.get("loss", [])),
+        best_epoch=checkpoint.best_epoch,
+        stop_reason=reason,
+        seconds=seconds,
+        tokens_per_second=tokens / seconds if seconds > 0 else 0.0,
+    )
 
 
 def save(model: Translator, path, include_optimizer=False) -> Path:

@@ -47,17 +47,31 @@ class TransformerTranslator(Translator):
 
             raise ConfigurationError(
                 f"A TransformerTranslator needs `model.architecture='transformer'`, got "
-                f"{m.architecture!r}.")
-        sizes = {"units": m.units, "layers": m.layers, "heads": m.heads,
-                 "inner_units": m.ff_units, "positions": m.positions, "dropout": m.dropout}
+                f"{m.architecture!r}."
+            )
+        sizes = {
+            "units": m.units,
+            "layers": m.layers,
+            "heads": m.heads,
+            "inner_units": m.ff_units,
+            "positions": m.positions,
+            "dropout": m.dropout,
+        }
         # Sentences as the models read them: `max_length` tokens and [END] (source);
         # [START] and `max_length` tokens (target), so many decoding steps at most.
-        encoder = TransformerEncoder(self.source_text.vocab_size,
-                                     max_length=self.config.source.max_length + 1,
-                                     name="encoder", **sizes)
-        decoder = TransformerDecoder(self.target_text.vocab_size,
-                                     max_length=self.config.target.max_length + 1,
-                                     tie_embeddings=m.tie_embeddings, name="decoder", **sizes)
+        encoder = TransformerEncoder(
+            self.source_text.vocab_size,
+            max_length=self.config.source.max_length + 1,
+            name="encoder",
+            **sizes,
+        )
+        decoder = TransformerDecoder(
+            self.target_text.vocab_size,
+            max_length=self.config.target.max_length + 1,
+            tie_embeddings=m.tie_embeddings,
+            name="decoder",
+            **sizes,
+        )
         return encoder, decoder
 
     def encode(self, source_ids, training=False):
@@ -76,23 +90,29 @@ class TransformerTranslator(Translator):
         """
         outputs, self_attention, mask = self.encoder(source_ids, training=training)
         keys, values = self.decoder.project_keys(outputs)
-        return {"outputs": outputs, "keys": keys, "values": values, "mask": mask,
-                "state": self.decoder.initial_state(keras.ops.shape(source_ids)[0]),
-                "self_attention": self_attention}
+        return {
+            "outputs": outputs,
+            "keys": keys,
+            "values": values,
+            "mask": mask,
+            "state": self.decoder.initial_state(keras.ops.shape(source_ids)[0]),
+            "self_attention": self_attention,
+        }
 
     def step(self, token, state, encoded):
         """One decoding step: `(logits (batch, vocab), new_state, weights (batch, S))`;
         the weights are the last block's attention over the source, averaged over heads."""
-        return self.decoder.step(token, state, encoded["outputs"],
-                                 (encoded["keys"], encoded["values"]), encoded["mask"])
+        return self.decoder.step(
+            token, state, encoded["outputs"], (encoded["keys"], encoded["values"]), encoded["mask"]
+        )
 
     def step_anatomy(self, token, state, encoded):
         """:meth:`step` that also returns every head of every attention: `(logits,
         new_state, weights, parts)`, see :meth:`TransformerDecoder.step_anatomy
         <keras_attn.layers.transformer_decoder.TransformerDecoder.step_anatomy>`."""
-        return self.decoder.step_anatomy(token, state, encoded["outputs"],
-                                         (encoded["keys"], encoded["values"]),
-                                         encoded["mask"])
+        return self.decoder.step_anatomy(
+            token, state, encoded["outputs"], (encoded["keys"], encoded["values"]), encoded["mask"]
+        )
 
     def forward_attention(self, source_ids, target_in):
         """Every attention weight of a teacher-forced pass (inference mode).
@@ -107,8 +127,7 @@ class TransformerTranslator(Translator):
             `(batch, layers, heads, T, S)`.
         """
         outputs, encoder_weights, mask = self.encoder(source_ids, training=False)
-        _, decoder_weights, cross = self.decoder.forward(target_in, outputs, mask,
-                                                         training=False)
+        _, decoder_weights, cross = self.decoder.forward(target_in, outputs, mask, training=False)
         return {"encoder": encoder_weights, "decoder": decoder_weights, "cross": cross}
 
     @property

@@ -86,6 +86,7 @@ def step_heads(parts, new_state, cross_keys, cross_values, index) -> StepHeads:
             cross-attention keys and values (`encoded["keys"][0]`, `encoded["values"][0]`).
         index: 0-based position of the step.
     """
+
     def first(name, source=parts):
         return np.asarray(source[name], np.float32)[0]
 
@@ -93,14 +94,24 @@ def step_heads(parts, new_state, cross_keys, cross_values, index) -> StepHeads:
 
     def attention(prefix, keys, values, positions=None):
         cut = slice(None) if positions is None else slice(0, positions)
-        return HeadAttention(query=first(f"{prefix}_query"), keys=keys, values=values,
-                             scores=first(f"{prefix}_scores")[..., cut],
-                             weights=first(f"{prefix}_weights")[..., cut],
-                             context=first(f"{prefix}_context"))
+        return HeadAttention(
+            query=first(f"{prefix}_query"),
+            keys=keys,
+            values=values,
+            scores=first(f"{prefix}_scores")[..., cut],
+            weights=first(f"{prefix}_weights")[..., cut],
+            context=first(f"{prefix}_context"),
+        )
 
     d_head = cross_keys.shape[-1]
     return StepHeads(
         cross=attention("cross", cross_keys, cross_values),
-        self_attention=attention("self", first("keys", new_state)[:, :, :seen],
-                                 first("values", new_state)[:, :, :seen], seen),
-        scale=float(1.0 / np.sqrt(d_head)), hidden=first("hidden"))
+        self_attention=attention(
+            "self",
+            first("keys", new_state)[:, :, :seen],
+            first("values", new_state)[:, :, :seen],
+            seen,
+        ),
+        scale=float(1.0 / np.sqrt(d_head)),
+        hidden=first("hidden"),
+    )

@@ -35,10 +35,17 @@ def main(argv=None) -> int:
     """Writes all bundled datasets, their cards, test sets and the index; prints what it
     wrote."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--alignments", action="store_true",
-                        help="also write <name>.align, the gold word alignment of each file")
-    parser.add_argument("--out", type=Path, default=ROOT / "assets" / "datasets",
-                        help="directory to write (default: assets/datasets)")
+    parser.add_argument(
+        "--alignments",
+        action="store_true",
+        help="also write <name>.align, the gold word alignment of each file",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "assets" / "datasets",
+        help="directory to write (default: assets/datasets)",
+    )
     args = parser.parse_args(argv)
     directory = args.out
     for name, path in write_bundled(directory, alignments=args.alignments).items():
@@ -48,8 +55,10 @@ def main(argv=None) -> int:
         dataset = DATASETS[name]
         if dataset.test_count:
             test = directory / dataset.test_filename
-            print(f"wrote {_shown(test)} and {alignment_path(test).name} "
-                  f"({dataset.test_count:,} test pairs)")
+            print(
+                f"wrote {_shown(test)} and {alignment_path(test).name} "
+                f"({dataset.test_count:,} test pairs)"
+            )
     print(f"wrote {_shown(directory / 'README.md')}")
     return 0
 

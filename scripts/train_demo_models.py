@@ -31,20 +31,36 @@ sys.path.insert(0, str(ROOT))
 # name -> configuration changes on top of the `small` preset
 RECIPES = {
     "dates": {
-        "source.tokenizer": "char", "target.tokenizer": "char",
-        "source.max_length": 40, "target.max_length": 12,
-        "model.embedding_dim": 64, "model.units": 128, "model.attention_units": 128,
+        "source.tokenizer": "char",
+        "target.tokenizer": "char",
+        "source.max_length": 40,
+        "target.max_length": 12,
+        "model.embedding_dim": 64,
+        "model.units": 128,
+        "model.attention_units": 128,
         "model.dropout": 0.0,
-        "train.epochs": 12, "train.batch_size": 64, "train.learning_rate": 3e-3,
-        "train.patience": 3, "train.time_limit": 900.0, "train.seed": 11,
+        "train.epochs": 12,
+        "train.batch_size": 64,
+        "train.learning_rate": 3e-3,
+        "train.patience": 3,
+        "train.time_limit": 900.0,
+        "train.seed": 11,
     },
     "toy_language": {
-        "source.tokenizer": "word", "target.tokenizer": "word",
-        "source.max_length": 25, "target.max_length": 25,
-        "model.embedding_dim": 96, "model.units": 128, "model.attention_units": 128,
+        "source.tokenizer": "word",
+        "target.tokenizer": "word",
+        "source.max_length": 25,
+        "target.max_length": 25,
+        "model.embedding_dim": 96,
+        "model.units": 128,
+        "model.attention_units": 128,
         "model.dropout": 0.1,
-        "train.epochs": 12, "train.batch_size": 64, "train.learning_rate": 3e-3,
-        "train.patience": 3, "train.time_limit": 900.0, "train.seed": 7,
+        "train.epochs": 12,
+        "train.batch_size": 64,
+        "train.learning_rate": 3e-3,
+        "train.patience": 3,
+        "train.time_limit": 900.0,
+        "train.seed": 7,
     },
 }
 # These two were made when lower-casing and word tokens were the defaults.
@@ -54,8 +70,11 @@ for _recipe in RECIPES.values():
 # embedding and a 4,000-piece vocabulary per side so that the file stays under 15 MB.
 REAL = {
     "de_en": {
-        "model.embedding_dim": 128, "source.vocab_size": 4000, "target.vocab_size": 4000,
-        "train.time_limit": 1200.0, "train.seed": 5,
+        "model.embedding_dim": 128,
+        "source.vocab_size": 4000,
+        "target.vocab_size": 4000,
+        "train.time_limit": 1200.0,
+        "train.seed": 5,
     },
 }
 # The lesson of "why attention": one generated task of long sentences, two models that
@@ -66,15 +85,25 @@ LESSON = {
 }
 LESSON_DATASET = "toy_language_long"
 LESSON_SETTINGS = {
-    "source.tokenizer": "word", "target.tokenizer": "word",
-    "source.max_length": 64, "target.max_length": 64,
-    "model.embedding_dim": 96, "model.units": 128, "model.attention_units": 128,
-    "model.dropout": 0.1, "train.epochs": 24, "train.batch_size": 64,
-    "train.learning_rate": 3e-3, "train.decay": "cosine", "train.patience": 0,
-    "train.time_limit": 0.0, "train.seed": 3,
+    "source.tokenizer": "word",
+    "target.tokenizer": "word",
+    "source.max_length": 64,
+    "target.max_length": 64,
+    "model.embedding_dim": 96,
+    "model.units": 128,
+    "model.attention_units": 128,
+    "model.dropout": 0.1,
+    "train.epochs": 24,
+    "train.batch_size": 64,
+    "train.learning_rate": 3e-3,
+    "train.decay": "cosine",
+    "train.patience": 0,
+    "train.time_limit": 0.0,
+    "train.seed": 3,
 }  # the same 24 epochs for both (not the same time: the classic model's steps are cheaper)
-TATOEBA_LICENCE = ("CC-BY 2.0 (France); sentences from tatoeba.org, pairs compiled by "
-                   "manythings.org/anki")
+TATOEBA_LICENCE = (
+    "CC-BY 2.0 (France); sentences from tatoeba.org, pairs compiled by manythings.org/anki"
+)
 HELD_BACK = 1000
 TEST_SEED = 20261126  # the fresh test sets: not the datasets' seeds
 TEST_COUNT = 1000
@@ -100,8 +129,9 @@ def read_tatoeba(path):
     with open(path, encoding="utf-8") as stream:
         first = stream.readline().rstrip("\n").split("\t")
     published = len(first) >= 3 and first[2].startswith("CC-BY")
-    data = read_parallel(path, format="tsv", source_column=1 if published else 0,
-                         target_column=0 if published else 1)
+    data = read_parallel(
+        path, format="tsv", source_column=1 if published else 0, target_column=0 if published else 1
+    )
     return data.pairs
 
 
@@ -124,12 +154,15 @@ def train_real(name, args, out):
         pairs, test_pairs = pairs[:-HELD_BACK], pairs[-HELD_BACK:]
     changes = REAL[name]
     train_pairs, val_pairs, _ = split_pairs(pairs, validation=0.05, seed=changes["train.seed"])
-    choice = sizing.choose(train_pairs, time_limit=changes["train.time_limit"],
-                           settings=changes)
+    choice = sizing.choose(train_pairs, time_limit=changes["train.time_limit"], settings=changes)
     print(choice.explain(), flush=True)
     start = time.perf_counter()
-    result = train(train_pairs, choice.config, validation_pairs=val_pairs,
-                   on_progress=lambda e: print(e, flush=True) if e["kind"] == "epoch" else None)
+    result = train(
+        train_pairs,
+        choice.config,
+        validation_pairs=val_pairs,
+        on_progress=lambda e: print(e, flush=True) if e["kind"] == "epoch" else None,
+    )
     seconds = time.perf_counter() - start
     model = result.model
     scores = score_real(model, test_pairs)
@@ -138,21 +171,33 @@ def train_real(name, args, out):
     model.info["licence"] = TATOEBA_LICENCE
     model.info["scores"] = {f"test_{k}": v for k, v in scores.items()}
     keras_attn.save(model, out / f"{name}.keras", include_optimizer=False)
-    card = {"name": name, "title": "German → English (Tatoeba)",
-            "languages": ["de", "en"], "dataset": source, "licence": TATOEBA_LICENCE,
-            "attribution": "Sentences and translations from tatoeba.org (CC-BY 2.0 FR); "
-                           "pair file compiled by manythings.org/anki.",
-            "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
-            "test_pairs": len(test_pairs), "epochs": result.epochs_done,
-            "best_epoch": result.best_epoch, "stop_reason": result.stop_reason,
-            "train_seconds": round(seconds, 1), "parameters": model.count_params(),
-            "precision_trained": choice.precision, "scores": scores,
-            "test_set": "the 1,000 held-back pairs" + (f" of {Path(args.test).name}"
-                                                        if args.test else ""),
-            "settings": choice.summary(), "config": choice.config.to_dict(),
-            "command": f"python scripts/train_demo_models.py --only {name} --tatoeba deu.txt"}
-    (out / f"{name}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n",
-                                      encoding="utf-8")
+    card = {
+        "name": name,
+        "title": "German → English (Tatoeba)",
+        "languages": ["de", "en"],
+        "dataset": source,
+        "licence": TATOEBA_LICENCE,
+        "attribution": "Sentences and translations from tatoeba.org (CC-BY 2.0 FR); "
+        "pair file compiled by manythings.org/anki.",
+        "train_pairs": len(train_pairs),
+        "validation_pairs": len(val_pairs),
+        "test_pairs": len(test_pairs),
+        "epochs": result.epochs_done,
+        "best_epoch": result.best_epoch,
+        "stop_reason": result.stop_reason,
+        "train_seconds": round(seconds, 1),
+        "parameters": model.count_params(),
+        "precision_trained": choice.precision,
+        "scores": scores,
+        "test_set": "the 1,000 held-back pairs"
+        + (f" of {Path(args.test).name}" if args.test else ""),
+        "settings": choice.summary(),
+        "config": choice.config.to_dict(),
+        "command": f"python scripts/train_demo_models.py --only {name} --tatoeba deu.txt",
+    }
+    (out / f"{name}.json").write_text(
+        json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"{name}: {scores} after {result.epochs_done} epochs, {seconds:.0f} s", flush=True)
 
 
@@ -190,27 +235,39 @@ def train_lesson(out, only=None):
         config = preset("small").replace(**{**LESSON_SETTINGS, **changes})
         train_pairs, val_pairs, _ = split_pairs(pairs, validation=0.05, seed=config.train.seed)
         start = time.perf_counter()
-        result = train(train_pairs, config, validation_pairs=val_pairs,
-                       on_progress=lambda e: print(e, flush=True) if e["kind"] == "epoch" else None)
+        result = train(
+            train_pairs,
+            config,
+            validation_pairs=val_pairs,
+            on_progress=lambda e: print(e, flush=True) if e["kind"] == "epoch" else None,
+        )
         seconds = time.perf_counter() - start
         result.model.info["dataset"] = f"assets/datasets/{LESSON_DATASET}.tsv ({len(pairs)} pairs)"
         keras_attn.save(result.model, out / f"{name}.keras", include_optimizer=False)
-        card = {"name": name, "title": ("Long toy sentences, with attention"
-                                        if changes["model.attention"] != "none" else
-                                        "Long toy sentences, no attention (classic)"),
-                "dataset": f"assets/datasets/{LESSON_DATASET}.tsv",
-                "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
-                "epochs": result.epochs_done, "best_epoch": result.best_epoch,
-                "stop_reason": result.stop_reason, "train_seconds": round(seconds, 1),
-                "parameters": result.model.count_params(), "config": config.to_dict(),
-                "command": "python scripts/train_demo_models.py --only lesson"}
+        card = {
+            "name": name,
+            "title": (
+                "Long toy sentences, with attention"
+                if changes["model.attention"] != "none"
+                else "Long toy sentences, no attention (classic)"
+            ),
+            "dataset": f"assets/datasets/{LESSON_DATASET}.tsv",
+            "train_pairs": len(train_pairs),
+            "validation_pairs": len(val_pairs),
+            "epochs": result.epochs_done,
+            "best_epoch": result.best_epoch,
+            "stop_reason": result.stop_reason,
+            "train_seconds": round(seconds, 1),
+            "parameters": result.model.count_params(),
+            "config": config.to_dict(),
+            "command": "python scripts/train_demo_models.py --only lesson",
+        }
         (out / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
         print(f"{name}: {result.epochs_done} epochs, {seconds:.0f} s", flush=True)
     paths = [out / f"{name}.keras" for name in LESSON]
     if not all(path.exists() for path in paths):
         return
-    comparison = compare_models([keras_attn.load(p) for p in paths], test_pairs,
-                                names=list(LESSON))
+    comparison = compare_models([keras_attn.load(p) for p in paths], test_pairs, names=list(LESSON))
     print(comparison.table(), flush=True)
     figure = comparison.to_dict()
     for name in LESSON:
@@ -250,22 +307,32 @@ def main():
         pairs = read_parallel(dataset_path(name)).pairs
         train_pairs, val_pairs, _ = split_pairs(pairs, validation=0.05, seed=config.train.seed)
         start = time.perf_counter()
-        result = train(train_pairs, config, validation_pairs=val_pairs,
-                       on_progress=lambda e: print(e, flush=True) if e["kind"] == "epoch" else None)
+        result = train(
+            train_pairs,
+            config,
+            validation_pairs=val_pairs,
+            on_progress=lambda e: print(e, flush=True) if e["kind"] == "epoch" else None,
+        )
         seconds = time.perf_counter() - start
         test_pairs = generate(name, count=TEST_COUNT, seed=TEST_SEED)
         scores = score(result.model, name, test_pairs)
         result.model.info["dataset"] = f"assets/datasets/{name}.tsv ({len(pairs)} pairs)"
         result.model.info["scores"] = {f"test_{k}": v for k, v in scores.items()}
         keras_attn.save(result.model, out / f"{name}.keras", include_optimizer=False)
-        card = {"name": name, "dataset": f"assets/datasets/{name}.tsv",
-                "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
-                "epochs": result.epochs_done, "stop_reason": result.stop_reason,
-                "train_seconds": round(seconds, 1), "parameters": result.model.count_params(),
-                "scores": scores,
-                "test_set": f"{TEST_COUNT} pairs generated with seed {TEST_SEED}",
-                "config": config.to_dict(),
-                "command": f"python scripts/train_demo_models.py --only {name}"}
+        card = {
+            "name": name,
+            "dataset": f"assets/datasets/{name}.tsv",
+            "train_pairs": len(train_pairs),
+            "validation_pairs": len(val_pairs),
+            "epochs": result.epochs_done,
+            "stop_reason": result.stop_reason,
+            "train_seconds": round(seconds, 1),
+            "parameters": result.model.count_params(),
+            "scores": scores,
+            "test_set": f"{TEST_COUNT} pairs generated with seed {TEST_SEED}",
+            "config": config.to_dict(),
+            "command": f"python scripts/train_demo_models.py --only {name}",
+        }
         (out / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
         print(f"{name}: {scores} after {result.epochs_done} epochs, {seconds:.0f} s", flush=True)
 

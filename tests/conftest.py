@@ -13,9 +13,15 @@ from tests.helpers import reverse_pairs  # noqa: E402
 
 # float32 whatever the machine ("auto" trains in bfloat16 on CPUs with bfloat16 units):
 # tests compare decoders and rescoring to 1e-4, closer than bfloat16 computes.
-TINY = preset("tiny").replace(**{"model.units": 48, "model.embedding_dim": 32,
-                                 "train.learning_rate": 1e-2, "train.epochs": 8,
-                                 "train.precision": "float32"})
+TINY = preset("tiny").replace(
+    **{
+        "model.units": 48,
+        "model.embedding_dim": 32,
+        "train.learning_rate": 1e-2,
+        "train.epochs": 8,
+        "train.precision": "float32",
+    }
+)
 
 
 @pytest.fixture(scope="session")

@@ -26,8 +26,11 @@ from tests.helpers import write_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY_MODEL = ROOT / "assets" / "models" / "toy_language.keras"
-PAIRS = [("the dog eats.", "wuna ta mika."), ("we walk.", "nami paso."),
-         ("he sees her.", "sul vel vida.")]
+PAIRS = [
+    ("the dog eats.", "wuna ta mika."),
+    ("we walk.", "nami paso."),
+    ("he sees her.", "sul vel vida."),
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +68,25 @@ def test_reads_sure_and_possible_links_in_every_spelling(tmp_path):
     assert read_alignments(out)[3].sure == {(2, 1)}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("0-0 1-1\n0-0 1x1\n0-0\n", r"gold\.align, line 2, column 5: '1x1' is not an alignment link"),
-    ("0-0 1-1\n0-0 -1-0\n0-0\n", r"line 2, column 5: '-1-0' is not"),
-    ("0-0 1-1\n0-0 2-1\n0-0\n", r"line 2, column 5: source word 2 in '2-1' is out of range: "
-                                r"the source sentence of pair 2 has 2 word\(s\) \('we walk\.'\)"),
-    ("0-0\n0-0\n0-0 1-3\n", r"line 3, column 5: target word 3 in '1-3' is out of range"),
-    ("0-0\n0-0\n", r"line 3: the file has 2 line\(s\) but the test data has 3 sentence pair"),
-    ("0-0\n0-0\n0-0\n0-0\n", r"line 4: the file has 4 line\(s\) but the test data has 3"),
-])
-def test_a_gold_file_that_does_not_match_is_refused_with_line_and_column(tmp_path, text,
-                                                                         message):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "0-0 1-1\n0-0 1x1\n0-0\n",
+            r"gold\.align, line 2, column 5: '1x1' is not an alignment link",
+        ),
+        ("0-0 1-1\n0-0 -1-0\n0-0\n", r"line 2, column 5: '-1-0' is not"),
+        (
+            "0-0 1-1\n0-0 2-1\n0-0\n",
+            r"line 2, column 5: source word 2 in '2-1' is out of range: "
+            r"the source sentence of pair 2 has 2 word\(s\) \('we walk\.'\)",
+        ),
+        ("0-0\n0-0\n0-0 1-3\n", r"line 3, column 5: target word 3 in '1-3' is out of range"),
+        ("0-0\n0-0\n", r"line 3: the file has 2 line\(s\) but the test data has 3 sentence pair"),
+        ("0-0\n0-0\n0-0\n0-0\n", r"line 4: the file has 4 line\(s\) but the test data has 3"),
+    ],
+)
+def test_a_gold_file_that_does_not_match_is_refused_with_line_and_column(tmp_path, text, message):
     """Malformed links, indices beyond the sentence and wrong line counts are refused."""
     path = tmp_path / "gold.align"
     path.write_text(text, encoding="utf-8")
@@ -102,16 +113,21 @@ def test_gold_lines_follow_the_test_file_when_its_reader_skipped_lines(tmp_path)
     from keras_attn.data import read_parallel
 
     test = tmp_path / "test.tsv"
-    test.write_text("source\ttarget\nthe dog eats.\twuna ta mika.\nwe walk.\tnami paso.\n"
-                    "the dog eats.\twuna ta mika.\nhe sees her.\tsul vel vida.\n",
-                    encoding="utf-8")
+    test.write_text(
+        "source\ttarget\nthe dog eats.\twuna ta mika.\nwe walk.\tnami paso.\n"
+        "the dog eats.\twuna ta mika.\nhe sees her.\tsul vel vida.\n",
+        encoding="utf-8",
+    )
     data = read_parallel(test)
     assert data.pairs == [PAIRS[0], PAIRS[1], PAIRS[2]]
     gold = tmp_path / "gold.align"
     gold.write_text("1-0 0-1 2-2\n0-0 1-1\n0-0\n0-0 1-2 2-1\n", encoding="utf-8")
     read = read_alignments(gold, data)
-    assert [g.sure for g in read] == [{(1, 0), (0, 1), (2, 2)}, {(0, 0), (1, 1)},
-                                      {(0, 0), (1, 2), (2, 1)}]
+    assert [g.sure for g in read] == [
+        {(1, 0), (0, 1), (2, 2)},
+        {(0, 0), (1, 1)},
+        {(0, 0), (1, 2), (2, 1)},
+    ]
     # One line per kept pair is read as such too.
     gold.write_text("1-0\n0-0\n2-1\n", encoding="utf-8")
     assert [g.sure for g in read_alignments(gold, data)] == [{(1, 0)}, {(0, 0)}, {(2, 1)}]
@@ -137,12 +153,18 @@ def test_alignment_error_rate_by_hand():
     assert alignment_error_rate(set(), sure, possible) == 1.0
     assert math.isnan(alignment_error_rate(set(), set(), set()))
     # Corpus: counts are summed, not AERs averaged: 1 - (1 + 1 + 0) / (1 + 1 + 3).
-    corpus = alignment_error_rate([{(0, 0)}, set()], [{(0, 0)}, {(0, 0), (1, 1), (2, 2)}],
-                                  [set(), set()])
+    corpus = alignment_error_rate(
+        [{(0, 0)}, set()], [{(0, 0)}, {(0, 0), (1, 1), (2, 2)}], [set(), set()]
+    )
     assert corpus == pytest.approx(1 - 2 / 5)
     counts = alignment_counts([{(0, 0), (5, 5)}], [{(0, 0)}], [{(5, 5)}])
-    assert counts == {"predicted": 2, "sure": 1, "possible": 2, "sure_found": 1,
-                      "possible_found": 2}
+    assert counts == {
+        "predicted": 2,
+        "sure": 1,
+        "possible": 2,
+        "sure_found": 1,
+        "possible_found": 2,
+    }
     with pytest.raises(ValueError, match="one of each per sentence"):
         alignment_error_rate([set()], [set(), set()], [set(), set()])
 
@@ -154,17 +176,25 @@ def test_attention_to_word_links_sums_pieces_and_averages_target_tokens():
     """Source pieces of a word add up; target pieces average; [END] is nobody's word."""
     # Source "unhappy dog" as pieces un ##happy dog + [END]; target "x yz" as x y ##z + [END].
     source_map, target_map = [0, 0, 1], [0, 1, 1]
-    weights = np.array([
-        [0.3, 0.3, 0.3, 0.1],   # x: 0.6 to "unhappy", 0.3 to "dog"
-        [0.1, 0.1, 0.7, 0.1],   # y: 0.2 / 0.7
-        [0.2, 0.3, 0.4, 0.1],   # ##z: 0.5 / 0.4 -> "yz" averages 0.35 / 0.55
-        [0.0, 0.0, 0.1, 0.9],   # [END] step: no word
-    ])
+    weights = np.array(
+        [
+            [0.3, 0.3, 0.3, 0.1],  # x: 0.6 to "unhappy", 0.3 to "dog"
+            [0.1, 0.1, 0.7, 0.1],  # y: 0.2 / 0.7
+            [0.2, 0.3, 0.4, 0.1],  # ##z: 0.5 / 0.4 -> "yz" averages 0.35 / 0.55
+            [0.0, 0.0, 0.1, 0.9],  # [END] step: no word
+        ]
+    )
     assert attention_alignment(weights, source_map, target_map) == {(0, 0), (1, 1)}
     assert attention_alignment(weights, source_map, target_map, "threshold", 0.3) == {
-        (0, 0), (1, 0), (0, 1), (1, 1)}
+        (0, 0),
+        (1, 0),
+        (0, 1),
+        (1, 1),
+    }
     assert attention_alignment(weights, source_map, target_map, "threshold", 0.5) == {
-        (0, 0), (1, 1)}
+        (0, 0),
+        (1, 1),
+    }
     # A target word that attends mostly to [END] gets no argmax link.
     lost = np.array([[0.1, 0.1, 0.1, 0.7], [0.0, 0.0, 0.9, 0.1], [0.0, 0.0, 0.9, 0.1]])
     assert attention_alignment(lost, source_map, target_map) == {(1, 1)}
@@ -190,8 +220,7 @@ def test_tokens_map_back_to_raw_words_for_every_tokenizer():
     sub = TextEncoder.build(texts * 20, tokenizer="subword", vocab_size=60, max_length=50)
     pieces = sub.tokens(["the happydog eats."])[0]
     assert pieces[0] == "the" and pieces[-2:] == ["eats", "."] and len(pieces) > 5
-    assert token_word_map(sub, ["the happydog eats."]) == [
-        [0] + [1] * (len(pieces) - 3) + [2, 2]]
+    assert token_word_map(sub, ["the happydog eats."]) == [[0] + [1] * (len(pieces) - 3) + [2, 2]]
     # An [UNK] word is one token of its word.
     assert token_word_map(sub, ["the ünhappy dog"]) == [[0, 1, 2]]
 
@@ -221,11 +250,13 @@ def test_a_trained_model_attends_to_the_gold_words(toy_model, toy_test):
     assert result.sentences == 60 and result.truncated == result.untraceable == 0
     assert result.aer < 0.1 and result.precision > 0.95 and result.recall > 0.85
     assert result.threshold_aer < 0.1 and result.threshold == 0.3
-    assert result.aer == alignment_error_rate(result.argmax_links, [g.sure for g in gold],
-                                              [g.possible for g in gold])
+    assert result.aer == alignment_error_rate(
+        result.argmax_links, [g.sure for g in gold], [g.possible for g in gold]
+    )
     shifted = gold[1:] + gold[:1]
-    wrong = alignment_error_rate(result.argmax_links, [g.sure for g in shifted],
-                                 [g.possible for g in shifted])
+    wrong = alignment_error_rate(
+        result.argmax_links, [g.sure for g in shifted], [g.possible for g in shifted]
+    )
     assert wrong > 0.6
     summary = json.loads(json.dumps(result.to_dict(links=True)))
     assert summary["argmax"]["aer"] == result.aer and len(summary["argmax"]["links"]) == 60
@@ -239,20 +270,46 @@ def test_a_model_without_attention_has_nothing_to_align(toy_test):
         evaluate_alignments(classic, [("a", "b")], [GoldAlignment()])
 
 
-def test_evaluate_command_reports_the_alignment_error_rate(toy_model, toy_test, tmp_path,
-                                                           capsys):
+def test_evaluate_command_reports_the_alignment_error_rate(toy_model, toy_test, tmp_path, capsys):
     """`keras-attn evaluate MODEL TEST --alignments GOLD` prints AER next to BLEU; a gold
     file that does not match stops it with the line and column."""
     test = write_tsv(tmp_path / "test.tsv", [(s, t) for s, t, _ in toy_test])
     gold = tmp_path / "test.align"
     gold.write_text("".join(line + "\n" for _, _, line in toy_test), encoding="utf-8")
-    assert main(["evaluate", str(TOY_MODEL), str(test), "--alignments", str(gold),
-                 "--limit", "20", "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(TOY_MODEL),
+                str(test),
+                "--alignments",
+                str(gold),
+                "--limit",
+                "20",
+                "--json",
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["sentences"] == 20 and report["alignment"]["sentences"] == 20
     assert report["alignment"]["argmax"]["aer"] < 0.1
-    assert main(["evaluate", str(TOY_MODEL), str(test), "--alignments", str(gold),
-                 "--alignment-threshold", "0.5", "--limit", "10"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(TOY_MODEL),
+                str(test),
+                "--alignments",
+                str(gold),
+                "--alignment-threshold",
+                "0.5",
+                "--limit",
+                "10",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "AER (argmax) = " in out and "AER (attention >= 0.5) = " in out
     lines = gold.read_text(encoding="utf-8").splitlines()

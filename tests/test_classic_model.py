@@ -18,9 +18,16 @@ from tests.helpers import reverse_pairs
 
 SRC = np.array([[5, 6, 7, 3], [4, 3, 0, 0]], "int32")
 TGT = np.array([[2, 5, 6, 9], [2, 7, 0, 0]], "int32")
-CONFIG = preset("tiny").replace(**{"model.attention": "none", "model.units": 24,
-                                   "model.embedding_dim": 16, "model.attention_units": 24,
-                                   "train.epochs": 2, "train.learning_rate": 1e-2})
+CONFIG = preset("tiny").replace(
+    **{
+        "model.attention": "none",
+        "model.units": 24,
+        "model.embedding_dim": 16,
+        "model.attention_units": 24,
+        "train.epochs": 2,
+        "train.learning_rate": 1e-2,
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,15 +37,22 @@ def classic():
     return train(pairs[:450], CONFIG, validation_pairs=pairs[450:]), pairs[450:]
 
 
-@pytest.mark.parametrize("style,feeding,rnn", [("luong", False, "gru"), ("luong", True, "gru"),
-                                               ("bahdanau", False, "gru"),
-                                               ("luong", False, "lstm")])
+@pytest.mark.parametrize(
+    "style,feeding,rnn",
+    [
+        ("luong", False, "gru"),
+        ("luong", True, "gru"),
+        ("bahdanau", False, "gru"),
+        ("luong", False, "lstm"),
+    ],
+)
 def test_decoder_sees_the_source_only_through_the_final_state(style, feeding, rnn):
     """Changing the encoder outputs but not the final state changes nothing; the fixed
     context is the final state; weights are zeros; steps equal teacher forcing."""
     encoder = Encoder(20, 8, 16, rnn=rnn)
-    decoder = AttentionDecoder(30, 8, 16, attention="none", style=style, input_feeding=feeding,
-                               rnn=rnn, output_norm=True)
+    decoder = AttentionDecoder(
+        30, 8, 16, attention="none", style=style, input_feeding=feeding, rnn=rnn, output_norm=True
+    )
     assert isinstance(decoder.attention, NoAttention) and not decoder.has_attention
     outputs, state, mask = encoder(SRC)
     logits, weights = decoder(TGT, outputs, mask, state)
@@ -53,8 +67,9 @@ def test_decoder_sees_the_source_only_through_the_final_state(style, feeding, rn
     np.testing.assert_array_equal(np.asarray(keys), np.asarray(state[0]))
     step_state = decoder.initial_state(state)
     for t in range(TGT.shape[1]):
-        step_logits, step_state, step_weights = decoder.step(TGT[:, t], step_state, outputs,
-                                                             keys, mask)
+        step_logits, step_state, step_weights = decoder.step(
+            TGT[:, t], step_state, outputs, keys, mask
+        )
         np.testing.assert_allclose(np.asarray(step_logits), np.asarray(logits)[:, t], atol=1e-5)
         assert not np.any(np.asarray(step_weights))
     with pytest.raises(ValueError, match="final state"):
@@ -86,7 +101,7 @@ def test_classic_model_learns_and_every_decoder_gives_zero_weights(classic):
     samples = sample(model, ids, temperature=0.0)
     session = DecodingSession(model)
     for i, sentence in enumerate(sentences):
-        greedy = tokens.numpy()[i, :lengths.numpy()[i]].tolist()
+        greedy = tokens.numpy()[i, : lengths.numpy()[i]].tolist()
         assert beams[i][0].tokens == greedy and samples[i].tokens == greedy
         assert not np.any(beams[i][0].weights) and not np.any(samples[i].weights)
         session.start(sentence)

@@ -23,8 +23,9 @@ def models(tmp_path_factory):
     import keras_attn
 
     trained = keras_attn.load(TOY_MODEL)
-    untrained = keras_attn.Translator(trained.config, trained.source_text.vocabulary,
-                                      trained.target_text.vocabulary)
+    untrained = keras_attn.Translator(
+        trained.config, trained.source_text.vocabulary, trained.target_text.vocabulary
+    )
     untrained.build()
     path = keras_attn.save(untrained, tmp_path_factory.mktemp("m") / "untrained.keras")
     return trained, untrained, path
@@ -58,8 +59,9 @@ def test_scores_are_sacrebleu_overall_and_per_bucket(models, pairs):
     """Each model's scores are sacrebleu's corpus BLEU/chrF of its own output, on all
     pairs and on each bucket's pairs; bucket sizes add up; outputs are in test order."""
     trained, untrained, _ = models
-    comparison = compare_models([trained, untrained], pairs, names=["attention", "random"],
-                                buckets=[4, 6])
+    comparison = compare_models(
+        [trained, untrained], pairs, names=["attention", "random"], buckets=[4, 6]
+    )
     sources = [s for s, _ in pairs]
     references = [r for _, r in pairs]
     assert comparison.names == ["attention", "random"]
@@ -68,19 +70,23 @@ def test_scores_are_sacrebleu_overall_and_per_bucket(models, pairs):
     assert max(lengths) == 9
     assert [b[:2] for b in comparison.buckets] == [(1, 4), (5, 6), (7, 9)]
     assert [b[2] for b in comparison.buckets] == [
-        sum(n <= 4 for n in lengths), sum(4 < n <= 6 for n in lengths),
-        sum(n > 6 for n in lengths)]
+        sum(n <= 4 for n in lengths),
+        sum(4 < n <= 6 for n in lengths),
+        sum(n > 6 for n in lengths),
+    ]
     for name in comparison.names:
         output = comparison.hypotheses[name]
-        assert comparison.overall[name]["bleu"] == sacrebleu.corpus_bleu(
-            output, [references]).score
-        assert comparison.overall[name]["chrf"] == sacrebleu.corpus_chrf(
-            output, [references]).score
+        assert comparison.overall[name]["bleu"] == sacrebleu.corpus_bleu(output, [references]).score
+        assert comparison.overall[name]["chrf"] == sacrebleu.corpus_chrf(output, [references]).score
         for k, row in enumerate(comparison.by_bucket[name]):
             members = comparison.pairs_in(k)
             assert row["n"] == len(members) == comparison.buckets[k][2]
-            assert row["bleu"] == sacrebleu.corpus_bleu(
-                [output[i] for i in members], [[references[i] for i in members]]).score
+            assert (
+                row["bleu"]
+                == sacrebleu.corpus_bleu(
+                    [output[i] for i in members], [[references[i] for i in members]]
+                ).score
+            )
     assert comparison.overall["attention"]["bleu"] > 90 > comparison.overall["random"]["bleu"]
     assert comparison.translations["attention"][0].weights.shape[1] == lengths[0] + 2
     table = comparison.table()
@@ -115,8 +121,12 @@ def test_progress_is_reported_and_cancelling_stops(models, pairs):
     """on_progress counts sentences over all models; should_stop ends it with Cancelled."""
     trained, untrained, _ = models
     seen = []
-    compare_models([trained, trained], pairs[:20], batch_size=8,
-                   on_progress=lambda done, total: seen.append((done, total)))
+    compare_models(
+        [trained, trained],
+        pairs[:20],
+        batch_size=8,
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen == [(0, 40), (8, 40), (16, 40), (20, 40), (28, 40), (36, 40), (40, 40)]
     calls = []
 
@@ -155,8 +165,10 @@ def test_length_curve_is_drawn_on_given_axes_and_saved(models, pairs, tmp_path):
     assert [line.get_label().split(" (all")[0] for line in lines] == ["attention", "random"]
     assert list(lines[1].get_ydata()) == [row["chrf"] for row in comparison.by_bucket["random"]]
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert labels == [f"{label}\nn={b[2]}" for label, b in
-                      zip(comparison.bucket_labels(), comparison.buckets, strict=True)]
+    assert labels == [
+        f"{label}\nn={b[2]}"
+        for label, b in zip(comparison.bucket_labels(), comparison.buckets, strict=True)
+    ]
     assert ax.get_ylabel() == "chrF"
     png = save_length_curve(tmp_path / "curve.png", comparison)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -171,8 +183,23 @@ def test_compare_command(models, pairs, tmp_path, capsys):
     and bad options end with a clear message."""
     test = write_tsv(tmp_path / "test.tsv", pairs)
     picture = tmp_path / "curve.svg"
-    assert main(["compare", str(TOY_MODEL), str(models[2]), "--test", str(test),
-                 "--buckets", "5,7", "--plot", str(picture), "--json"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(TOY_MODEL),
+                str(models[2]),
+                "--test",
+                str(test),
+                "--buckets",
+                "5,7",
+                "--plot",
+                str(picture),
+                "--json",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     report = json.loads(captured.out)
     assert report["names"] == ["toy_language", "untrained"] and report["pairs"] == 40

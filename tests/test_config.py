@@ -14,19 +14,23 @@ def test_presets_are_valid_and_grow():
 
 def test_dict_round_trip():
     """to_dict -> from_dict gives an equal configuration."""
-    config = preset("small").replace(**{"model.attention": "luong-general",
-                                        "source.tokenizer": "subword"})
+    config = preset("small").replace(
+        **{"model.attention": "luong-general", "source.tokenizer": "subword"}
+    )
     assert Config.from_dict(config.to_dict()) == config
 
 
-@pytest.mark.parametrize("field,value,pattern", [
-    ("model.units", 0, r"`model.units`: 0; expected an integer >= 1"),
-    ("model.attention", "cosine", r"`model.attention`: 'cosine'"),
-    ("source.tokenizer", "bpe", r"`source.tokenizer`: 'bpe'"),
-    ("train.learning_rate", -1.0, r"`train.learning_rate`"),
-    ("train.validation_split", 0.9, r"`train.validation_split`"),
-    ("model.dropout", True, r"`model.dropout`"),
-])
+@pytest.mark.parametrize(
+    "field,value,pattern",
+    [
+        ("model.units", 0, r"`model.units`: 0; expected an integer >= 1"),
+        ("model.attention", "cosine", r"`model.attention`: 'cosine'"),
+        ("source.tokenizer", "bpe", r"`source.tokenizer`: 'bpe'"),
+        ("train.learning_rate", -1.0, r"`train.learning_rate`"),
+        ("train.validation_split", 0.9, r"`train.validation_split`"),
+        ("model.dropout", True, r"`model.dropout`"),
+    ],
+)
 def test_invalid_values_name_field_and_value(field, value, pattern):
     """An invalid value raises ConfigurationError naming the field and the value."""
     with pytest.raises(ConfigurationError, match=pattern):

@@ -8,17 +8,25 @@ from keras_attn.errors import DataError
 
 def write_tmx(tmp_path, units, head="", tail="</body></tmx>\n"):
     path = tmp_path / "memory.tmx"
-    body = "".join("<tu>" + "".join(f'<tuv xml:lang="{lang}"><seg>{text}</seg></tuv>'
-                                    for lang, text in unit) + "</tu>\n" for unit in units)
-    path.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n{head}<tmx version="1.4">'
-                    f'<header srclang="en"/><body>\n{body}{tail}', encoding="utf-8")
+    body = "".join(
+        "<tu>"
+        + "".join(f'<tuv xml:lang="{lang}"><seg>{text}</seg></tuv>' for lang, text in unit)
+        + "</tu>\n"
+        for unit in units
+    )
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{head}<tmx version="1.4">'
+        f'<header srclang="en"/><body>\n{body}{tail}',
+        encoding="utf-8",
+    )
     return path
 
 
 def test_languages_in_order_of_appearance_once_each(tmp_path):
     """Each language once, as first written, in the order met; case does not split one."""
-    path = write_tmx(tmp_path, [[("en", "a"), ("de-DE", "b")],
-                                [("EN", "c"), ("fr", "d"), ("de-de", "e")]])
+    path = write_tmx(
+        tmp_path, [[("en", "a"), ("de-DE", "b")], [("EN", "c"), ("fr", "d"), ("de-de", "e")]]
+    )
     assert tmx_languages(path) == ["en", "de-DE", "fr"]
 
 

@@ -94,8 +94,11 @@ def test_generators_use_only_the_standard_library():
                 continue
             for name in names:
                 top = name.split(".")[0]
-                assert (name.startswith(".") or name.startswith("keras_attn.datasets")
-                        or top in sys.stdlib_module_names), f"{module.name} imports {name}"
+                assert (
+                    name.startswith(".")
+                    or name.startswith("keras_attn.datasets")
+                    or top in sys.stdlib_module_names
+                ), f"{module.name} imports {name}"
 
 
 def test_count_must_be_positive_and_fit_the_space():
@@ -548,7 +551,8 @@ def test_zelan_alignment_links_each_word_to_what_it_translates():
     """The card's example: the crossing of place and object, reversed noun phrases."""
     S, P = toy.Sentence, toy.PrepPhrase
     source, target, line = toy.aligned(
-        S(_np("dog"), "eat", "future", obj=_np("apple", "a"), pp=P("in", _np("garden"))))
+        S(_np("dog"), "eat", "future", obj=_np("apple", "a"), pp=P("in", _np("garden")))
+    )
     assert source == "the dog will eat an apple in the garden."
     assert target == "wuna ta gaju ta ba ova en mikaro."
     # the0 dog1 will2 eat3 an4 apple5 in6 the7 garden.8 / wuna0 ta1 gaju2 ta3 ba4 ova5 en6 mikaro.7
@@ -610,7 +614,8 @@ def test_bundled_long_dataset_and_its_test_set(default_pairs):
     data = path.read_bytes()
     assert data == to_tsv(pairs).encode("utf-8") and len(data) < 2_500_000
     assert path.with_suffix(".md").read_text(encoding="utf-8") == registry.render_card(
-        name, pairs, seed=DATASETS[name].default_seed, size_bytes=len(data))
+        name, pairs, seed=DATASETS[name].default_seed, size_bytes=len(data)
+    )
     test = generate_test(name)
     test_file = dataset_test_path(name)
     assert test_file.read_bytes() == to_tsv([(s, t) for s, t, _ in test]).encode("utf-8")

@@ -11,13 +11,13 @@ from keras_attn.text import END_ID
 
 def _sentences(held_out, n=17):
     """n sentences of mixed lengths, plus one with unknown words."""
-    return [s for s, _ in held_out[:n - 1]] + ["a b zzz c d e f g h i"]
+    return [s for s, _ in held_out[: n - 1]] + ["a b zzz c d e f g h i"]
 
 
 def _greedy_ids(model, sentences):
     tokens, weights, lengths = model.greedy(model.source_ids(sentences))
     tokens, lengths = np.asarray(tokens), np.asarray(lengths)
-    return [tokens[i, :lengths[i]].tolist() for i in range(len(sentences))], np.asarray(weights)
+    return [tokens[i, : lengths[i]].tolist() for i in range(len(sentences))], np.asarray(weights)
 
 
 def test_session_stepping_equals_batch_greedy(trained):
@@ -31,8 +31,9 @@ def test_session_stepping_equals_batch_greedy(trained):
         session.run_to_end()
         assert session.target_ids == expected[i]
         src_len = len(session.source_tokens)
-        np.testing.assert_allclose(session.attention, weights[i, :len(expected[i]), :src_len],
-                                   atol=1e-5)
+        np.testing.assert_allclose(
+            session.attention, weights[i, : len(expected[i]), :src_len], atol=1e-5
+        )
         assert np.all(weights[i, :, src_len:] == 0.0)
     assert session.translation == model.translate([sentences[-1]])[0]
 
@@ -54,8 +55,9 @@ def test_beam_results_do_not_depend_on_the_batch(trained):
     for i in (0, 5, 16):
         alone = beam_search(model, model.source_ids([sentences[i]]), width=4, n_best=3)[0]
         assert [h.tokens for h in alone] == [h.tokens for h in together[i]]
-        np.testing.assert_allclose([h.score for h in alone], [h.score for h in together[i]],
-                                   rtol=1e-5)
+        np.testing.assert_allclose(
+            [h.score for h in alone], [h.score for h in together[i]], rtol=1e-5
+        )
 
 
 def test_nbest_sorted_and_scores_match_rescoring(trained):

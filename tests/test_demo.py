@@ -54,8 +54,14 @@ def test_german_model_translates_real_sentences_in_case():
     """The German demo model: cased English without [UNK] or pieces, under 15 MB, and a
     card naming its data, licence, settings and held-back scores."""
     model = keras_attn.load(model_path("de_en"))
-    outputs = model.translate(["Ich habe Hunger.", "Wo ist der Bahnhof?",
-                               "Kannst du mir helfen?", "Ich liebe „Seelennahrung“."])
+    outputs = model.translate(
+        [
+            "Ich habe Hunger.",
+            "Wo ist der Bahnhof?",
+            "Kannst du mir helfen?",
+            "Ich liebe „Seelennahrung“.",
+        ]
+    )
     assert outputs[:3] == ["I'm hungry.", "Where is the station?", "Can you help me?"]
     assert not any("[UNK]" in o or "##" in o for o in outputs)
     assert model_path("de_en").stat().st_size < 15 * 2**20
@@ -77,23 +83,48 @@ def test_demo_command_prints_translations_and_heatmaps(capsys):
 def test_demo_runs_from_a_wheel_outside_the_source_tree(tmp_path):
     """Installed from a built wheel (not the source tree), `keras-attn demo` still works."""
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
-                            "-w", str(wheel_dir)], capture_output=True, text=True, timeout=600)
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheel_dir)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert build.returncode == 0, build.stderr[-2000:]
     (wheel,) = wheel_dir.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert "keras_attn/assets/models/toy_language.keras" in archive.namelist()
-    install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q",
-                              "--target", str(target), str(wheel)],
-                             capture_output=True, text=True, timeout=600)
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert install.returncode == 0, install.stderr[-2000:]
-    code = ("import sys, keras_attn, keras_attn.assets\n"
-            "assert keras_attn.assets.__file__.startswith(sys.argv[1]), keras_attn.__file__\n"
-            "from keras_attn.cli import main\n"
-            "sys.exit(main(['demo', '--model', 'toy_language']))\n")
+    code = (
+        "import sys, keras_attn, keras_attn.assets\n"
+        "assert keras_attn.assets.__file__.startswith(sys.argv[1]), keras_attn.__file__\n"
+        "from keras_attn.cli import main\n"
+        "sys.exit(main(['demo', '--model', 'toy_language']))\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    run = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True,
-                         text=True, timeout=300, cwd=tmp_path, env=env)
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=env,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "->" in run.stdout and "toy_language" in run.stdout
 
@@ -112,6 +143,8 @@ def test_lesson_pair_shows_the_bottleneck_on_long_sentences():
     attention = load_model(models_dir() / "lesson_attention.keras")
     classic = load_model(models_dir() / "lesson_classic.keras")
     assert attention.has_attention and not classic.has_attention
-    scores = [sacrebleu.corpus_bleu(m.translate(sources), [references]).score
-              for m in (attention, classic)]
+    scores = [
+        sacrebleu.corpus_bleu(m.translate(sources), [references]).score
+        for m in (attention, classic)
+    ]
     assert scores[0] >= 90 and scores[0] >= 3 * scores[1], scores

@@ -19,15 +19,17 @@ def test_entropy_is_zero_when_sharp_and_log_n_when_even():
     weights = np.array([[1, 0, 0, 0, 0], [0.2] * 5, [0.5, 0.5, 0, 0, 0]], np.float32)
     d = attention_diagnostics(weights, TOKENS)
     np.testing.assert_allclose(d.entropy, [0.0, math.log(5), math.log(2)], atol=1e-6)
-    np.testing.assert_allclose(d.normalized_entropy, [0.0, 1.0, math.log(2) / math.log(5)],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        d.normalized_entropy, [0.0, 1.0, math.log(2) / math.log(5)], atol=1e-6
+    )
     assert d.mean_entropy == pytest.approx((math.log(5) + math.log(2)) / 3, abs=1e-6)
 
 
 def test_coverage_flags_words_never_attended_but_not_end():
-    """"hunger" gets almost no attention: flagged; [END] gets none: never flagged."""
-    weights = np.array([[0.9, 0.05, 0.05, 0, 0], [0.1, 0.85, 0.05, 0, 0],
-                        [0, 0.1, 0.1, 0.8, 0]], np.float32)
+    """ "hunger" gets almost no attention: flagged; [END] gets none: never flagged."""
+    weights = np.array(
+        [[0.9, 0.05, 0.05, 0, 0], [0.1, 0.85, 0.05, 0, 0], [0, 0.1, 0.1, 0.8, 0]], np.float32
+    )
     d = attention_diagnostics(weights, TOKENS)
     np.testing.assert_allclose(d.coverage, [1.0, 1.0, 0.2, 0.8, 0.0], atol=1e-6)
     assert d.unattended == [2]
@@ -49,9 +51,16 @@ def test_bad_input_is_refused_with_what_and_where():
 
 
 def _model(attention):
-    config = preset("tiny").replace(**{"model.attention": attention, "model.units": 8,
-                                       "model.embedding_dim": 4, "model.attention_units": 8,
-                                       "source.tokenizer": "word", "target.tokenizer": "word"})
+    config = preset("tiny").replace(
+        **{
+            "model.attention": attention,
+            "model.units": 8,
+            "model.embedding_dim": 4,
+            "model.attention_units": 8,
+            "source.tokenizer": "word",
+            "target.tokenizer": "word",
+        }
+    )
     vocabulary = ["[PAD]", "[UNK]", "[START]", "[END]", "a", "b", "c", "d"]
     keras.utils.set_random_seed(3)
     model = Translator(config, vocabulary, vocabulary)

@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Dropout off, bucketing off (fixed batches) and a fixed seed: both runs see the same
 # batches in the same order, so they differ only by how the work is split.
-SETTINGS = {"train.epochs": 2, "train.bucketing": False, "model.dropout": 0.0,
-            "train.seed": 7, "train.precision": "float32"}  # bfloat16 rounds far above 1e-5
+SETTINGS = {
+    "train.epochs": 2,
+    "train.bucketing": False,
+    "model.dropout": 0.0,
+    "train.seed": 7,
+    "train.precision": "float32",
+}  # bfloat16 rounds far above 1e-5
 
 # Devices are configured before TensorFlow initializes them, hence a fresh process.
 MIRRORED_VS_ONE_DEVICE = r"""
@@ -88,9 +93,14 @@ def _environment(**extra):
 def test_mirrored_over_two_devices_matches_one_device(tmp_path):
     """Mirrored training on two logical CPUs gives the one-device losses and weights."""
     out = tmp_path / "runs.json"
-    run = subprocess.run([sys.executable, "-c", MIRRORED_VS_ONE_DEVICE, str(out),
-                          json.dumps(SETTINGS)], cwd=ROOT, env=_environment(),
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", MIRRORED_VS_ONE_DEVICE, str(out), json.dumps(SETTINGS)],
+        cwd=ROOT,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(out.read_text())
     one, mirrored = report["runs"]["one device"], report["runs"]["mirrored"]
@@ -102,8 +112,9 @@ def test_mirrored_over_two_devices_matches_one_device(tmp_path):
     # the global token count gives 1e-4 on the loss and 2e-2 on the weights, and adding
     # the replicas' mean-loss gradients unscaled gives 4e-5 and 2e-2.
     np.testing.assert_allclose(mirrored["history"]["loss"], one["history"]["loss"], rtol=1e-5)
-    np.testing.assert_allclose(mirrored["history"]["accuracy"], one["history"]["accuracy"],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        mirrored["history"]["accuracy"], one["history"]["accuracy"], rtol=1e-5
+    )
     assert report["max_weight_difference"] < 1e-4
 
 
@@ -127,10 +138,16 @@ def test_two_workers_on_one_machine_match_one_device(tmp_path):
     processes = []
     for index in range(2):
         tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
-        processes.append(subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(tmp_path / "checkpoints"), json.dumps(settings)],
-            cwd=ROOT, env=_environment(TF_CONFIG=json.dumps(tf_config)),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, str(tmp_path / "checkpoints"), json.dumps(settings)],
+                cwd=ROOT,
+                env=_environment(TF_CONFIG=json.dumps(tf_config)),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     try:
         outputs = [process.communicate(timeout=300) for process in processes]
     finally:
@@ -164,15 +181,22 @@ def test_multiworker_without_tf_config_is_a_clear_error(monkeypatch):
     assert '"task": {"type": "worker", "index": 0}' in str(info.value)
 
 
-@pytest.mark.parametrize("value, pattern", [
-    ("{not json", "not valid JSON"),
-    ('{"task": {"type": "worker", "index": 0}}', "no `cluster`"),
-    ('{"cluster": {"worker": "host1:1"}, "task": {"type": "worker", "index": 0}}',
-     "list of host:port"),
-    ('{"cluster": {"worker": ["host1:1", "host2:1"]}}', "no `task`"),
-    ('{"cluster": {"worker": ["host1:1", "host2:1"]}, "task": {"type": "worker", "index": 2}}',
-     "task.index 2"),
-])
+@pytest.mark.parametrize(
+    "value, pattern",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"task": {"type": "worker", "index": 0}}', "no `cluster`"),
+        (
+            '{"cluster": {"worker": "host1:1"}, "task": {"type": "worker", "index": 0}}',
+            "list of host:port",
+        ),
+        ('{"cluster": {"worker": ["host1:1", "host2:1"]}}', "no `task`"),
+        (
+            '{"cluster": {"worker": ["host1:1", "host2:1"]}, "task": {"type": "worker", "index": 2}}',
+            "task.index 2",
+        ),
+    ],
+)
 def test_malformed_tf_config_is_a_clear_error(value, pattern):
     """A malformed TF_CONFIG is refused with what is wrong and the expected shape."""
     with pytest.raises(ConfigurationError, match=pattern) as info:
@@ -211,7 +235,8 @@ def test_clip_gradients_clips_unscaled_gradients_and_keeps_sparse_ones():
     np.testing.assert_allclose(np.asarray(scaled), [0.6 * 1024, 0.8 * 1024], rtol=1e-6)
     rows = tf.IndexedSlices(tf.constant([[3.0], [4.0]]), tf.constant([0, 2]), tf.constant([3, 1]))
     (sparse,) = distribute.clip_gradients([rows], 1.0)
-    np.testing.assert_allclose(np.asarray(tf.convert_to_tensor(sparse))[:, 0], [0.6, 0.0, 0.8],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(tf.convert_to_tensor(sparse))[:, 0], [0.6, 0.0, 0.8], rtol=1e-6
+    )
     assert distribute.clip_gradients([gradient, None], 0.0)[0] is gradient
     assert distribute.clip_gradients([None], 1.0) == [None]

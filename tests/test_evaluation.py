@@ -78,8 +78,11 @@ def test_translate_batch_n_best_and_empty_sentences(trained, test_pairs):
     source_length = len(test_pairs[0][0].split()) + 1  # the tokens and [END]
     assert results[0][0].weights.shape[1] == source_length
     greedy = translate_batch(model, sentences)
-    assert [r[0].text for r in greedy] == [model.translate([sentences[0]])[0], "",
-                                           model.translate([sentences[2]])[0]]
+    assert [r[0].text for r in greedy] == [
+        model.translate([sentences[0]])[0],
+        "",
+        model.translate([sentences[2]])[0],
+    ]
     with pytest.raises(ValueError, match="beam search"):
         translate_batch(model, sentences, n_best=2)
     with pytest.raises(ValueError, match="exclude"):
@@ -97,8 +100,9 @@ def test_sampling_is_repeatable_with_a_seed(trained, test_pairs):
     assert [r[0].text for r in coldest] == model.translate(sentences)
 
 
-def test_evaluate_command_writes_hypotheses_and_json(trained, test_pairs, model_file,
-                                                      tmp_path, capsys):
+def test_evaluate_command_writes_hypotheses_and_json(
+    trained, test_pairs, model_file, tmp_path, capsys
+):
     """`keras-attn evaluate --hypotheses --json` writes the outputs in test order and prints
     the same scores as `evaluate`."""
     data = write_tsv(tmp_path / "test.tsv", test_pairs)

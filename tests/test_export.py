@@ -53,9 +53,48 @@ UNKNOWN = "a zz b qq Wörter , c"
 TOO_LONG = " ".join(["a", "b", "c", "d"] * 12)  # 48 words, max_length is 30
 
 # Tokens that exercise every spacing rule of detokenize.
-RULE_TOKENS = ['"', "'", "“", "”", "‘", "’", "„", "‚", ".", ",", "!", "?", "%", ")", "]",
-               "»", "(", "[", "«", "¿", "¡", "。", "，", "「", "」", "我", "爱", "ア", "한",
-               "ㄱ", "boys", "Is", "es", "the", "a", "##", "##s", "##er", "##。", "x##y"]
+RULE_TOKENS = [
+    '"',
+    "'",
+    "“",
+    "”",
+    "‘",
+    "’",
+    "„",
+    "‚",
+    ".",
+    ",",
+    "!",
+    "?",
+    "%",
+    ")",
+    "]",
+    "»",
+    "(",
+    "[",
+    "«",
+    "¿",
+    "¡",
+    "。",
+    "，",
+    "「",
+    "」",
+    "我",
+    "爱",
+    "ア",
+    "한",
+    "ㄱ",
+    "boys",
+    "Is",
+    "es",
+    "the",
+    "a",
+    "##",
+    "##s",
+    "##er",
+    "##。",
+    "x##y",
+]
 
 
 def _vocabulary(tokens):
@@ -85,9 +124,14 @@ def exported(trained, tmp_path_factory):
     export(model, directory)
     sentences = [source for source, _ in held_out[:24]] + [UNKNOWN, TOO_LONG]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, "-c", LOADER, str(directory), json.dumps(sentences)],
-                          capture_output=True, text=True, cwd=directory.parent, env=env,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", LOADER, str(directory), json.dumps(sentences)],
+        capture_output=True,
+        text=True,
+        cwd=directory.parent,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return model, directory, sentences, json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -96,8 +140,11 @@ def test_export_loads_without_keras_attn_and_translates_the_same(exported):
     """Loaded with TensorFlow alone, the export gives the .keras model's translations."""
     model, directory, sentences, results = exported
     assert not results["keras_attn_loaded"]
-    assert results["dtypes"] == {"translations": "string", "tokens": "int32",
-                                 "attention": "float32"}
+    assert results["dtypes"] == {
+        "translations": "string",
+        "tokens": "int32",
+        "attention": "float32",
+    }
     expected = model.translate(sentences)
     assert results["translations"] == expected
     assert results["method"] == expected
@@ -150,6 +197,7 @@ def test_cli_refuses_existing_folder_and_overwrites_on_request(trained, tmp_path
 
 def test_failed_export_leaves_nothing_behind(trained, tmp_path, monkeypatch):
     """A failure while writing leaves no half-written folder and keeps an old export."""
+
     def fail(model):
         raise OSError(28, "No space left on device")
 
@@ -184,23 +232,35 @@ def test_failed_export_leaves_nothing_behind(trained, tmp_path, monkeypatch):
 @pytest.mark.parametrize("tokenizer", ["subword", "char"])
 def test_subword_and_char_exports_decode_like_python(tokenizer, tmp_path):
     """Subword and char models export; in-graph decoding equals TextEncoder.decode."""
-    pairs = [("Hallo, Welt! Wie geht's?", 'He said "hello" to the boys\' toys (really).'),
-             ("Das Haus der Häuser.", "我爱你。 ok, „ja“ ‚nein‘ — 50 % ... ¿qué?"),
-             ("Ich bin hier.", "The houses' doors [x] «hola» ’tis “quoted” 'no'")] * 3
-    config = preset("tiny").replace(**{
-        "source.tokenizer": tokenizer, "target.tokenizer": tokenizer,
-        "model.units": 16, "model.embedding_dim": 8, "model.attention_units": 8})
+    pairs = [
+        ("Hallo, Welt! Wie geht's?", 'He said "hello" to the boys\' toys (really).'),
+        ("Das Haus der Häuser.", "我爱你。 ok, „ja“ ‚nein‘ — 50 % ... ¿qué?"),
+        ("Ich bin hier.", "The houses' doors [x] «hola» ’tis “quoted” 'no'"),
+    ] * 3
+    config = preset("tiny").replace(
+        **{
+            "source.tokenizer": tokenizer,
+            "target.tokenizer": tokenizer,
+            "model.units": 16,
+            "model.embedding_dim": 8,
+            "model.attention_units": 8,
+        }
+    )
     model = build_model(config, pairs)
     sentences = [s for s, _ in pairs[:3]] + ["Völlig unbekannte Wörter ~", TOO_LONG]
     directory, _ = export(model, tmp_path / tokenizer)
     loaded = tf.saved_model.load(str(directory))
     out = loaded.signatures["serving_default"](sentences=tf.constant(sentences))
     tokens = out["tokens"].numpy()
-    assert [s.decode("utf-8") for s in out["translations"].numpy()] == \
-        model.target_text.decode(tokens) == model.translate(sentences)
+    assert (
+        [s.decode("utf-8") for s in out["translations"].numpy()]
+        == model.target_text.decode(tokens)
+        == model.translate(sentences)
+    )
     _assert_same_decoding(model.target_text, tokens)
-    _assert_same_decoding(model.target_text, _random_ids(model.target_text,
-                                                         np.random.default_rng(1)))
+    _assert_same_decoding(
+        model.target_text, _random_ids(model.target_text, np.random.default_rng(1))
+    )
 
 
 @pytest.mark.parametrize("tokenizer", ["word", "subword", "char"])
@@ -216,7 +276,6 @@ def test_graph_detokenization_follows_every_spacing_rule(tokenizer):
 
 def test_character_classes_match_python():
     """The whitespace and CJK classes of the graph agree with str.split and is_cjk."""
-    assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1)
-                                      if chr(c).isspace()}
+    assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
     in_graph = {c for a, b in CJK_RANGES for c in range(a, b + 1)}
     assert in_graph == {c for c in range(0x40000) if is_cjk(chr(c))}

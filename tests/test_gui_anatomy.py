@@ -8,13 +8,14 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import QEvent, QSettings  # noqa: E402
+from PySide6.QtGui import QHelpEvent  # noqa: E402
+from PySide6.QtWidgets import QToolTip  # noqa: E402
+
 from keras_attn_app.views.anatomy_view import AnatomyView, build_stages  # noqa: E402
 from keras_attn_app.views.diagnostics_view import DiagnosticsView, summary_text  # noqa: E402
 from keras_attn_app.views.step_view import StepView  # noqa: E402
 from keras_attn_app.widgets.strip import Strip  # noqa: E402
-from PySide6.QtCore import QEvent, QSettings  # noqa: E402
-from PySide6.QtGui import QHelpEvent  # noqa: E402
-from PySide6.QtWidgets import QToolTip  # noqa: E402
 
 SOURCE = ["ich", "habe", "hunger", "[END]"]
 TIMEOUT = 60_000
@@ -27,8 +28,7 @@ def anatomy(style="luong", score="general", units=6, seed=0):
     h = np.tanh(rng.normal(size=units)).astype("float32")
     query = h if style == "luong" else np.tanh(rng.normal(size=units)).astype("float32")
     if score == "none":
-        scores, weights = np.full(len(SOURCE), -np.inf, "float32"), np.zeros(len(SOURCE),
-                                                                              "float32")
+        scores, weights = np.full(len(SOURCE), -np.inf, "float32"), np.zeros(len(SOURCE), "float32")
         context = encoder[-1]
     else:
         scores = (encoder @ query).astype("float32")
@@ -36,28 +36,57 @@ def anatomy(style="luong", score="general", units=6, seed=0):
         e = np.exp(scores - scores[np.isfinite(scores)].max())
         weights = (e / e.sum()).astype("float32")
         context = (weights @ encoder).astype("float32")
-    return NS(style=style, score=score, query=query, h=h, encoder_states=encoder,
-              scores=scores, weights=weights, context=context,
-              concat=np.concatenate([h, context]), attentional=np.tanh(h + context),
-              logits=rng.normal(size=40).astype("float32"))
+    return NS(
+        style=style,
+        score=score,
+        query=query,
+        h=h,
+        encoder_states=encoder,
+        scores=scores,
+        weights=weights,
+        context=context,
+        concat=np.concatenate([h, context]),
+        attentional=np.tanh(h + context),
+        logits=rng.normal(size=40).astype("float32"),
+    )
 
 
 def step(forced=False):
-    candidates = [NS(token_id=7, token="have", probability=0.7),
-                  NS(token_id=9, token="am", probability=0.2),
-                  NS(token_id=3, token="[END]", probability=0.05)]
-    return NS(index=1, token_id=9 if forced else 7, token="am" if forced else "have",
-              probability=0.2 if forced else 0.7, candidates=candidates, forced=forced,
-              weights=None)
+    candidates = [
+        NS(token_id=7, token="have", probability=0.7),
+        NS(token_id=9, token="am", probability=0.2),
+        NS(token_id=3, token="[END]", probability=0.05),
+    ]
+    return NS(
+        index=1,
+        token_id=9 if forced else 7,
+        token="am" if forced else "have",
+        probability=0.2 if forced else 0.7,
+        candidates=candidates,
+        forced=forced,
+        weights=None,
+    )
 
 
 def test_stages_follow_the_luong_order_and_formulas():
     """Luong style: the RNN state first, scores asked with h_t, then weights, context,
     [h_t; c_t], attentional vector, candidates; each with a sentence."""
-    stages = build_stages(anatomy("luong", "general"), source_tokens=SOURCE, step=step(),
-                          previous_token="i", model={"rnn": "gru", "output_norm": True})
-    assert [s.key for s in stages] == ["state", "scores", "weights", "context", "concat",
-                                       "attentional", "output"]
+    stages = build_stages(
+        anatomy("luong", "general"),
+        source_tokens=SOURCE,
+        step=step(),
+        previous_token="i",
+        model={"rnn": "gru", "output_norm": True},
+    )
+    assert [s.key for s in stages] == [
+        "state",
+        "scores",
+        "weights",
+        "context",
+        "concat",
+        "attentional",
+        "output",
+    ]
     by_key = {s.key: s for s in stages}
     assert "W<sub>a</sub>" in by_key["scores"].formula
     assert by_key["scores"].formula.startswith("e<sub>s</sub> = h<sub>t</sub>ᵀ")
@@ -67,15 +96,29 @@ def test_stages_follow_the_luong_order_and_formulas():
     assert all(s.sentence and s.formula for s in stages)
 
 
-@pytest.mark.parametrize("score,text", [("additive", "vᵀ tanh(W<sub>1</sub>"),
-                                        ("dot", "h<sub>t−1</sub>ᵀ h̄<sub>s</sub>"),
-                                        ("concat", "W<sub>a</sub> [h<sub>t−1</sub>;")])
+@pytest.mark.parametrize(
+    "score,text",
+    [
+        ("additive", "vᵀ tanh(W<sub>1</sub>"),
+        ("dot", "h<sub>t−1</sub>ᵀ h̄<sub>s</sub>"),
+        ("concat", "W<sub>a</sub> [h<sub>t−1</sub>;"),
+    ],
+)
 def test_bahdanau_style_asks_with_the_previous_state(score, text):
     """Bahdanau style: query h_{t-1} first, attention, then the RNN reads the context."""
-    stages = build_stages(anatomy("bahdanau", score), source_tokens=SOURCE, step=step(),
-                          model={"rnn": "lstm"})
-    assert [s.key for s in stages] == ["query", "scores", "weights", "context", "state",
-                                       "concat", "attentional", "output"]
+    stages = build_stages(
+        anatomy("bahdanau", score), source_tokens=SOURCE, step=step(), model={"rnn": "lstm"}
+    )
+    assert [s.key for s in stages] == [
+        "query",
+        "scores",
+        "weights",
+        "context",
+        "state",
+        "concat",
+        "attentional",
+        "output",
+    ]
     assert text in stages[1].formula
     assert "c<sub>t</sub>]" in stages[4].formula and "LSTM" in stages[4].formula
 
@@ -112,8 +155,9 @@ def test_panel_shows_the_steps_numbers(qtbot):
     assert "−∞" in strip.tooltip_at(0, 3)  # the masked position
     qtbot.waitExposed(view)
     rect = strip.cell_rect(0, 1)
-    event = QHelpEvent(QEvent.Type.ToolTip, rect.center().toPoint(),
-                       strip.mapToGlobal(rect.center().toPoint()))
+    event = QHelpEvent(
+        QEvent.Type.ToolTip, rect.center().toPoint(), strip.mapToGlobal(rect.center().toPoint())
+    )
     strip.event(event)
     qtbot.waitUntil(lambda: QToolTip.text() == strip.tooltip_at(0, 1), timeout=5000)
 
@@ -137,9 +181,13 @@ def test_diagnostics_flag_source_words_never_attended(qtbot):
     view = DiagnosticsView()
     qtbot.addWidget(view)
     view.resize(600, 400)
-    d = NS(entropy=np.array([0.1, 0.9], "float32"), mean_entropy=0.5,
-           normalized_entropy=np.array([0.07, 0.65], "float32"),
-           coverage=np.array([1.2, 0.1, 0.7, 0.0], "float32"), unattended=[1])
+    d = NS(
+        entropy=np.array([0.1, 0.9], "float32"),
+        mean_entropy=0.5,
+        normalized_entropy=np.array([0.07, 0.65], "float32"),
+        coverage=np.array([1.2, 0.1, 0.7, 0.0], "float32"),
+        unattended=[1],
+    )
     view.show_diagnostics(d, SOURCE, ["have", "[END]"])
     view.show()
     qtbot.waitExposed(view)
@@ -149,20 +197,34 @@ def test_diagnostics_flag_source_words_never_attended(qtbot):
     assert len(texts) == len(SOURCE) + 2
     assert "possibly untranslated" in texts[1] and "possibly untranslated" not in texts[0]
     assert texts[-1].startswith("step 2, “[END]”: entropy 0.900 nats")
-    assert summary_text(d, SOURCE) == ("Mean attention entropy 0.50 nats; hardly attended "
-                                       "(possibly untranslated): “habe”")
-    assert summary_text(d, SOURCE, finished=False) == ("Mean attention entropy 0.50 nats so "
-                                                       "far; not attended yet: “habe”")
+    assert summary_text(d, SOURCE) == (
+        "Mean attention entropy 0.50 nats; hardly attended (possibly untranslated): “habe”"
+    )
+    assert summary_text(d, SOURCE, finished=False) == (
+        "Mean attention entropy 0.50 nats so far; not attended yet: “habe”"
+    )
 
 
 def snapshot(a, has_attention=True, diagnostics=None):
     s = step()
     s.weights = a.weights
-    return {"event": "step", "sentence": "ich habe hunger", "source_tokens": SOURCE,
-            "target_tokens": ["i", "have"], "forced": [False, False],
-            "attention": np.stack([a.weights, a.weights]), "step": s, "finished": False,
-            "translation": "i have", "truncated": False, "token_count": 3, "max_length": 50,
-            "has_attention": has_attention, "anatomy": a, "diagnostics": diagnostics}
+    return {
+        "event": "step",
+        "sentence": "ich habe hunger",
+        "source_tokens": SOURCE,
+        "target_tokens": ["i", "have"],
+        "forced": [False, False],
+        "attention": np.stack([a.weights, a.weights]),
+        "step": s,
+        "finished": False,
+        "translation": "i have",
+        "truncated": False,
+        "token_count": 3,
+        "max_length": 50,
+        "has_attention": has_attention,
+        "anatomy": a,
+        "diagnostics": diagnostics,
+    }
 
 
 def test_step_view_explains_a_model_without_attention(qtbot):
@@ -204,9 +266,14 @@ def model_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gui-anatomy")
     files = {}
     for name, attention in (("general", "luong-general"), ("classic", "none")):
-        config = preset("tiny").replace(**{"model.attention": attention, "model.units": 16,
-                                           "model.embedding_dim": 8,
-                                           "model.attention_units": 16})
+        config = preset("tiny").replace(
+            **{
+                "model.attention": attention,
+                "model.units": 16,
+                "model.embedding_dim": 8,
+                "model.attention_units": 16,
+            }
+        )
         files[name] = save_model(build_model(config, pairs), folder / f"{name}.keras")
     return files
 
@@ -215,11 +282,11 @@ def model_files(tmp_path_factory):
 def window(qapp, model_files, tmp_path_factory):
     from keras_attn_app.main_window import MainWindow
     from keras_attn_app.settings import Settings
-
     from tests.test_gui_window import wait_until
 
-    settings = Settings(QSettings(str(tmp_path_factory.mktemp("s") / "s.ini"),
-                                  QSettings.Format.IniFormat))
+    settings = Settings(
+        QSettings(str(tmp_path_factory.mktemp("s") / "s.ini"), QSettings.Format.IniFormat)
+    )
     win = MainWindow(model_path=str(model_files["general"]), settings=settings)
     win.resize(1280, 800)
     win.show()
@@ -229,8 +296,9 @@ def window(qapp, model_files, tmp_path_factory):
 
 
 def take(qtbot, view, method, event):
-    with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT,
-                          check_params_cb=lambda e: e == event):
+    with qtbot.waitSignal(
+        view.snapshot_shown, timeout=TIMEOUT, check_params_cb=lambda e: e == event
+    ):
         method()
 
 
@@ -246,8 +314,15 @@ def test_anatomy_panel_shows_the_models_own_numbers(window, qtbot):
     a, step_result = view.snapshot["anatomy"], view.snapshot["step"]
     assert a is not None and (a.style, a.score) == ("luong", "general")
     stages = {s.key: s for s in view.pages.anatomy.stages}
-    assert list(stages) == ["state", "scores", "weights", "context", "concat", "attentional",
-                            "output"]
+    assert list(stages) == [
+        "state",
+        "scores",
+        "weights",
+        "context",
+        "concat",
+        "attentional",
+        "output",
+    ]
     assert "W<sub>a</sub>" in stages["scores"].formula
     _, scores = view.pages.anatomy.stage("scores")
     np.testing.assert_array_equal(scores.strips[0].values[0], a.scores)
@@ -275,7 +350,8 @@ def test_diagnostics_of_the_decoded_sentence(window, qtbot):
     assert len(d.entropy) == len(view.snapshot["target_tokens"])
     np.testing.assert_allclose(d.coverage, view.snapshot["attention"].sum(axis=0), atol=1e-5)
     assert view.panel.diagnostics_label.text().startswith(
-        f"Mean attention entropy {d.mean_entropy:.2f} nats")
+        f"Mean attention entropy {d.mean_entropy:.2f} nats"
+    )
     view.pages.diagnostics.grab()
     assert len(view.pages.diagnostics._rows) == len(d.coverage) + len(d.entropy)
 
@@ -298,8 +374,13 @@ def test_a_classic_model_shows_the_fixed_context(window, qtbot, model_files):
     np.testing.assert_array_equal(first, second.context)
     np.testing.assert_array_equal(view.pages.classic_notice.context.values[0], second.context)
     view.pages.show_view("anatomy")
-    assert [s.key for s in view.pages.anatomy.stages] == ["state", "context", "concat",
-                                                    "attentional", "output"]
+    assert [s.key for s in view.pages.anatomy.stages] == [
+        "state",
+        "context",
+        "concat",
+        "attentional",
+        "output",
+    ]
     view.pages.show_view("diagnostics")
     assert view.pages.currentWidget() is view.pages.classic_notice
     with qtbot.waitSignal(window.model_ready, timeout=TIMEOUT):
@@ -311,16 +392,18 @@ def test_a_classic_model_shows_the_fixed_context(window, qtbot, model_files):
 def test_anatomy_screenshot_shows_a_step_in_the_middle(window, qtbot, tmp_path, monkeypatch):
     """--view anatomy: the sentence to the end, then back to its middle step; the picture is
     taken of the anatomy view."""
-    from keras_attn_app.screenshot import ScreenshotRun
     from PySide6.QtWidgets import QApplication
+
+    from keras_attn_app.screenshot import ScreenshotRun
 
     exits = []
     monkeypatch.setattr(QApplication.instance(), "exit", exits.append)
     view = window.step_view
     view.pages.show_view("heatmap")
     seen = []
-    view.snapshot_shown.connect(lambda event: seen.append(
-        (event, len(view.snapshot["target_tokens"]))))
+    view.snapshot_shown.connect(
+        lambda event: seen.append((event, len(view.snapshot["target_tokens"])))
+    )
     run = ScreenshotRun(window, tmp_path / "anatomy.png", "anatomy", "a b c d e f")
     run.begin()
     qtbot.waitUntil(lambda: run.code is not None, timeout=TIMEOUT)

@@ -9,20 +9,30 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import QSettings  # noqa: E402
+
 from keras_attn_app import app, excepthook, settings  # noqa: E402
 from keras_attn_app.settings import MAX_RECENT, Settings  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def run_gui(args, tmp_path, timeout=300):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
-           settings.DATA_DIR_ENV: str(tmp_path / "data")}
-    return subprocess.run([sys.executable, "-m", "keras_attn_app.app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
+        settings.DATA_DIR_ENV: str(tmp_path / "data"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "keras_attn_app.app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +46,29 @@ def model_file(trained, tmp_path_factory):
 
 def test_the_window_modules_do_not_import_tensorflow():
     """Importing the app and its window leaves TensorFlow for the worker thread."""
-    code = ("import sys, keras_attn_app.app, keras_attn_app.main_window, keras_attn_app.views.step_view; "
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules, "
-            "'PySide6.QtWidgets' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120, check=True).stdout.split()
+    code = (
+        "import sys, keras_attn_app.app, keras_attn_app.main_window, keras_attn_app.views.step_view; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules, "
+        "'PySide6.QtWidgets' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
     assert out == ["False", "False", "True"]
     code = "import sys, keras_attn_app.app; print('PySide6' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
     assert out == ["False"]  # so `keras-attn gui` costs the other commands nothing
 
 
@@ -88,11 +112,27 @@ def test_uncaught_errors_go_to_the_log_file(tmp_path, monkeypatch, qapp):
 
 def test_command_line_options():
     """--screenshot, --view, --sentence, --model and --color-scheme are understood."""
-    args = app.build_parser().parse_args(["--screenshot", "x.png", "--view", "alignment",
-                                          "--sentence", "a b", "--model", "m.keras",
-                                          "--color-scheme", "dark"])
-    assert (args.screenshot, args.view, args.sentence, args.model, args.color_scheme) == \
-        ("x.png", "alignment", "a b", "m.keras", "dark")
+    args = app.build_parser().parse_args(
+        [
+            "--screenshot",
+            "x.png",
+            "--view",
+            "alignment",
+            "--sentence",
+            "a b",
+            "--model",
+            "m.keras",
+            "--color-scheme",
+            "dark",
+        ]
+    )
+    assert (args.screenshot, args.view, args.sentence, args.model, args.color_scheme) == (
+        "x.png",
+        "alignment",
+        "a b",
+        "m.keras",
+        "dark",
+    )
     from unittest import mock
 
     from keras_attn.cli import main
@@ -111,8 +151,19 @@ def test_command_line_options():
 def test_screenshot_of_the_step_view(model_file, tmp_path):
     """`python -m keras_attn_app.app --screenshot x.png --view step` writes a 1280x800 PNG and exits 0."""
     shot = tmp_path / "x.png"
-    result = run_gui(["--screenshot", str(shot), "--view", "step", "--model",
-                      str(model_file), "--sentence", "a b c"], tmp_path)
+    result = run_gui(
+        [
+            "--screenshot",
+            str(shot),
+            "--view",
+            "step",
+            "--model",
+            str(model_file),
+            "--sentence",
+            "a b c",
+        ],
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     data = shot.read_bytes()
     assert data[:8] == PNG_SIGNATURE
@@ -145,11 +196,21 @@ def test_window_shows_quickly_without_waiting_for_tensorflow(model_file, tmp_pat
         "          window.status_label.text(), flush=True)\n"
         "    os._exit(0)\n"
         "QTimer.singleShot(0, shown)\n"
-        "app.exec()\n")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           settings.SETTINGS_ENV: str(tmp_path / "s.ini")}
-    out = subprocess.run([sys.executable, "-c", code, str(model_file)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120).stdout.split(maxsplit=2)
+        "app.exec()\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        settings.SETTINGS_ENV: str(tmp_path / "s.ini"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(model_file)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.split(maxsplit=2)
     seconds, visible, status = float(out[0]), out[1], out[2].strip()
     print(f"\nwindow visible after {seconds:.2f} s")
     assert visible == "True" and status == "Loading TensorFlow…"

@@ -8,11 +8,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
 from keras_attn_app import settings as settings_module  # noqa: E402
 from keras_attn_app.main_window import MainWindow  # noqa: E402
 from keras_attn_app.settings import Settings, demo_model, demo_models  # noqa: E402
 from keras_attn_app.views.compare_view import CompareWindow  # noqa: E402
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 TIMEOUT = 60_000
 
@@ -22,19 +23,30 @@ def comparison():
     from keras_attn.compare import Comparison
 
     sources = ["a b", "c d e", "a b c d e f g", "f g h i j k", "k"]
-    return Comparison(names=["attention", "classic"],
-              buckets=[(1, 5, 3), (6, 10, 2)],
-              overall={"attention": {"bleu": 40.0, "chrf": 60.0},
-                       "classic": {"bleu": 20.0, "chrf": 45.0}},
-              by_bucket={"attention": [{"bleu": 42.0, "chrf": 61.0, "n": 3},
-                                       {"bleu": 38.0, "chrf": 58.0, "n": 2}],
-                         "classic": [{"bleu": 35.0, "chrf": 55.0, "n": 3},
-                                     {"bleu": 5.5, "chrf": 30.0, "n": 2}]},
-              sources=sources, references=[" ".join(reversed(s.split())) for s in sources],
-              hypotheses={"attention": ["b a", "e d c", "g f e d c b a", "k j i h g f", "k"],
-                          "classic": ["b a", "e c", "g f", "k j", "k"]},
-              warnings=["classic and attention use different target vocabularies"],
-              lengths=[len(s.split()) for s in sources], bucket_of=[0, 0, 1, 1, 0])
+    return Comparison(
+        names=["attention", "classic"],
+        buckets=[(1, 5, 3), (6, 10, 2)],
+        overall={
+            "attention": {"bleu": 40.0, "chrf": 60.0},
+            "classic": {"bleu": 20.0, "chrf": 45.0},
+        },
+        by_bucket={
+            "attention": [
+                {"bleu": 42.0, "chrf": 61.0, "n": 3},
+                {"bleu": 38.0, "chrf": 58.0, "n": 2},
+            ],
+            "classic": [{"bleu": 35.0, "chrf": 55.0, "n": 3}, {"bleu": 5.5, "chrf": 30.0, "n": 2}],
+        },
+        sources=sources,
+        references=[" ".join(reversed(s.split())) for s in sources],
+        hypotheses={
+            "attention": ["b a", "e d c", "g f e d c b a", "k j i h g f", "k"],
+            "classic": ["b a", "e c", "g f", "k j", "k"],
+        },
+        warnings=["classic and attention use different target vocabularies"],
+        lengths=[len(s.split()) for s in sources],
+        bucket_of=[0, 0, 1, 1, 0],
+    )
 
 
 @pytest.fixture
@@ -58,8 +70,9 @@ def curves(monkeypatch):
     return calls
 
 
-def test_compare_window_shows_curve_buckets_warnings_and_sentences(qtbot, settings, curves,
-                                                                   tmp_path):
+def test_compare_window_shows_curve_buckets_warnings_and_sentences(
+    qtbot, settings, curves, tmp_path
+):
     """A result fills the bucket table (metric switchable), the warnings and the sentence
     list; clicking a sentence asks the worker for it and shows one column per model."""
     window = CompareWindow(settings=settings)
@@ -83,8 +96,7 @@ def test_compare_window_shows_curve_buckets_warnings_and_sentences(qtbot, settin
     assert not window.running and window.compare_button.isEnabled()
     assert curves[-1] == "bleu"
     table = window.buckets
-    assert [table.item(r, 0).text() for r in range(3)] == ["1-5 words", "6-10 words",
-                                                          "all lengths"]
+    assert [table.item(r, 0).text() for r in range(3)] == ["1-5 words", "6-10 words", "all lengths"]
     lines = window.figure.axes[0].get_lines()
     assert [list(line.get_ydata()) for line in lines] == [[42.0, 38.0], [35.0, 5.5]]
     assert table.item(1, 3).text() == "5.5" and table.item(2, 2).text() == "40.0"
@@ -99,13 +111,26 @@ def test_compare_window_shows_curve_buckets_warnings_and_sentences(qtbot, settin
     with qtbot.waitSignal(window.sentence_requested) as clicked:
         window.sentences.selectRow(0)
     assert clicked.args == [2]
-    rows = [{"name": name, "translation": result.hypotheses[name][2], "source_tokens": result.sources[2].split() + ["[END]"],
-             "target_tokens": result.hypotheses[name][2].split() + ["[END]"],
-             "attention": np.full((len(result.hypotheses[name][2].split()) + 1, 8), 0.125),
-             "has_attention": name == "attention"} for name in result.names]
+    rows = [
+        {
+            "name": name,
+            "translation": result.hypotheses[name][2],
+            "source_tokens": result.sources[2].split() + ["[END]"],
+            "target_tokens": result.hypotheses[name][2].split() + ["[END]"],
+            "attention": np.full((len(result.hypotheses[name][2].split()) + 1, 8), 0.125),
+            "has_attention": name == "attention",
+        }
+        for name in result.names
+    ]
     with qtbot.waitSignal(window.sentence_shown):
-        window.show_sentence({"index": 2, "source": result.sources[2],
-                              "reference": result.references[2], "rows": rows})
+        window.show_sentence(
+            {
+                "index": 2,
+                "source": result.sources[2],
+                "reference": result.references[2],
+                "rows": rows,
+            }
+        )
     columns = window.detail.columns
     assert [c.translation.text() for c in columns] == ["g f e d c b a", "g f"]
     assert columns[0].heatmap.isVisibleTo(window) and not columns[1].heatmap.isVisibleTo(window)
@@ -124,8 +149,9 @@ def test_a_cancelled_or_failed_run_says_so(qtbot, settings):
     assert "line 3, column 2" in window.status.text() and window.compare_button.isEnabled()
 
 
-def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, settings,
-                                                                     tmp_path, monkeypatch):
+def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(
+    qtbot, settings, tmp_path, monkeypatch
+):
     """Bundled models trained on the same data as the open one are ticked, the test split
     beside their dataset is suggested, and the comparison starts when the window shows."""
     import keras_attn_app.views.compare_view
@@ -135,14 +161,17 @@ def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, se
     for name in ("attention", "classic", "other"):
         (tmp_path / f"{name}.keras").write_bytes(b"x")
         dataset = str(tmp_path / ("lesson.tsv" if name != "other" else "x.tsv"))
-        (tmp_path / f"{name}.json").write_text(json.dumps({"dataset": dataset}),
-                                               encoding="utf-8")
-    monkeypatch.setattr(keras_attn_app.views.compare_view, "demo_models", lambda: demo_models(tmp_path))
+        (tmp_path / f"{name}.json").write_text(json.dumps({"dataset": dataset}), encoding="utf-8")
+    monkeypatch.setattr(
+        keras_attn_app.views.compare_view, "demo_models", lambda: demo_models(tmp_path)
+    )
     window = CompareWindow(settings=settings)
     qtbot.addWidget(window)
     window.prepare(str(tmp_path / "attention.keras"))
-    assert [p.rsplit("/", 1)[-1] for p in window.checked_paths()] == ["attention.keras",
-                                                                      "classic.keras"]
+    assert [p.rsplit("/", 1)[-1] for p in window.checked_paths()] == [
+        "attention.keras",
+        "classic.keras",
+    ]
     assert window.test_edit.text() == str(tmp_path / "lesson.test.tsv")
     with qtbot.waitSignal(window.compare_requested) as request:
         window.show()
@@ -152,16 +181,23 @@ def test_a_bundled_lesson_pair_is_compared_the_moment_the_window_opens(qtbot, se
 
 def test_demo_models_are_titled_from_their_cards(tmp_path):
     """The German model comes first; titles come from "title", else "name", else the file."""
-    for name, card in (("dates", {"name": "dates"}), ("de_en", {"title": "German → English"}),
-                       ("toy_language", None), ("zz_other", {"title": ""})):
+    for name, card in (
+        ("dates", {"name": "dates"}),
+        ("de_en", {"title": "German → English"}),
+        ("toy_language", None),
+        ("zz_other", {"title": ""}),
+    ):
         (tmp_path / f"{name}.keras").write_bytes(b"x")
         if card is not None:
             (tmp_path / f"{name}.json").write_text(json.dumps(card), encoding="utf-8")
     models = demo_models(tmp_path)
-    assert [m.path.name for m in models] == ["de_en.keras", "toy_language.keras",
-                                             "dates.keras", "zz_other.keras"]
-    assert [m.title for m in models] == ["German → English", "Toy language", "Dates",
-                                         "Zz other"]
+    assert [m.path.name for m in models] == [
+        "de_en.keras",
+        "toy_language.keras",
+        "dates.keras",
+        "zz_other.keras",
+    ]
+    assert [m.title for m in models] == ["German → English", "Toy language", "Dates", "Zz other"]
     assert demo_models(tmp_path / "missing") == []
 
 
@@ -210,9 +246,14 @@ def lesson(qapp, tmp_path_factory):
     folder = tmp_path_factory.mktemp("gui-compare")
     files = []
     for name, attention in (("attention", "bahdanau"), ("classic", "none")):
-        config = preset("tiny").replace(**{"model.attention": attention, "model.units": 16,
-                                           "model.embedding_dim": 8,
-                                           "model.attention_units": 16})
+        config = preset("tiny").replace(
+            **{
+                "model.attention": attention,
+                "model.units": 16,
+                "model.embedding_dim": 8,
+                "model.attention_units": 16,
+            }
+        )
         files.append(save_model(build_model(config, pairs), folder / f"{name}.keras"))
     test = write_tsv(folder / "test.tsv", pairs[:40])
     settings = Settings(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
@@ -235,8 +276,9 @@ def test_comparing_two_models_through_the_worker(lesson, qtbot):
     compare.test_edit.setText(str(test))
     compare.limit.setValue(0)
     progress = []
-    compare.progress.valueChanged.connect(lambda value: progress.append(
-        (value, compare.progress.maximum())))
+    compare.progress.valueChanged.connect(
+        lambda value: progress.append((value, compare.progress.maximum()))
+    )
     with qtbot.waitSignal(compare.result_shown, timeout=TIMEOUT) as shown:
         compare.compare_button.click()
     result = shown.args[0]["comparison"]
@@ -245,7 +287,9 @@ def test_comparing_two_models_through_the_worker(lesson, qtbot):
     assert len(result.sources) == 40 and compare.sentences.rowCount() == 40
     table = compare.buckets
     assert table.rowCount() == len(result.buckets) + 1
-    assert table.item(table.rowCount() - 1, 2).text() == f"{result.overall['attention']['bleu']:.1f}"
+    assert (
+        table.item(table.rowCount() - 1, 2).text() == f"{result.overall['attention']['bleu']:.1f}"
+    )
     assert len(compare.figure.axes[0].get_lines()) == 2
     assert "translations" not in compare.status.text() or "done" not in compare.status.text()
 
@@ -253,9 +297,10 @@ def test_comparing_two_models_through_the_worker(lesson, qtbot):
     with qtbot.waitSignal(compare.sentence_shown, timeout=TIMEOUT):
         compare.sentences.selectRow(row)
     columns = compare.detail.columns
-    assert [c.translation.text() for c in columns[:2]] == \
-        [result.hypotheses["attention"][3] or "", result.hypotheses["classic"][3] or ""] or \
-        not all(result.hypotheses[n][3] for n in result.names)
+    assert [c.translation.text() for c in columns[:2]] == [
+        result.hypotheses["attention"][3] or "",
+        result.hypotheses["classic"][3] or "",
+    ] or not all(result.hypotheses[n][3] for n in result.names)
     heatmap = columns[0].heatmap
     assert heatmap.isVisibleTo(compare) and not columns[1].heatmap.isVisibleTo(compare)
     np.testing.assert_allclose(heatmap.weights, result.translations["attention"][3].weights)
@@ -271,11 +316,13 @@ def test_a_long_comparison_can_be_cancelled(lesson, qtbot, tmp_path):
     window, files, _ = lesson
     compare = window.show_compare()
     compare.add_model(files[1], checked=True)
-    compare.test_edit.setText(str(write_tsv(tmp_path / "long.tsv",
-                                            reverse_pairs(2000, seed=6, max_len=12))))
+    compare.test_edit.setText(
+        str(write_tsv(tmp_path / "long.tsv", reverse_pairs(2000, seed=6, max_len=12)))
+    )
     compare.limit.setValue(0)
-    window.worker.compare_progress.connect(lambda done, total: compare.cancel(),
-                                           Qt.ConnectionType.SingleShotConnection)
+    window.worker.compare_progress.connect(
+        lambda done, total: compare.cancel(), Qt.ConnectionType.SingleShotConnection
+    )
     with qtbot.waitSignal(compare.result_shown, timeout=TIMEOUT) as shown:
         compare.run()
     assert shown.args[0]["cancelled"] and shown.args[0]["comparison"] is None

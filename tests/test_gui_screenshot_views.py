@@ -18,11 +18,20 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def run_gui(args, tmp_path, timeout=300):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
-           settings.DATA_DIR_ENV: str(tmp_path / "data")}
-    return subprocess.run([sys.executable, "-m", "keras_attn_app.app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
+        settings.DATA_DIR_ENV: str(tmp_path / "data"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "keras_attn_app.app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def png_size(path):
@@ -41,12 +50,14 @@ def model_file(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("gui-shots")
     pairs = reverse_pairs(60, seed=7)
-    config = preset("tiny").replace(**{"model.units": 16, "model.embedding_dim": 8,
-                                       "model.attention_units": 16})
+    config = preset("tiny").replace(
+        **{"model.units": 16, "model.embedding_dim": 8, "model.attention_units": 16}
+    )
     path = save_model(build_model(config, pairs), folder / "tiny.keras")
     test = write_tsv(folder / "tiny.test.tsv", pairs[:30])
-    (folder / "tiny.json").write_text(json.dumps({"name": "tiny", "test_file": str(test)}),
-                                      encoding="utf-8")
+    (folder / "tiny.json").write_text(
+        json.dumps({"name": "tiny", "test_file": str(test)}), encoding="utf-8"
+    )
     return path
 
 
@@ -54,7 +65,8 @@ def test_screenshot_of_the_compare_window(model_file, tmp_path):
     """--view compare compares the model on its card's test file, clicks the longest
     sentence and pictures the Compare window."""
     shot = tmp_path / "compare.png"
-    result = run_gui(["--screenshot", str(shot), "--view", "compare", "--model",
-                      str(model_file)], tmp_path)
+    result = run_gui(
+        ["--screenshot", str(shot), "--view", "compare", "--model", str(model_file)], tmp_path
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert png_size(shot) == (1280, 800)

@@ -11,22 +11,31 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from keras_attn_app.main_window import MainWindow  # noqa: E402
-from keras_attn_app.settings import Settings  # noqa: E402
-from keras_attn_app.widgets.head_grid import AVERAGE, pick_heads  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from keras_attn.config import preset  # noqa: E402
+from keras_attn_app.main_window import MainWindow  # noqa: E402
+from keras_attn_app.settings import Settings  # noqa: E402
+from keras_attn_app.widgets.head_grid import AVERAGE, pick_heads  # noqa: E402
 
 TIMEOUT = 60_000  # ms; generous, the machine is shared
 WORDS = "a b c d e f g h".split()
 VOCABULARY = ["[PAD]", "[UNK]", "[START]", "[END]"] + WORDS
 LAYERS, HEADS = 2, 4
-TRANSFORMER = preset("tiny", "transformer").replace(**{
-    "model.units": 16, "model.layers": LAYERS, "model.heads": HEADS, "model.ff_units": 16,
-    "source.tokenizer": "word", "target.tokenizer": "word", "train.precision": "float32",
-    "source.max_length": 12, "target.max_length": 12})
+TRANSFORMER = preset("tiny", "transformer").replace(
+    **{
+        "model.units": 16,
+        "model.layers": LAYERS,
+        "model.heads": HEADS,
+        "model.ff_units": 16,
+        "source.tokenizer": "word",
+        "target.tokenizer": "word",
+        "train.precision": "float32",
+        "source.max_length": 12,
+        "target.max_length": 12,
+    }
+)
 SENTENCE = "a b c d"
 
 
@@ -44,8 +53,7 @@ def never_end(model):
     """Keep an untrained model from ending at once: [END] gets a very low output bias."""
     from keras_attn.text import END_ID
 
-    found = [w for w in model.weights if tuple(w.shape) == (len(VOCABULARY),)
-             and "bias" in w.path]
+    found = [w for w in model.weights if tuple(w.shape) == (len(VOCABULARY),) and "bias" in w.path]
     assert found, "no output bias found"
     for weight in found:
         values = np.array(weight.numpy())
@@ -68,9 +76,16 @@ def model_files(tmp_path_factory):
     transformer.build()
     never_end(transformer)
     save_model(transformer, folder / "transformer.keras")
-    rnn_config = Config().replace(**{
-        "model.units": 16, "model.embedding_dim": 8, "model.attention_units": 16,
-        "source.tokenizer": "word", "target.tokenizer": "word", "train.precision": "float32"})
+    rnn_config = Config().replace(
+        **{
+            "model.units": 16,
+            "model.embedding_dim": 8,
+            "model.attention_units": 16,
+            "source.tokenizer": "word",
+            "target.tokenizer": "word",
+            "train.precision": "float32",
+        }
+    )
     rnn = Translator(rnn_config, VOCABULARY, VOCABULARY)
     rnn.build()
     never_end(rnn)
@@ -80,8 +95,9 @@ def model_files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def window(qapp, model_files, tmp_path_factory):
-    settings = Settings(QSettings(str(tmp_path_factory.mktemp("s") / "s.ini"),
-                                  QSettings.Format.IniFormat))
+    settings = Settings(
+        QSettings(str(tmp_path_factory.mktemp("s") / "s.ini"), QSettings.Format.IniFormat)
+    )
     win = MainWindow(model_path=str(model_files[0]), settings=settings)
     win.resize(1100, 720)
     win.show()
@@ -92,8 +108,9 @@ def window(qapp, model_files, tmp_path_factory):
 
 
 def request(qtbot, view, event, action):
-    with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT,
-                          check_params_cb=lambda shown: shown == event):
+    with qtbot.waitSignal(
+        view.snapshot_shown, timeout=TIMEOUT, check_params_cb=lambda shown: shown == event
+    ):
         action()
 
 
@@ -120,16 +137,14 @@ def test_head_selector_and_heatmap_follow_the_chosen_head(window, qtbot):
     assert pages.chosen_head() == (LAYERS - 1, AVERAGE)
     step = view.snapshot["step"]
     # By default: the last layer's average, the session's own weights.
-    np.testing.assert_allclose(pages.heatmap.image_array(), view.snapshot["attention"],
-                               atol=1e-6)
+    np.testing.assert_allclose(pages.heatmap.image_array(), view.snapshot["attention"], atol=1e-6)
     selector.select(0, 2)
     drawn = pages.heatmap.image_array()
     assert drawn.shape == (3, len(view.snapshot["source_tokens"]))
     np.testing.assert_allclose(drawn[-1], step.heads.cross.weights[0, 2], atol=1e-6)
     np.testing.assert_allclose(drawn, view.snapshot["heads"]["cross"][:, 0, 2], atol=1e-6)
     assert not np.allclose(drawn, view.snapshot["attention"], atol=1e-4)
-    np.testing.assert_allclose(view.panel.bars.weights, step.heads.cross.weights[0, 2],
-                               atol=1e-6)
+    np.testing.assert_allclose(view.panel.bars.weights, step.heads.cross.weights[0, 2], atol=1e-6)
     assert "layer 1, head 3" in view.panel.attention_heading.text()
     # A click on a small heatmap of the grid chooses its head.
     pages.show_view("heads")
@@ -137,7 +152,8 @@ def test_head_selector_and_heatmap_follow_the_chosen_head(window, qtbot):
     assert grid.weights.shape == (LAYERS, HEADS, 3, len(view.snapshot["source_tokens"]))
     assert grid.tooltip_at(0, 2, 2, 0) == (
         f"layer 1, head 3: {view.snapshot['target_tokens'][2]} → "
-        f"{view.snapshot['source_tokens'][0]}: {step.heads.cross.weights[0, 2, 0]:.3f}")
+        f"{view.snapshot['source_tokens'][0]}: {step.heads.cross.weights[0, 2, 0]:.3f}"
+    )
     assert pages.grid_kind.isVisible()
     pages.grid_kind.setCurrentIndex(pages.grid_kind.findData("encoder"))
     source_count = len(view.snapshot["source_tokens"])
@@ -149,8 +165,9 @@ def test_head_selector_and_heatmap_follow_the_chosen_head(window, qtbot):
     pages.grid_kind.setCurrentIndex(0)
     grid.chosen.emit(1, 1)
     assert pages.chosen_head() == (1, 1)
-    np.testing.assert_allclose(pages.heatmap.image_array()[-1],
-                               step.heads.cross.weights[1, 1], atol=1e-6)
+    np.testing.assert_allclose(
+        pages.heatmap.image_array()[-1], step.heads.cross.weights[1, 1], atol=1e-6
+    )
     pages.show_view("heatmap")
     assert not pages.grid_kind.isVisible()
 
@@ -172,13 +189,16 @@ def test_encoder_and_decoder_self_attention_pages(window, qtbot):
     decoder = pages.decoder_heatmap.image_array()
     assert decoder.shape == (3, 3)
     assert pages.decoder_heatmap.source_tokens[0] == "[START]"
-    np.testing.assert_allclose(decoder[-1], view.snapshot["step"].heads.self_attention
-                               .weights[1, 0], atol=1e-6)
+    np.testing.assert_allclose(
+        decoder[-1], view.snapshot["step"].heads.self_attention.weights[1, 0], atol=1e-6
+    )
     assert np.all(np.triu(decoder, 1) == 0)  # a step never sees later outputs
     pages.head_selector.select(1, AVERAGE)
-    np.testing.assert_allclose(pages.decoder_heatmap.image_array(),
-                               pick_heads(view.snapshot["heads"]["self"], 1, AVERAGE, axis=1),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        pages.decoder_heatmap.image_array(),
+        pick_heads(view.snapshot["heads"]["self"], 1, AVERAGE, axis=1),
+        atol=1e-6,
+    )
     pages.show_view("heatmap")
 
 
@@ -199,8 +219,9 @@ def test_anatomy_shows_the_chosen_heads_arithmetic(window, qtbot):
     np.testing.assert_allclose(scores, keys @ q * heads.scale, atol=1e-5)
     weights = anatomy.stage("weights")[0].strips[0].values
     np.testing.assert_allclose(weights, np.exp(scores) / np.exp(scores).sum(), atol=1e-5)
-    np.testing.assert_allclose(anatomy.stage("context")[0].strips[0].values, weights @ values,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        anatomy.stage("context")[0].strips[0].values, weights @ values, atol=1e-5
+    )
     _, widget = anatomy.stage("scores")
     assert widget.isVisible() and "√" in widget.formula.text()
     every = anatomy.stage("heads")[0].strips[0].values
@@ -250,10 +271,10 @@ def pages_views():
 def test_wizard_offers_the_transformer(qtbot, tmp_path, monkeypatch):
     """The Model page offers the three kinds; the Transformer goes into the configuration
     as `keras-attn train --model transformer` puts it, with the Transformer presets."""
-    from keras_attn_app.wizard.config_choice import choose_config
-    from keras_attn_app.wizard.train_wizard import TrainWizard
     from PySide6.QtCore import QStandardPaths
 
+    from keras_attn_app.wizard.config_choice import choose_config
+    from keras_attn_app.wizard.train_wizard import TrainWizard
     from tests.helpers import reverse_pairs
 
     monkeypatch.setenv("KERAS_ATTN_SETTINGS", str(tmp_path / "settings.ini"))
@@ -299,9 +320,13 @@ def test_compare_takes_a_transformer_beside_an_rnn(window, model_files, qtbot, t
     its last layer's heads) beside the RNN's."""
     from tests.helpers import reverse_pairs, write_tsv
 
-    pairs = [(" ".join(w for w in s.split() if w in WORDS) or "a",
-              " ".join(w for w in t.split() if w in WORDS) or "a")
-             for s, t in reverse_pairs(10, seed=2, max_len=5)]
+    pairs = [
+        (
+            " ".join(w for w in s.split() if w in WORDS) or "a",
+            " ".join(w for w in t.split() if w in WORDS) or "a",
+        )
+        for s, t in reverse_pairs(10, seed=2, max_len=5)
+    ]
     test = write_tsv(tmp_path / "test.tsv", pairs)
     with qtbot.waitSignal(window.model_ready, timeout=TIMEOUT):
         window.open_model(str(model_files[0]))
@@ -361,8 +386,10 @@ def test_stepping_a_transformer_keeps_the_window_responsive(window, model_files,
     timer.stop()
     view.pages.show_view("heatmap")
     worst = max(gaps) * 1000 - 10
-    print(f"\nevent loop: {len(gaps)} ticks; longest gaps "
-          f"{', '.join(f'{g * 1000:.0f}' for g in sorted(gaps)[-4:][::-1])} ms")
+    print(
+        f"\nevent loop: {len(gaps)} ticks; longest gaps "
+        f"{', '.join(f'{g * 1000:.0f}' for g in sorted(gaps)[-4:][::-1])} ms"
+    )
     assert len(view.snapshot["target_tokens"]) >= 5
     assert worst < 250  # the aim is 100 ms; shared 2-core machines need some slack
 
@@ -370,9 +397,9 @@ def test_stepping_a_transformer_keeps_the_window_responsive(window, model_files,
 def test_wizard_estimates_a_transformer_on_the_data(qtbot, tmp_path, monkeypatch):
     """With Transformer chosen on the Model page, the worker's choice, parameter count and
     timing are those of a Transformer built on the data."""
-    from keras_attn_app.wizard.train_wizard import TrainWizard
     from PySide6.QtCore import QStandardPaths
 
+    from keras_attn_app.wizard.train_wizard import TrainWizard
     from tests.helpers import reverse_pairs, write_tsv
 
     monkeypatch.setenv("KERAS_ATTN_SETTINGS", str(tmp_path / "settings.ini"))
@@ -397,8 +424,7 @@ def test_wizard_estimates_a_transformer_on_the_data(qtbot, tmp_path, monkeypatch
         page._preset_chosen()
         qtbot.waitUntil(lambda: "per epoch" in page.timing.text(), timeout=120_000)
         assert page.choice["config"]["model"]["architecture"] == "transformer"
-        assert page.choice["config"]["model"]["heads"] == \
-            preset("tiny", "transformer").model.heads
+        assert page.choice["config"]["model"]["heads"] == preset("tiny", "transformer").model.heads
         assert "counted on the model built" in page.params.text()
     finally:
         wizard.closing = True
@@ -415,11 +441,20 @@ def test_screenshot_options_choose_page_head_and_step(monkeypatch, tmp_path):
     runs = []
     monkeypatch.setattr(app, "run", lambda args: runs.append(args) or 0)
     try:
-        code = screenshot.main(["--screenshot", str(tmp_path / "x.png"), "--page", "encoder",
-                                "--head", "2,avg", "--at-step", "3"])
+        code = screenshot.main(
+            [
+                "--screenshot",
+                str(tmp_path / "x.png"),
+                "--page",
+                "encoder",
+                "--head",
+                "2,avg",
+                "--at-step",
+                "3",
+            ]
+        )
         assert code == 0 and runs[0].view == "step"
-        assert screenshot.STEP_OPTIONS == {"page": "encoder", "head": (1, AVERAGE),
-                                           "at_step": 3}
+        assert screenshot.STEP_OPTIONS == {"page": "encoder", "head": (1, AVERAGE), "at_step": 3}
         screenshot.main(["--screenshot", str(tmp_path / "x.png"), "--head", "1,4"])
         assert screenshot.STEP_OPTIONS == {"head": (0, 3)}
     finally:

@@ -9,13 +9,14 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip  # noqa: E402
+
 from keras_attn_app.main_window import EMPTY_TEXT, MainWindow  # noqa: E402
 from keras_attn_app.settings import Settings  # noqa: E402
 from keras_attn_app.views.model_info import NOT_RECORDED, ModelInfoDialog  # noqa: E402
 from keras_attn_app.widgets.beam_view import best_path, tree_nodes  # noqa: E402
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 60_000  # ms; generous, the machine is shared
@@ -42,8 +43,11 @@ def model_file(trained, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def window(qapp, model_file, tmp_path_factory):
-    settings = Settings(QSettings(str(tmp_path_factory.mktemp("gui-settings") / "s.ini"),
-                                  QSettings.Format.IniFormat))
+    settings = Settings(
+        QSettings(
+            str(tmp_path_factory.mktemp("gui-settings") / "s.ini"), QSettings.Format.IniFormat
+        )
+    )
     win = MainWindow(model_path=str(model_file), settings=settings)
     win.resize(1100, 720)
     win.show()
@@ -62,15 +66,17 @@ def activate(qtbot, window):
 def start_sentence(qtbot, window, sentence):
     view = window.step_view
     view.sentence.setText(sentence)
-    with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT,
-                          check_params_cb=lambda event: event == "start"):
+    with qtbot.waitSignal(
+        view.snapshot_shown, timeout=TIMEOUT, check_params_cb=lambda event: event == "start"
+    ):
         view.start()
     return view
 
 
 def decode_to_end(qtbot, view):
-    with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT,
-                          check_params_cb=lambda event: event == "end"):
+    with qtbot.waitSignal(
+        view.snapshot_shown, timeout=TIMEOUT, check_params_cb=lambda event: event == "end"
+    ):
         view.to_end()
 
 
@@ -94,8 +100,9 @@ def test_translating_fills_the_output(window, qtbot):
         QTest.keyClick(view.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert view.output.toPlainText().strip() == "d c b a"
     assert 1 <= view.alternatives.rowCount() <= 3
-    scores = [float(view.alternatives.item(r, 0).text())
-              for r in range(view.alternatives.rowCount())]
+    scores = [
+        float(view.alternatives.item(r, 0).text()) for r in range(view.alternatives.rowCount())
+    ]
     assert scores == sorted(scores, reverse=True)
     assert "beam" in view.method.text()
     view.width_box.setValue(1)
@@ -149,7 +156,9 @@ def test_arrow_keys_step_and_go_back(window, qtbot):
     with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT):
         QTest.keyClick(window, Qt.Key.Key_Left)
     assert len(view.snapshot["target_tokens"]) == 1
-    assert view.panel.bars.weights and len(view.panel.bars.weights) == len(view.snapshot["source_tokens"])
+    assert view.panel.bars.weights and len(view.panel.bars.weights) == len(
+        view.snapshot["source_tokens"]
+    )
 
 
 def test_space_plays_to_the_end(window, qtbot):
@@ -173,18 +182,23 @@ def test_choosing_a_candidate_changes_the_output(window, qtbot):
     with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT):
         view.step()
     before = view.snapshot["step"]
-    other = next(c for c in before.candidates if c.token_id != before.token_id
-                 and c.token != "[END]")
+    other = next(
+        c for c in before.candidates if c.token_id != before.token_id and c.token != "[END]"
+    )
     threads = []
     view.snapshot_shown.connect(lambda event: threads.append(threading.get_ident()))
-    with qtbot.waitSignal(view.snapshot_shown, timeout=TIMEOUT,
-                          check_params_cb=lambda event: event == "force"):
-        item = next(view.panel.candidates.item(r) for r in range(view.panel.candidates.count())
-                    if view.panel.candidates.item(r).data(Qt.ItemDataRole.UserRole)
-                    == other.token_id)
+    with qtbot.waitSignal(
+        view.snapshot_shown, timeout=TIMEOUT, check_params_cb=lambda event: event == "force"
+    ):
+        item = next(
+            view.panel.candidates.item(r)
+            for r in range(view.panel.candidates.count())
+            if view.panel.candidates.item(r).data(Qt.ItemDataRole.UserRole) == other.token_id
+        )
         rect = view.panel.candidates.visualItemRect(item)
-        QTest.mouseClick(view.panel.candidates.viewport(), Qt.MouseButton.LeftButton,
-                         pos=rect.center())
+        QTest.mouseClick(
+            view.panel.candidates.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+        )
     after = view.snapshot
     assert after["target_tokens"][0] == other.token
     assert after["forced"][0] and after["finished"]
@@ -202,10 +216,11 @@ def test_exporting_the_heatmap_writes_pictures(window, qtbot, tmp_path):
     assert png.read_bytes()[:8] == PNG_SIGNATURE
     assert view.pages.export_picture(tmp_path / "a.svg").read_text().lstrip().startswith("<?xml")
     assert view.pages.export_picture(tmp_path / "a.pdf").read_bytes()[:5] == b"%PDF-"
-    rows = (tmp_path / "a.csv")
+    rows = tmp_path / "a.csv"
     view.pages.export_picture(rows)
-    assert len(rows.read_text(encoding="utf-8").splitlines()) == \
-        1 + len(view.snapshot["target_tokens"])
+    assert len(rows.read_text(encoding="utf-8").splitlines()) == 1 + len(
+        view.snapshot["target_tokens"]
+    )
     view.pages.show_view("alignment")
     assert view.pages.export_picture(tmp_path / "lines.png").read_bytes()[:8] == PNG_SIGNATURE
     view.pages.show_view("heatmap")
@@ -213,18 +228,21 @@ def test_exporting_the_heatmap_writes_pictures(window, qtbot, tmp_path):
     assert not QApplication.clipboard().image().isNull()
 
 
-def test_a_corrupt_file_shows_an_error_and_keeps_the_model(window, qtbot, tmp_path,
-                                                           monkeypatch, model_file):
+def test_a_corrupt_file_shows_an_error_and_keeps_the_model(
+    window, qtbot, tmp_path, monkeypatch, model_file
+):
     """Opening a damaged file shows the ModelFileError text; the current model stays."""
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        staticmethod(lambda parent, title, text, *a: shown.append((title, text))))
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        staticmethod(lambda parent, title, text, *a: shown.append((title, text))),
+    )
     bad = tmp_path / "broken.keras"
     bad.write_bytes(b"this is not a zip archive at all")
     with qtbot.waitSignal(window.model_error, timeout=TIMEOUT):
         window.open_model(str(bad))
-    qtbot.waitUntil(lambda: window.status_label.text() == "Model: reverse.keras",
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.status_label.text() == "Model: reverse.keras", timeout=TIMEOUT)
     assert len(shown) == 1
     title, text = shown[0]
     assert title == "Cannot open the model"
@@ -252,8 +270,9 @@ def test_export_savedmodel_runs_in_the_worker(window, qtbot, tmp_path, monkeypat
         assert not window.menus.export_action.isEnabled() and window.menus.export_action.toolTip()
         return
     told = []
-    monkeypatch.setattr(QMessageBox, "information",
-                        staticmethod(lambda parent, title, text, *a: told.append(text)))
+    monkeypatch.setattr(
+        QMessageBox, "information", staticmethod(lambda parent, title, text, *a: told.append(text))
+    )
     messages = []
     window.statusBar().messageChanged.connect(messages.append)
     window.export_requested.emit(str(tmp_path / "exported"), False)
@@ -288,11 +307,17 @@ def test_beam_view_draws_the_live_hypotheses(window, qtbot):
 
 def test_beam_tree_links_each_beam_to_the_live_beam_it_extends():
     """Parents count live beams only; finished beams are leaves."""
-    trace = [[{"token": "x", "parent": 0, "score": -1.0, "finished": False},
-              {"token": "y", "parent": 0, "score": -2.0, "finished": False}],
-             [{"token": "[END]", "parent": 0, "score": -1.1, "finished": True},
-              {"token": "z", "parent": 1, "score": -2.5, "finished": False}],
-             [{"token": "[END]", "parent": 0, "score": -3.0, "finished": True}]]
+    trace = [
+        [
+            {"token": "x", "parent": 0, "score": -1.0, "finished": False},
+            {"token": "y", "parent": 0, "score": -2.0, "finished": False},
+        ],
+        [
+            {"token": "[END]", "parent": 0, "score": -1.1, "finished": True},
+            {"token": "z", "parent": 1, "score": -2.5, "finished": False},
+        ],
+        [{"token": "[END]", "parent": 0, "score": -3.0, "finished": True}],
+    ]
     columns = tree_nodes(trace)
     assert [n["parent_node"] for n in columns[3]] == [1]  # "z", not the finished "[END]"
     assert best_path(columns) == {(0, 0), (1, 0), (2, 0)}
@@ -355,8 +380,10 @@ def test_event_loop_never_stalls_while_translating_and_stepping(window, qtbot):
     timer.stop()
     worst = max(gaps) * 1000 - 10
     top = ", ".join(f"{g * 1000:.0f}" for g in sorted(gaps)[-4:][::-1])
-    print(f"\nevent loop: {len(gaps)} ticks of 10 ms; longest gaps {top} ms; median "
-          f"{np.median(gaps) * 1000:.0f} ms")
+    print(
+        f"\nevent loop: {len(gaps)} ticks of 10 ms; longest gaps {top} ms; median "
+        f"{np.median(gaps) * 1000:.0f} ms"
+    )
     # The aim is 100 ms; the shared 2-core test machines need some slack.
     assert worst < 250
 

@@ -7,13 +7,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from keras_attn_app.settings import Settings  # noqa: E402
-from keras_attn_app.wizard.train_wizard import TrainWizard  # noqa: E402
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
 from PySide6.QtCore import QMimeData, QPointF, QSettings, QStandardPaths, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 from PySide6.QtWidgets import QWizard  # noqa: E402
 
+from keras_attn_app.settings import Settings  # noqa: E402
+from keras_attn_app.wizard.train_wizard import TrainWizard  # noqa: E402
 from tests.helpers import reverse_pairs, write_tsv  # noqa: E402
 
 SHOTS = Path("/tmp/wizard-shots")
@@ -34,9 +34,16 @@ def private_places(tmp_path, monkeypatch):
 def settings(tmp_path):
     """Settings in a temporary file, the tiny preset remembered from an earlier run."""
     found = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    for key, value in {"preset": "tiny", "epochs": 3, "batch_size": 32,
-                       "learning_rate": 0.01, "validation": 10, "time_limit": 0,
-                       "attention": "bahdanau", "style": "luong"}.items():
+    for key, value in {
+        "preset": "tiny",
+        "epochs": 3,
+        "batch_size": 32,
+        "learning_rate": 0.01,
+        "validation": 10,
+        "time_limit": 0,
+        "attention": "bahdanau",
+        "style": "luong",
+    }.items():
         found.set_value(f"wizard/{key}", value)
     found.sync()
     return found
@@ -160,8 +167,7 @@ def test_whole_wizard_trains_saves_and_remembers(make_wizard, qtbot, corpus, tmp
     assert remembered.value("wizard/name", "") == "reverse"
 
 
-def test_pause_close_resume_then_stop_keeps_a_loadable_model(make_wizard, qtbot, corpus,
-                                                             tmp_path):
+def test_pause_close_resume_then_stop_keeps_a_loadable_model(make_wizard, qtbot, corpus, tmp_path):
     """Pause holds training while the window stays live; closing mid-run asks, stops
     cleanly and keeps the checkpoint; the next wizard resumes it; Stop saves a model."""
     wizard = make_wizard()
@@ -199,8 +205,7 @@ def test_pause_close_resume_then_stop_keeps_a_loadable_model(make_wizard, qtbot,
     assert done >= 1
     again.next()
     train = again.train_page
-    assert train.banner.isVisible() and "Resume the interrupted run?" in \
-        train.banner_text.text()
+    assert train.banner.isVisible() and "Resume the interrupted run?" in train.banner_text.text()
     train_until(again, qtbot, lambda: train.curves.points("loss") > done, resume=True)
     train.stop_button.click()
     qtbot.waitUntil(lambda: train.outcome is not None, timeout=SLOW)
@@ -217,12 +222,17 @@ def test_pause_close_resume_then_stop_keeps_a_loadable_model(make_wizard, qtbot,
     assert (folder / "last.keras").exists()  # a stopped run can still be resumed
 
 
-@pytest.mark.parametrize("content", [
-    b"only one column\nand no tab at all\n",
-    bytes(range(256)) * 40,
-], ids=["one-column", "binary"])
-def test_malformed_file_shows_its_problems_and_keeps_next_disabled(make_wizard, qtbot,
-                                                                   tmp_path, content):
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"only one column\nand no tab at all\n",
+        bytes(range(256)) * 40,
+    ],
+    ids=["one-column", "binary"],
+)
+def test_malformed_file_shows_its_problems_and_keeps_next_disabled(
+    make_wizard, qtbot, tmp_path, content
+):
     """A file with nothing usable shows why, with line numbers, and Next stays off."""
     wizard = make_wizard()
     path = tmp_path / "bad.tsv"
@@ -246,8 +256,13 @@ def test_dropping_two_files_chooses_aligned_text(make_wizard, tmp_path):
     target.write_text("b a\nd c\n", encoding="utf-8")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(source)), QUrl.fromLocalFile(str(target))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     wizard.data_page.dropEvent(event)
     spec = wizard.data_page.spec()
     assert spec["format"] == "text" and spec["path"] == str(source)
@@ -267,8 +282,10 @@ def test_bundled_dataset_preselects_its_tokenizers_and_swaps(make_wizard, qtbot)
     assert wizard.data["pairs"][0][0].isdigit()  # digits -> words now
     wizard.next()
     text = wizard.text_page
-    assert (text.source.tokenizer.currentData(), text.target.tokenizer.currentData()) == \
-        ("char", "word")
+    assert (text.source.tokenizer.currentData(), text.target.tokenizer.currentData()) == (
+        "char",
+        "word",
+    )
     settings = wizard.config_request()["settings"]
     assert (settings["source.tokenizer"], settings["target.tokenizer"]) == ("char", "word")
     wizard.remember()  # a recommendation is not the person's choice: not remembered
@@ -302,7 +319,8 @@ def test_tmx_languages_are_offered_and_swapped(make_wizard, qtbot, tmp_path):
     units = "".join(
         f'<tu><tuv xml:lang="en"><seg>{s}</seg></tuv><tuv xml:lang="de"><seg>{t}</seg>'
         f'</tuv><tuv xml:lang="fr"><seg>{t} fr</seg></tuv></tu>\n'
-        for s, t in reverse_pairs(40, seed=3))
+        for s, t in reverse_pairs(40, seed=3)
+    )
     path = tmp_path / "memory.tmx"
     path.write_text(TMX.format(units=units), encoding="utf-8")
     wizard = make_wizard()
@@ -323,8 +341,10 @@ def test_tmx_languages_are_offered_and_swapped(make_wizard, qtbot, tmp_path):
 def test_csv_columns_are_offered_by_their_first_cells(make_wizard, qtbot, tmp_path):
     """A CSV file with three columns lets one pick the source and target columns."""
     path = tmp_path / "three.csv"
-    path.write_text("".join(f"{i},{s},{t}\n" for i, (s, t) in
-                            enumerate(reverse_pairs(30, seed=4))), encoding="utf-8")
+    path.write_text(
+        "".join(f"{i},{s},{t}\n" for i, (s, t) in enumerate(reverse_pairs(30, seed=4))),
+        encoding="utf-8",
+    )
     wizard = make_wizard()
     wizard.data_page.set_files([str(path)])
     wizard.next()
@@ -352,10 +372,9 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
     """With nothing remembered, the tokenizers and the size are automatic: the Model page
     shows the library's choice with its reasons and fills the training fields from it, an
     edit overrides one of them, and the run trains with exactly that configuration."""
-    from keras_attn_app.wizard.config_choice import choose_config
-
     from keras_attn import sizing
     from keras_attn.data import split_pairs
+    from keras_attn_app.wizard.config_choice import choose_config
 
     wizard = TrainWizard(settings=fresh_settings, app_data=tmp_path / "data")
     try:
@@ -376,8 +395,10 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
         expected = sizing.choose(train_pairs)
         shown = model.using.text()
         assert expected.summary() in shown and "why: " + expected.reasons[-1] in shown
-        assert (model.epochs.value(), model.batch_size.value()) == \
-            (expected.config.train.epochs, expected.config.train.batch_size)
+        assert (model.epochs.value(), model.batch_size.value()) == (
+            expected.config.train.epochs,
+            expected.config.train.batch_size,
+        )
         assert model.learning_rate.value() == pytest.approx(expected.config.train.learning_rate)
         assert "subword" in shown and "lowercased" not in shown
         wizard.next()
@@ -432,8 +453,11 @@ def test_explicit_choices_keep_the_old_behaviour(make_wizard, qtbot, corpus):
     config = choice.config
     assert (config.source.tokenizer, config.source.lowercase) == ("word", True)
     assert config.source.max_length == text.source.suggested == 7
-    assert (config.model.units, config.train.epochs, config.train.learning_rate) == \
-        (32, 3, 0.01)  # tiny, with the remembered epochs and learning rate
+    assert (config.model.units, config.train.epochs, config.train.learning_rate) == (
+        32,
+        3,
+        0.01,
+    )  # tiny, with the remembered epochs and learning rate
     model.request_estimate()
     qtbot.waitUntil(lambda: "lowercased" in model.using.text(), timeout=SLOW)
     assert "using: tiny" in model.using.text() and "word" in model.using.text()
@@ -446,11 +470,19 @@ def test_explicit_choices_keep_the_old_behaviour(make_wizard, qtbot, corpus):
 def test_old_settings_do_not_keep_the_old_toy_defaults(qtbot, tmp_path, fresh_settings):
     """Settings written before the automatic defaults: their word tokens, lowercasing,
     filled-in sizes and "small" preset give way to automatic; real choices stay."""
-    for key, value in {"source_tokenizer": "word", "target_tokenizer": "char",
-                       "source_lowercase": True, "target_lowercase": True,
-                       "source_vocab_size": 4000, "source_max_length": 12,
-                       "preset": "small", "epochs": 10, "batch_size": 64,
-                       "learning_rate": 0.0005, "time_limit": 5}.items():
+    for key, value in {
+        "source_tokenizer": "word",
+        "target_tokenizer": "char",
+        "source_lowercase": True,
+        "target_lowercase": True,
+        "source_vocab_size": 4000,
+        "source_max_length": 12,
+        "preset": "small",
+        "epochs": 10,
+        "batch_size": 64,
+        "learning_rate": 0.0005,
+        "time_limit": 5,
+    }.items():
         fresh_settings.set_value(f"wizard/{key}", value)
     wizard = TrainWizard(settings=fresh_settings, app_data=tmp_path / "data")
     try:

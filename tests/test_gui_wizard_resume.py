@@ -14,11 +14,11 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from keras_attn_app.main_window import MainWindow  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 import tests.test_gui_wizard as base  # noqa: E402
 from keras_attn.checkpoint import read_checkpoint_state  # noqa: E402
+from keras_attn_app.main_window import MainWindow  # noqa: E402
 
 # The wizard tests' fixtures and helpers.
 private_places, settings, make_wizard, corpus = (

@@ -5,13 +5,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from keras_attn_app import worker, worker_tasks  # noqa: E402
-
 import keras_attn  # noqa: E402
 from keras_attn.demo import model_path  # noqa: E402
 from keras_attn.errors import DataError, KerasAttnError  # noqa: E402
 from keras_attn.evaluation import translate_batch  # noqa: E402
 from keras_attn.search import score  # noqa: E402
+from keras_attn_app import worker, worker_tasks  # noqa: E402
 
 SENTENCES = ["Nov 3rd, 1999", "14/07/89", "Thursday, 26 November 2026"]
 

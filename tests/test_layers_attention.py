@@ -25,9 +25,15 @@ def _inputs(seed=0, batch=2, tq=3, tv=5, dim=7):
     return query, values, mask
 
 
-@pytest.mark.parametrize("layer", [
-    BahdanauAttention(4), LuongAttention("dot"), LuongAttention("general"),
-    LuongAttention("concat", units=4)])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        BahdanauAttention(4),
+        LuongAttention("dot"),
+        LuongAttention("general"),
+        LuongAttention("concat", units=4),
+    ],
+)
 def test_shapes_sum_to_one_and_zero_on_padding(layer):
     """Context and weight shapes are right; weights sum to 1 and are exactly 0 on padding."""
     query, values, mask = _inputs()
@@ -77,9 +83,12 @@ def test_weight_counts():
     """Bahdanau has W1, W2 and v; Luong general one matrix; dot none."""
     query, values, _ = _inputs()
     counts = {}
-    for name, layer in [("bahdanau", BahdanauAttention(4)), ("dot", LuongAttention("dot")),
-                        ("general", LuongAttention("general")),
-                        ("concat", LuongAttention("concat", units=4))]:
+    for name, layer in [
+        ("bahdanau", BahdanauAttention(4)),
+        ("dot", LuongAttention("dot")),
+        ("general", LuongAttention("general")),
+        ("concat", LuongAttention("concat", units=4)),
+    ]:
         layer(query, values)
         counts[name] = [tuple(w.shape) for w in layer.weights]
     assert sorted(counts["bahdanau"]) == sorted([(7, 4), (7, 4), (4, 1)])
@@ -88,8 +97,9 @@ def test_weight_counts():
     assert len(counts["concat"]) == 3
 
 
-@pytest.mark.parametrize("layer", [BahdanauAttention(5), LuongAttention("concat", units=3),
-                                   LuongAttention("general")])
+@pytest.mark.parametrize(
+    "layer", [BahdanauAttention(5), LuongAttention("concat", units=3), LuongAttention("general")]
+)
 def test_get_config_round_trip(layer):
     """from_config(get_config()) rebuilds an equivalent layer."""
     clone = layer.__class__.from_config(layer.get_config())
@@ -168,12 +178,13 @@ def test_scores_with_heads_keep_their_heads_axis():
     assert np.all(w[1, :, :, 3:] == 0.0)
     heads = query.reshape(2, 5, 2, 4).transpose(0, 2, 1, 3)
     keys = values.reshape(2, 5, 2, 4).transpose(0, 2, 1, 3)
-    expected = _softmax(np.where(mask[:, None, None, :], heads @ keys.transpose(0, 1, 3, 2),
-                                 -np.inf))
+    expected = _softmax(
+        np.where(mask[:, None, None, :], heads @ keys.transpose(0, 1, 3, 2), -np.inf)
+    )
     np.testing.assert_allclose(w, expected, atol=1e-6)
     np.testing.assert_allclose(
-        np.asarray(context), (expected @ keys).transpose(0, 2, 1, 3).reshape(2, 5, 8),
-        atol=1e-5)
+        np.asarray(context), (expected @ keys).transpose(0, 2, 1, 3).reshape(2, 5, 8), atol=1e-5
+    )
     causal = np.tril(np.ones((5, 5), bool))[None].repeat(2, axis=0)
     _, causal_weights = layer(query, values, mask=causal)
     assert np.all(np.triu(np.asarray(causal_weights)[0, 1], k=1) == 0.0)
@@ -194,15 +205,20 @@ def test_luong_concat_is_the_additive_score():
     bahdanau(query, values, mask=mask)
     concat(query, values, mask=mask)
     concat.set_weights(bahdanau.get_weights())
-    for a, b in zip(bahdanau(query, values, mask=mask), concat(query, values, mask=mask),
-                    strict=True):
+    for a, b in zip(
+        bahdanau(query, values, mask=mask), concat(query, values, mask=mask), strict=True
+    ):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
 def test_make_attention_builds_each_kind():
-    kinds = {"bahdanau": BahdanauAttention, "luong-dot": LuongAttention,
-             "luong-general": LuongAttention, "luong-concat": LuongAttention,
-             "none": NoAttention}
+    kinds = {
+        "bahdanau": BahdanauAttention,
+        "luong-dot": LuongAttention,
+        "luong-general": LuongAttention,
+        "luong-concat": LuongAttention,
+        "none": NoAttention,
+    }
     for kind, klass in kinds.items():
         layer = make_attention(kind, 8)
         assert type(layer) is klass and layer.name == "attention"
@@ -224,51 +240,101 @@ OLD_MODELS = Path(__file__).resolve().parent / "data" / "attention_models"
 # greedy translations, beam-3 translations, and each greedy step's most attended source
 # position.
 RECORDED = {
-    'de_en': (
-        ['Ich habe Hunger.', 'Wo ist der Bahnhof?', 'Er hat gestern einen langen Brief an seine Mutter geschrieben.'],
-        ["I'm hungry.", 'Where is the station?', 'He wrote one long letter.'],
-        ["I'm hungry.", 'Where is the station?', 'He wrote a long letter.'],
-        [[4, 2, 4, 4], [0, 1, 2, 5, 6, 7], [0, 9, 3, 4, 5, 11, 11]]),
-    'dates': (
-        ['Wednesday, January 3, 1923', 'may 7, 1907', '13.10.1998'],
-        ['1923-01-03', '1907-05-07', '1998-10-13'],
-        ['1923-01-03', '1907-05-07', '1998-10-13'],
-        [[25, 25, 26, 27, 28, 13, 14, 12, 19, 20, 28], [9, 9, 10, 11, 12, 0, 2, 1, 3, 4, 12], [7, 7, 8, 9, 10, 3, 4, 4, 0, 1, 10]]),
-    'toy_language': (
-        ['the friend did not cook the apple in some forests.', 'you held my cats under your old boxes.', 'we walk.'],
-        ['tavo ta silvoli en ba ova ta na kuirati.', 'ko kestali vedi ku lo misoli mo tenoti.', 'nami paso.'],
-        ['tavo ta silvoli en ba ova ta na kuirati.', 'ko kestali vedi ku lo misoli mo tenoti.', 'nami paso.'],
-        [[1, 0, 9, 8, 7, 6, 5, 3, 4, 10, 11], [0, 7, 6, 5, 4, 3, 2, 1, 8, 9], [0, 1, 2, 3]]),
-    'lesson_attention': (
-        ['your mouse ate this egg with them.', 'my friend will want a red horse and a teacher swims but he will not clean your cup.'],
-        ['kiri ku zon do gogo si mikati.', 'tavo mo hesa reki en volaro ke sefo dani en nada ma sul tasu ku na puraro.'],
-        ['kiri ku zon do gogo si mikati.', 'tavo mo hesa reki en volaro ke sefo dani en nada ma sul tasu ku na puraro.'],
-        [[1, 0, 6, 5, 4, 3, 2, 7, 8], [1, 0, 6, 5, 4, 3, 7, 9, 9, 8, 10, 11, 12, 17, 16, 15, 15, 18, 19]]),
-    'lesson_classic': (
-        ['your mouse ate this egg with them.', 'my friend will want a red horse and a teacher swims but he will not clean your cup.'],
-        ['kiri ku zon do gogo si mikati.', 'tavo mo hesa en vola ke tavo gora en tasu novi nau na konsaro ma nami kantaro.'],
-        ['kiri ku zon do gogo si mikati.', 'tavo mo hesa reki en volaro ke sefo dani en nada ma sul tasu ku na puraro.'],
-        [[0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]),
-    'luong_dot': (
-        ['a b c d', 'l k j i h g f', 'e e f'],
-        ['d c b a', 'f g k h k', 'f e e'],
-        ['d c b a', 'f h k h k', 'f e e'],
-        [[4, 1, 1, 0, 0], [6, 6, 2, 0, 0, 0], [3, 2, 1, 0]]),
-    'luong_general': (
-        ['a b c d', 'l k j i h g f', 'e e f'],
-        ['d c b a', 'f a h g j g e l', 'f e e'],
-        ['d c b a', 'f a h g j g e l', 'f e e'],
-        [[4, 3, 2, 0, 0], [6, 6, 5, 6, 6, 6, 0, 0, 0], [2, 2, 0, 0]]),
-    'luong_concat': (
-        ['a b c d', 'l k j i h g f', 'e e f'],
-        ['d c b a', 'f h h k j i', 'f e e'],
-        ['d c b a', 'f h h k j i', 'f e e'],
-        [[4, 2, 0, 0, 0], [7, 6, 4, 3, 2, 0, 0], [3, 2, 0, 0]]),
-    'bahdanau': (
-        ['a b c d', 'l k j i h g f', 'e e f'],
-        ['d c b a b a', 'f g g j k', 'f e e'],
-        ['d c d b a', 'f g g j k', 'f e e'],
-        [[4, 3, 3, 1, 0, 0, 0], [7, 5, 5, 4, 3, 0], [2, 1, 0, 0]]),
+    "de_en": (
+        [
+            "Ich habe Hunger.",
+            "Wo ist der Bahnhof?",
+            "Er hat gestern einen langen Brief an seine Mutter geschrieben.",
+        ],
+        ["I'm hungry.", "Where is the station?", "He wrote one long letter."],
+        ["I'm hungry.", "Where is the station?", "He wrote a long letter."],
+        [[4, 2, 4, 4], [0, 1, 2, 5, 6, 7], [0, 9, 3, 4, 5, 11, 11]],
+    ),
+    "dates": (
+        ["Wednesday, January 3, 1923", "may 7, 1907", "13.10.1998"],
+        ["1923-01-03", "1907-05-07", "1998-10-13"],
+        ["1923-01-03", "1907-05-07", "1998-10-13"],
+        [
+            [25, 25, 26, 27, 28, 13, 14, 12, 19, 20, 28],
+            [9, 9, 10, 11, 12, 0, 2, 1, 3, 4, 12],
+            [7, 7, 8, 9, 10, 3, 4, 4, 0, 1, 10],
+        ],
+    ),
+    "toy_language": (
+        [
+            "the friend did not cook the apple in some forests.",
+            "you held my cats under your old boxes.",
+            "we walk.",
+        ],
+        [
+            "tavo ta silvoli en ba ova ta na kuirati.",
+            "ko kestali vedi ku lo misoli mo tenoti.",
+            "nami paso.",
+        ],
+        [
+            "tavo ta silvoli en ba ova ta na kuirati.",
+            "ko kestali vedi ku lo misoli mo tenoti.",
+            "nami paso.",
+        ],
+        [[1, 0, 9, 8, 7, 6, 5, 3, 4, 10, 11], [0, 7, 6, 5, 4, 3, 2, 1, 8, 9], [0, 1, 2, 3]],
+    ),
+    "lesson_attention": (
+        [
+            "your mouse ate this egg with them.",
+            "my friend will want a red horse and a teacher swims but he will not clean your cup.",
+        ],
+        [
+            "kiri ku zon do gogo si mikati.",
+            "tavo mo hesa reki en volaro ke sefo dani en nada ma sul tasu ku na puraro.",
+        ],
+        [
+            "kiri ku zon do gogo si mikati.",
+            "tavo mo hesa reki en volaro ke sefo dani en nada ma sul tasu ku na puraro.",
+        ],
+        [
+            [1, 0, 6, 5, 4, 3, 2, 7, 8],
+            [1, 0, 6, 5, 4, 3, 7, 9, 9, 8, 10, 11, 12, 17, 16, 15, 15, 18, 19],
+        ],
+    ),
+    "lesson_classic": (
+        [
+            "your mouse ate this egg with them.",
+            "my friend will want a red horse and a teacher swims but he will not clean your cup.",
+        ],
+        [
+            "kiri ku zon do gogo si mikati.",
+            "tavo mo hesa en vola ke tavo gora en tasu novi nau na konsaro ma nami kantaro.",
+        ],
+        [
+            "kiri ku zon do gogo si mikati.",
+            "tavo mo hesa reki en volaro ke sefo dani en nada ma sul tasu ku na puraro.",
+        ],
+        [[0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
+    ),
+    "luong_dot": (
+        ["a b c d", "l k j i h g f", "e e f"],
+        ["d c b a", "f g k h k", "f e e"],
+        ["d c b a", "f h k h k", "f e e"],
+        [[4, 1, 1, 0, 0], [6, 6, 2, 0, 0, 0], [3, 2, 1, 0]],
+    ),
+    "luong_general": (
+        ["a b c d", "l k j i h g f", "e e f"],
+        ["d c b a", "f a h g j g e l", "f e e"],
+        ["d c b a", "f a h g j g e l", "f e e"],
+        [[4, 3, 2, 0, 0], [6, 6, 5, 6, 6, 6, 0, 0, 0], [2, 2, 0, 0]],
+    ),
+    "luong_concat": (
+        ["a b c d", "l k j i h g f", "e e f"],
+        ["d c b a", "f h h k j i", "f e e"],
+        ["d c b a", "f h h k j i", "f e e"],
+        [[4, 2, 0, 0, 0], [7, 6, 4, 3, 2, 0, 0], [3, 2, 0, 0]],
+    ),
+    "bahdanau": (
+        ["a b c d", "l k j i h g f", "e e f"],
+        ["d c b a b a", "f g g j k", "f e e"],
+        ["d c d b a", "f g g j k", "f e e"],
+        [[4, 3, 3, 1, 0, 0, 0], [7, 5, 5, 4, 3, 0], [2, 1, 0, 0]],
+    ),
 }
 
 
@@ -285,7 +351,8 @@ def test_saved_models_translate_as_recorded(name):
     assert model.translate(sentences) == greedy
     ids = model.source_ids(sentences)
     _, weights, lengths = model.greedy(ids)
-    assert [np.argmax(np.asarray(weights)[i, :int(n)], axis=-1).tolist()
-            for i, n in enumerate(lengths)] == attended
+    assert [
+        np.argmax(np.asarray(weights)[i, : int(n)], axis=-1).tolist() for i, n in enumerate(lengths)
+    ] == attended
     best = [hyps[0].tokens for hyps in beam_search(model, ids, width=3)]
     assert [model.target_text.decode(np.array([tokens]))[0] for tokens in best] == beam

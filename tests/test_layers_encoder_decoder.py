@@ -39,18 +39,25 @@ def test_encoder_weight_count():
     assert tuple(encoder.embedding.embeddings.shape) == (20, 8)
 
 
-VARIANTS = [("luong", False, "bahdanau", False), ("luong", True, "luong-general", False),
-            ("bahdanau", False, "bahdanau", False), ("luong", False, "luong-dot", False),
-            ("bahdanau", False, "luong-concat", False), ("luong", False, "bahdanau", True),
-            ("luong", True, "luong-dot", True), ("bahdanau", False, "bahdanau", True)]
+VARIANTS = [
+    ("luong", False, "bahdanau", False),
+    ("luong", True, "luong-general", False),
+    ("bahdanau", False, "bahdanau", False),
+    ("luong", False, "luong-dot", False),
+    ("bahdanau", False, "luong-concat", False),
+    ("luong", False, "bahdanau", True),
+    ("luong", True, "luong-dot", True),
+    ("bahdanau", False, "bahdanau", True),
+]
 
 
 @pytest.mark.parametrize("style,feeding,attention,norm", VARIANTS)
 def test_step_function_matches_teacher_forcing(style, feeding, attention, norm):
     """Stepping token by token gives the same logits and weights as the whole-sentence call."""
     encoder = Encoder(20, 8, 16)
-    decoder = AttentionDecoder(30, 8, 16, attention=attention, style=style,
-                               input_feeding=feeding, output_norm=norm)
+    decoder = AttentionDecoder(
+        30, 8, 16, attention=attention, style=style, input_feeding=feeding, output_norm=norm
+    )
     outputs, state, mask = encoder(SRC)
     logits, weights = decoder(TGT, outputs, mask, state)
     assert tuple(logits.shape) == (2, 4, 30)
@@ -58,8 +65,9 @@ def test_step_function_matches_teacher_forcing(style, feeding, attention, norm):
     keys = decoder.project_keys(outputs)
     step_state = decoder.initial_state(state)
     for t in range(TGT.shape[1]):
-        step_logits, step_state, step_weights = decoder.step(TGT[:, t], step_state, outputs,
-                                                             keys, mask)
+        step_logits, step_state, step_weights = decoder.step(
+            TGT[:, t], step_state, outputs, keys, mask
+        )
         np.testing.assert_allclose(np.asarray(step_logits), np.asarray(logits)[:, t], atol=1e-5)
         np.testing.assert_allclose(np.asarray(step_weights), np.asarray(weights)[:, t], atol=1e-6)
     assert np.all(np.asarray(weights)[1, :, 2:] == 0.0)
@@ -67,8 +75,9 @@ def test_step_function_matches_teacher_forcing(style, feeding, attention, norm):
 
 def test_decoder_config_round_trip_and_errors():
     """get_config round trips; bahdanau style refuses input feeding with a clear message."""
-    decoder = AttentionDecoder(30, 8, 16, attention="luong-general", style="luong",
-                               input_feeding=True, rnn="lstm")
+    decoder = AttentionDecoder(
+        30, 8, 16, attention="luong-general", style="luong", input_feeding=True, rnn="lstm"
+    )
     clone = AttentionDecoder.from_config(decoder.get_config())
     assert clone.get_config() == decoder.get_config()
     with pytest.raises(ValueError, match="input_feeding"):

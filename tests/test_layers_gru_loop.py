@@ -13,7 +13,7 @@ rng = np.random.default_rng(0)
 # Rows of every length from 1 to 7, padded at the end, as the pipeline makes them.
 SRC = np.zeros((7, 7), "int32")
 for row in range(7):
-    SRC[row, :row + 1] = rng.integers(4, 40, row + 1)
+    SRC[row, : row + 1] = rng.integers(4, 40, row + 1)
 TGT = rng.integers(4, 30, (7, 5)).astype("int32")
 
 
@@ -31,7 +31,7 @@ def run_model(encoder, decoder):
     with tf.GradientTape() as tape:
         outputs, state, mask = encoder(SRC, training=True)
         logits, _ = decoder(TGT, outputs, mask, state, training=True)
-        loss = tf.reduce_sum(logits ** 2) + tf.reduce_sum(outputs) + tf.reduce_sum(state[0])
+        loss = tf.reduce_sum(logits**2) + tf.reduce_sum(outputs) + tf.reduce_sum(state[0])
     variables = encoder.trainable_variables + decoder.trainable_variables
     gradients = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
     return logits, outputs, state[0], gradients
@@ -52,8 +52,11 @@ def test_loop_equals_keras_layers(layers):
     for a, b in zip(fast[:3], slow[:3], strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-5)
     assert np.all(np.asarray(fast[1])[SRC == 0] == 0)  # padding: zeros, as Keras gives
-    assert len(fast[3]) == len(slow[3]) == len(encoder.trainable_variables) + len(
-        decoder.trainable_variables)
+    assert (
+        len(fast[3])
+        == len(slow[3])
+        == len(encoder.trainable_variables) + len(decoder.trainable_variables)
+    )
     for a, b in zip(fast[3], slow[3], strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
 
@@ -71,8 +74,9 @@ def test_loop_under_mixed_bfloat16():
     assert outputs.dtype == tf.bfloat16
     with keras_loop():
         slow, slow_state, _ = encoder(SRC)
-    np.testing.assert_allclose(np.asarray(tf.cast(outputs, "float32")),
-                               np.asarray(tf.cast(slow, "float32")), atol=3e-2)
+    np.testing.assert_allclose(
+        np.asarray(tf.cast(outputs, "float32")), np.asarray(tf.cast(slow, "float32")), atol=3e-2
+    )
 
 
 def test_other_cells_keep_the_keras_loop():

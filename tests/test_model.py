@@ -36,8 +36,13 @@ def test_model_weights_and_config_round_trip(trained):
     config = model.get_config()
     # As configured, with "auto" resolved: letters with spaces give subword tokens, whose
     # outputs never repeat a phrase of 3 tokens.
-    resolved = TINY.replace(**{"source.tokenizer": "subword", "target.tokenizer": "subword",
-                               "decode.no_repeat_ngram": 3})
+    resolved = TINY.replace(
+        **{
+            "source.tokenizer": "subword",
+            "target.tokenizer": "subword",
+            "decode.no_repeat_ngram": 3,
+        }
+    )
     assert config["config"] == resolved.to_dict()
     assert config["source_vocabulary"][:4] == ["[PAD]", "[UNK]", "[START]", "[END]"]
     clone = keras_attn.Translator.from_config(config)
@@ -68,12 +73,16 @@ def test_output_norm_learns_faster():
     losses = {}
     for norm in (False, True):
         keras.utils.set_random_seed(0)
-        config = TINY.replace(**{"model.output_norm": norm, "train.epochs": 1,
-                                 "train.learning_rate": 1e-3})
+        config = TINY.replace(
+            **{"model.output_norm": norm, "train.epochs": 1, "train.learning_rate": 1e-3}
+        )
         model = build_model(config, pairs)
         compile_model(model, 100)
-        batches = iter(make_dataset(pairs, model.source_text, model.target_text,
-                                    batch_size=16, seed=0).repeat())
+        batches = iter(
+            make_dataset(
+                pairs, model.source_text, model.target_text, batch_size=16, seed=0
+            ).repeat()
+        )
         model.make_train_function()
         for _ in range(60):
             logs = model.train_function(batches)
@@ -89,14 +98,19 @@ def test_first_adam_step_moves_no_embedding_weight_more_than_the_rate():
     model = build_model(TINY, pairs)
     compile_model(model, 10)
     rate = TINY.train.learning_rate
-    before = [np.array(w) for w in (model.encoder.embedding.embeddings,
-                                    model.decoder.embedding.embeddings)]
-    batches = iter(make_dataset(pairs, model.source_text, model.target_text, batch_size=12,
-                                shuffle=False))
+    before = [
+        np.array(w)
+        for w in (model.encoder.embedding.embeddings, model.decoder.embedding.embeddings)
+    ]
+    batches = iter(
+        make_dataset(pairs, model.source_text, model.target_text, batch_size=12, shuffle=False)
+    )
     model.make_train_function()
     model.train_function(batches)
-    after = [np.array(w) for w in (model.encoder.embedding.embeddings,
-                                   model.decoder.embedding.embeddings)]
+    after = [
+        np.array(w)
+        for w in (model.encoder.embedding.embeddings, model.decoder.embedding.embeddings)
+    ]
     moved = max(float(np.max(np.abs(a - b))) for a, b in zip(after, before, strict=True))
     assert rate * 0.5 < moved <= rate * 1.0001
 
@@ -107,11 +121,17 @@ def test_save_then_load_in_new_process_translates_identically(trained, tmp_path)
     path = keras_attn.save(model, tmp_path / "m.keras")
     sentences = [s for s, _ in trained[1][:20]]
     expected = model.translate(sentences)
-    code = ("import json, sys, keras, keras_attn\n"
-            "m = keras.models.load_model(sys.argv[1])\n"
-            "print(json.dumps(m.translate(json.loads(sys.argv[2]))))\n")
-    run = subprocess.run([sys.executable, "-c", code, str(path), json.dumps(sentences)],
-                         capture_output=True, text=True, timeout=300)
+    code = (
+        "import json, sys, keras, keras_attn\n"
+        "m = keras.models.load_model(sys.argv[1])\n"
+        "print(json.dumps(m.translate(json.loads(sys.argv[2]))))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(path), json.dumps(sentences)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert json.loads(run.stdout.strip().splitlines()[-1]) == expected
 
@@ -138,8 +158,7 @@ def test_resume_continues_from_checkpoint(tmp_path):
     pairs = reverse_pairs(300, seed=2)
     config = preset("tiny").replace(**{"train.epochs": 3, "train.batch_size": 50})
     model = build_model(config, pairs)
-    steps = count_batches(make_dataset(pairs, model.source_text, model.target_text,
-                                       batch_size=50))
+    steps = count_batches(make_dataset(pairs, model.source_text, model.target_text, batch_size=50))
     seen = {"batches": 0}
 
     def stop_in_second_epoch():

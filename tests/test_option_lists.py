@@ -16,11 +16,18 @@ def _train_parser():
     return parser
 
 
-@pytest.mark.parametrize("option, values", [
-    ("--decay", config.DECAYS), ("--tokenizer", config.TOKENIZERS),
-    ("--attention", config.ATTENTIONS), ("--style", config.STYLES),
-    ("--rnn", config.RNN_TYPES), ("--precision", config.PRECISIONS),
-    ("--strategy", config.STRATEGIES)])
+@pytest.mark.parametrize(
+    "option, values",
+    [
+        ("--decay", config.DECAYS),
+        ("--tokenizer", config.TOKENIZERS),
+        ("--attention", config.ATTENTIONS),
+        ("--style", config.STYLES),
+        ("--rnn", config.RNN_TYPES),
+        ("--precision", config.PRECISIONS),
+        ("--strategy", config.STRATEGIES),
+    ],
+)
 def test_train_command_offers_the_configuration_values(option, values, capsys):
     """`keras-attn train` accepts every value of the configuration's list and refuses
     others, naming the choices."""
@@ -51,8 +58,9 @@ def test_text_and_layers_use_the_configuration_lists():
 
     for tokenizer in config.TOKENIZER_KINDS:
         for form in config.NORMALIZATIONS:
-            encoder = TextEncoder.build(["ein kleiner Satz"], tokenizer=tokenizer,
-                                        normalization=form)
+            encoder = TextEncoder.build(
+                ["ein kleiner Satz"], tokenizer=tokenizer, normalization=form
+            )
             assert encoder.decode(encoder.encode(["ein Satz"]).to_list())[0] == "ein satz"
     for style in config.STYLES:
         assert AttentionDecoder(10, 4, 4, style=style).style == style

@@ -46,13 +46,16 @@ def test_library_never_imports_qt():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             for name in names:
-                assert not re.match(r"(PySide\d|PyQt\d|shiboken\d|gui|keras_attn_app)\b",
-                                    name), (path, name)
+                assert not re.match(r"(PySide\d|PyQt\d|shiboken\d|gui|keras_attn_app)\b", name), (
+                    path,
+                    name,
+                )
 
 
 def setuptools_config() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
-        "setuptools"]
+        "setuptools"
+    ]
 
 
 def test_only_the_project_s_own_top_level_names_are_installed():
@@ -86,25 +89,33 @@ def test_wheel_contains_assets_and_entry_points(tmp_path):
     top-level `gui` or `assets` package."""
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert build.returncode == 0, build.stderr[-2000:]
     (wheel,) = tmp_path.glob("keras_attn-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        entry_points = next(archive.read(n).decode() for n in names
-                            if n.endswith("entry_points.txt"))
-    top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(
-        (".dist-info", ".data"))}
+        entry_points = next(
+            archive.read(n).decode() for n in names if n.endswith("entry_points.txt")
+        )
+    top = {
+        name.split("/")[0]
+        for name in names
+        if not name.split("/")[0].endswith((".dist-info", ".data"))
+    }
     assert top == {"keras_attn", "keras_attn_app"}, top
     for dataset in ("dates", "numbers", "toy_language"):
         assert f"keras_attn/assets/datasets/{dataset}.tsv" in names
     for model in ("de_en", "toy_language", "dates"):
-        assert {f"keras_attn/assets/models/{model}.keras",
-                f"keras_attn/assets/models/{model}.json"} <= names
+        assert {
+            f"keras_attn/assets/models/{model}.keras",
+            f"keras_attn/assets/models/{model}.json",
+        } <= names
     assert "keras_attn/assets/icons/keras-attn.svg" in names
     assert "keras_attn/layers/bahdanau_attention.py" in names
-    for module in ("app", "__main__", "views/step_view", "widgets/heatmap",
-                   "wizard/train_page"):
+    for module in ("app", "__main__", "views/step_view", "widgets/heatmap", "wizard/train_page"):
         assert f"keras_attn_app/{module}.py" in names
     assert "keras-attn = keras_attn.cli:main" in entry_points
     assert "keras-attn-gui = keras_attn_app.app:main" in entry_points

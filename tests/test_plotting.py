@@ -80,10 +80,12 @@ def test_save_png_has_the_expected_shape(tmp_path):
     """PNG files are real PNGs, wider than tall for a wide matrix and taller for a tall one."""
     from matplotlib.image import imread
 
-    wide = save_attention(tmp_path / "wide.png", _weights(3, 14), [f"w{i}" for i in range(14)],
-                          ["a", "b", "c"])
-    tall = save_attention(tmp_path / "tall.png", _weights(14, 3), ["a", "b", "c"],
-                          [f"w{i}" for i in range(14)])
+    wide = save_attention(
+        tmp_path / "wide.png", _weights(3, 14), [f"w{i}" for i in range(14)], ["a", "b", "c"]
+    )
+    tall = save_attention(
+        tmp_path / "tall.png", _weights(14, 3), ["a", "b", "c"], [f"w{i}" for i in range(14)]
+    )
     for path in (wide, tall):
         assert path.read_bytes()[:8] == PNG_SIGNATURE
     height, width = imread(wide).shape[:2]
@@ -175,8 +177,9 @@ def test_real_attention_figure(trained, tmp_path):
     source_tokens = session.start(held_out[0][0])
     session.run_to_end()
     weights = session.attention
-    figure = attention_figure(weights, source_tokens, session.target_tokens,
-                              highlight_row=len(weights) - 1)
+    figure = attention_figure(
+        weights, source_tokens, session.target_tokens, highlight_row=len(weights) - 1
+    )
     assert isinstance(figure, Figure)
     path = save_attention(tmp_path / "real.png", weights, source_tokens, session.target_tokens)
     image = imread(path)

@@ -31,8 +31,10 @@ def test_seconds_to_reach_interpolates_between_the_points_around_the_crossing():
 
 
 def test_reach_table_names_the_tutorials_best_and_who_reaches_it():
-    curves = {"tutorial": [point(0, 0.0), point(60, 12.0), point(120, 10.0)],
-              "keras-attn": [point(0, 0.0), point(60, 24.0), point(120, 30.0)]}
+    curves = {
+        "tutorial": [point(0, 0.0), point(60, 12.0), point(120, 10.0)],
+        "keras-attn": [point(0, 0.0), point(60, 24.0), point(120, 30.0)],
+    }
     entry = quality_clock.reach_table(curves)["bleu_tutorial_space"]
     assert entry["tutorial_best"] == 12.0 and entry["tutorial_best_at"] == 60
     assert entry["seconds_to_tutorial_best"] == {"tutorial": 60, "keras-attn": 30.0}
@@ -60,8 +62,9 @@ def test_pacer_scores_once_per_order_and_leaves_scoring_out_of_the_clock(monkeyp
         time.sleep(0.005)
         batches += 1
     assert pacer.between_batches()  # finished: stays finished
-    seconds = [json.loads(line)["score"]["train_seconds"]
-               for line in channel.getvalue().splitlines()]
+    seconds = [
+        json.loads(line)["score"]["train_seconds"] for line in channel.getvalue().splitlines()
+    ]
     assert len(seconds) == 3
     assert seconds[0] == 0.0
     assert 0.05 <= seconds[1] < 0.1

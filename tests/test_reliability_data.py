@@ -118,10 +118,12 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "content", "options", "pairs", "pattern", "line"),
-                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_odd_file_gives_pairs_or_data_error(tmp_path, name, content, options, pairs, pattern,
-                                            line):
+@pytest.mark.parametrize(
+    ("name", "content", "options", "pairs", "pattern", "line"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_odd_file_gives_pairs_or_data_error(tmp_path, name, content, options, pairs, pattern, line):
     """An odd but well-formed file gives the expected pairs, or a DataError naming it."""
     path = write(tmp_path, name, content)
     data, error = timed_read(path, **options)
@@ -147,8 +149,11 @@ def test_huge_line_is_reported_on_its_line(tmp_path):
 
 def test_mixed_encodings_name_the_line_and_suggest_one(tmp_path):
     """A Latin-1 line in a UTF-8 file is skipped on its line, with a hint to name the encoding."""
-    content = ("Grüße.\tGreetings.\n".encode() + "Café.\tCoffee shop.\n".encode("latin-1")
-               + "Tschüs.\tBye.\n".encode())
+    content = (
+        "Grüße.\tGreetings.\n".encode()
+        + "Café.\tCoffee shop.\n".encode("latin-1")
+        + "Tschüs.\tBye.\n".encode()
+    )
     data, _ = timed_read(write(tmp_path, "a.tsv", content))
     (problem,) = data.report.problems
     assert (problem.line, problem.kind) == (2, "encoding")
@@ -201,29 +206,39 @@ def test_wide_row_among_pairs_is_reported(tmp_path):
 def test_overlong_csv_field_is_reported_in_our_words(tmp_path):
     """A CSV field over 131,072 characters is skipped on its line with our own message."""
     path = tmp_path / "long.csv"
-    path.write_text('Hallo.,Hello.\n"' + "x" * 200_000 + '",y\nJa.,Yes.\n' + "z" * 200_000
-                    + ",w\n", encoding="utf-8")
+    path.write_text(
+        'Hallo.,Hello.\n"' + "x" * 200_000 + '",y\nJa.,Yes.\n' + "z" * 200_000 + ",w\n",
+        encoding="utf-8",
+    )
     data = read_parallel(path, header=False)
     assert data.pairs == [("Hallo.", "Hello."), ("Ja.", "Yes.")]
     problems = [str(problem) for problem in data.report.problems]
-    expected = ("a field has more than 131,072 characters, far more than a sentence (if it "
-                "starts with a quote, the closing quote may be missing); record skipped")
+    expected = (
+        "a field has more than 131,072 characters, far more than a sentence (if it "
+        "starts with a quote, the closing quote may be missing); record skipped"
+    )
     assert problems == [f"line 2: {expected}", f"line 4: {expected}"]
     assert not any("field larger than field limit" in problem for problem in problems)
 
 
 # -- TMX/XML with external entities ------------------------------------------------------------
 
-UNIT = ('<tu><tuv xml:lang="de"><seg>Hallo &secret;</seg></tuv>'
-        '<tuv xml:lang="en"><seg>Hello</seg></tuv></tu>')
+UNIT = (
+    '<tu><tuv xml:lang="de"><seg>Hallo &secret;</seg></tuv>'
+    '<tuv xml:lang="en"><seg>Hello</seg></tuv></tu>'
+)
 
 
-@pytest.mark.parametrize("doctype", [
-    '<!DOCTYPE tmx [<!ENTITY secret SYSTEM "file://{secret}">]>',
-    '<!DOCTYPE tmx [<!ENTITY % remote SYSTEM "file://{secret}"> %remote;]>',
-    '<!DOCTYPE tmx SYSTEM "file://{secret}">',
-    '<!DOCTYPE tmx PUBLIC "-//LISA OSCAR:1998//DTD for TMX//EN" "http://127.0.0.1:9/tmx14.dtd">',
-], ids=["external_entity", "external_parameter_entity", "external_dtd", "remote_dtd"])
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE tmx [<!ENTITY secret SYSTEM "file://{secret}">]>',
+        '<!DOCTYPE tmx [<!ENTITY % remote SYSTEM "file://{secret}"> %remote;]>',
+        '<!DOCTYPE tmx SYSTEM "file://{secret}">',
+        '<!DOCTYPE tmx PUBLIC "-//LISA OSCAR:1998//DTD for TMX//EN" "http://127.0.0.1:9/tmx14.dtd">',
+    ],
+    ids=["external_entity", "external_parameter_entity", "external_dtd", "remote_dtd"],
+)
 def test_tmx_with_external_entities_is_refused(tmp_path, doctype):
     """A TMX file declaring external entities or an external DTD is refused before any of
     them is read: nothing from the file they name reaches the pairs, nothing is fetched."""
@@ -232,13 +247,19 @@ def test_tmx_with_external_entities_is_refused(tmp_path, doctype):
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-CONTENT")
     path = tmp_path / "external.tmx"
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
-                    + doctype.format(secret=secret) + '\n<tmx version="1.4"><header/><body>'
-                    + UNIT + "</body></tmx>\n", encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + doctype.format(secret=secret)
+        + '\n<tmx version="1.4"><header/><body>'
+        + UNIT
+        + "</body></tmx>\n",
+        encoding="utf-8",
+    )
     for read in (lambda: read_parallel(path), lambda: tmx_languages(path)):
         start = time.perf_counter()
-        with pytest.raises(DataError, match="has a DOCTYPE declaration, which is refused for "
-                                            "safety") as info:
+        with pytest.raises(
+            DataError, match="has a DOCTYPE declaration, which is refused for safety"
+        ) as info:
             read()
         assert time.perf_counter() - start < 5
         assert str(path) in str(info.value) and "SECRET" not in str(info.value)
@@ -246,19 +267,24 @@ def test_tmx_with_external_entities_is_refused(tmp_path, doctype):
 
 # -- found by bench/fuzz_scale.py (its seeds in the comments) -------------------------------
 
-TMX_BODY = ('<tmx version="1.4"><header srclang="de"/><body><tu><tuv xml:lang="de"><seg>'
-            'Grüße 猫</seg></tuv><tuv xml:lang="en"><seg>Greetings 😀</seg></tuv></tu>'
-            "</body></tmx>\n")
+TMX_BODY = (
+    '<tmx version="1.4"><header srclang="de"/><body><tu><tuv xml:lang="de"><seg>'
+    'Grüße 猫</seg></tuv><tuv xml:lang="en"><seg>Greetings 😀</seg></tuv></tu>'
+    "</body></tmx>\n"
+)
 
 
-@pytest.mark.parametrize("encoding, declared", [
-    ("utf-16-le", "utf-16-le"),  # file seeds 16, 105: no byte order mark, its name declared
-    ("utf-16-be", "utf-16-be"),
-    ("utf-32", "utf-32"),  # with a byte order mark
-    ("utf-32-le", "utf-32"),
-    ("shift_jis", "shift_jis"),
-    ("utf-16-le", None),  # nothing declared: the first bytes tell
-])
+@pytest.mark.parametrize(
+    "encoding, declared",
+    [
+        ("utf-16-le", "utf-16-le"),  # file seeds 16, 105: no byte order mark, its name declared
+        ("utf-16-be", "utf-16-be"),
+        ("utf-32", "utf-32"),  # with a byte order mark
+        ("utf-32-le", "utf-32"),
+        ("shift_jis", "shift_jis"),
+        ("utf-16-le", None),  # nothing declared: the first bytes tell
+    ],
+)
 def test_tmx_in_encodings_expat_cannot_read(tmp_path, encoding, declared):
     """A TMX file in UTF-32, in UTF-16 named with its byte order, or in a multi-byte
     encoding such as Shift JIS is read (Python decodes it for the XML parser), by
@@ -279,8 +305,11 @@ def test_tmx_in_encodings_expat_cannot_read(tmp_path, encoding, declared):
 
 def test_tmx_given_an_encoding_expat_cannot_read(tmp_path):
     """`encoding="utf-16-le"` given for such a file (file seed 170): the pairs."""
-    path = write(tmp_path, "m.tmx", ('<?xml version="1.0" encoding="utf-8"?>\n'
-                                     + TMX_BODY).encode("utf-16-le"))
+    path = write(
+        tmp_path,
+        "m.tmx",
+        ('<?xml version="1.0" encoding="utf-8"?>\n' + TMX_BODY).encode("utf-16-le"),
+    )
     data, error = timed_read(path, encoding="utf-16-le")
     assert error is None, error
     assert data.pairs == [("Grüße 猫", "Greetings 😀")]
@@ -293,8 +322,10 @@ def test_tmx_declaring_an_unknown_encoding(tmp_path):
 
     path = write(tmp_path, "m.tmx", '<?xml version="1.0" encoding="bogus"?>\n' + TMX_BODY)
     _, error = timed_read(path)
-    assert str(error) == (f"{path}: the XML declaration names the encoding 'bogus', which is "
-                          "unknown; give the file's encoding (encoding=..., --encoding)")
+    assert str(error) == (
+        f"{path}: the XML declaration names the encoding 'bogus', which is "
+        "unknown; give the file's encoding (encoding=..., --encoding)"
+    )
     assert tmx_languages(path) == []
 
 

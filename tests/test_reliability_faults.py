@@ -32,8 +32,12 @@ from tests.helpers import reverse_pairs, write_tsv
 from tests.test_reliability_model_files import as_ordinary_user, folder_for_everyone
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1",
-       "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+ENV = {
+    **os.environ,
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "CUDA_VISIBLE_DEVICES": "-1",
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+}
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 KILLS = 5
 
@@ -84,8 +88,13 @@ def test_kill_during_save_keeps_the_previous_model(tmp_path):
             folder = tmp_path / f"run{number}"
             folder.mkdir()
             process = subprocess.Popen(
-                [sys.executable, "-c", SAVER, str(folder / "m.keras")], stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, text=True, env=ENV, cwd=ROOT)
+                [sys.executable, "-c", SAVER, str(folder / "m.keras")],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=ENV,
+                cwd=ROOT,
+            )
             runs.append((folder, process))
         for _, process in runs:
             assert first_line(process, timeout=180).strip() == "1"
@@ -111,8 +120,9 @@ def test_kill_during_save_keeps_the_previous_model(tmp_path):
             assert other.is_dir() and other.name.startswith(".m.keras."), other
             assert [p.name for p in other.iterdir()] in ([], ["m.keras.partial"])
         assert [path.name for path in folder.glob("*.keras")] == ["m.keras"]
-        assert [path.name for path in folder.iterdir() if path.name.endswith(".keras")] \
-            == ["m.keras"]
+        assert [path.name for path in folder.iterdir() if path.name.endswith(".keras")] == [
+            "m.keras"
+        ]
         assert list(folder.rglob("*.keras")) == [folder / "m.keras"]  # recursive search too
         leftovers += bool(others)
         if others:  # the next save to the place removes what the killed one left
@@ -129,9 +139,28 @@ CLI = [sys.executable, "-m", "keras_attn.cli"]
 
 def train_arguments(data, out, checkpoints, *extra):
     """`keras-attn train` arguments for a tiny model that learns the task in 4 epochs."""
-    return ["train", str(data), "--out", str(out), "--checkpoint-dir", str(checkpoints),
-            "--preset", "tiny", "--epochs", "4", "--learning-rate", "0.05", "--batch-size",
-            "32", "--units", "48", "--validation-split", "0.1", "--quiet", *extra]
+    return [
+        "train",
+        str(data),
+        "--out",
+        str(out),
+        "--checkpoint-dir",
+        str(checkpoints),
+        "--preset",
+        "tiny",
+        "--epochs",
+        "4",
+        "--learning-rate",
+        "0.05",
+        "--batch-size",
+        "32",
+        "--units",
+        "48",
+        "--validation-split",
+        "0.1",
+        "--quiet",
+        *extra,
+    ]
 
 
 def read_state(checkpoints):
@@ -146,12 +175,18 @@ def test_training_killed_after_first_checkpoint_resumes(tmp_path):
     out, checkpoints = tmp_path / "m.keras", tmp_path / "m.checkpoints"
     resumed = None
     with open(tmp_path / "killed.log", "w") as log:
-        killed = subprocess.Popen(CLI + train_arguments(data, out, checkpoints), stdout=log,
-                                  stderr=subprocess.STDOUT, env=ENV, cwd=ROOT)
+        killed = subprocess.Popen(
+            CLI + train_arguments(data, out, checkpoints),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=ENV,
+            cwd=ROOT,
+        )
     try:
         deadline = time.monotonic() + 180
-        while not ((checkpoints / "state.json").exists()
-                   and read_state(checkpoints)["epochs_done"] >= 1):
+        while not (
+            (checkpoints / "state.json").exists() and read_state(checkpoints)["epochs_done"] >= 1
+        ):
             assert killed.poll() is None, (tmp_path / "killed.log").read_text()[-2000:]
             assert time.monotonic() < deadline, "no checkpoint within 180 s"
             time.sleep(0.02)
@@ -161,11 +196,22 @@ def test_training_killed_after_first_checkpoint_resumes(tmp_path):
         assert 1 <= before["epochs_done"] < 4
         assert not out.exists()
 
-        resumed = subprocess.Popen(CLI + train_arguments(data, out, checkpoints, "--resume"),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env=ENV, cwd=ROOT)
-        assert main(train_arguments(data, tmp_path / "reference.keras",
-                                    tmp_path / "reference.checkpoints")) == 0
+        resumed = subprocess.Popen(
+            CLI + train_arguments(data, out, checkpoints, "--resume"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+            cwd=ROOT,
+        )
+        assert (
+            main(
+                train_arguments(
+                    data, tmp_path / "reference.keras", tmp_path / "reference.checkpoints"
+                )
+            )
+            == 0
+        )
         resumed_out, resumed_err = resumed.communicate(timeout=300)
         assert resumed.returncode == 0, resumed_err[-2000:]
         assert "stopped: finished after 4 epoch(s)" in resumed_out
@@ -185,9 +231,11 @@ def test_training_killed_after_first_checkpoint_resumes(tmp_path):
     assert isinstance(output, str)
     # The resumed run went on with the same shuffled batches: it ends with the weights of
     # the uninterrupted one, up to float noise.
-    for mine, theirs in zip(load_model(checkpoints / "last.keras").get_weights(),
-                            load_model(tmp_path / "reference.checkpoints" / "last.keras")
-                            .get_weights(), strict=True):
+    for mine, theirs in zip(
+        load_model(checkpoints / "last.keras").get_weights(),
+        load_model(tmp_path / "reference.checkpoints" / "last.keras").get_weights(),
+        strict=True,
+    ):
         np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
 
 
@@ -200,11 +248,16 @@ NAN_CONFIG = preset("tiny").replace(**{"train.epochs": 2, "train.batch_size": 50
 def poison(get_model, epoch, value, step=2):
     """A progress function that sets every weight to `value` after `step` of `epoch` (0: its
     last step), as a bad update does: the next batch's loss is NaN or infinite."""
+
     def on_progress(event):
-        if (event["kind"] == "batch" and event["epoch"] == epoch
-                and event["step"] == (step or event["steps"])):
+        if (
+            event["kind"] == "batch"
+            and event["epoch"] == epoch
+            and event["step"] == (step or event["steps"])
+        ):
             model = get_model()
             model.set_weights([np.full_like(weights, value) for weights in model.get_weights()])
+
     return on_progress
 
 
@@ -213,8 +266,14 @@ def test_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, mo
     # First the weights go NaN in the very last update (epoch 2 of 2): no later batch shows a
     # NaN loss, and the epoch's own loss is finite.
     model = build_model(NAN_CONFIG, NAN_PAIRS)
-    result = train(NAN_PAIRS, NAN_CONFIG, checkpoint_dir=tmp_path, model=model,
-                   on_progress=poison(lambda: model, 2, np.nan, step=0), progress_every=1)
+    result = train(
+        NAN_PAIRS,
+        NAN_CONFIG,
+        checkpoint_dir=tmp_path,
+        model=model,
+        on_progress=poison(lambda: model, 2, np.nan, step=0),
+        progress_every=1,
+    )
     assert result.stop_reason == "the weights became NaN or infinite"
     assert result.epochs_done == 1 and read_state(tmp_path)["epochs_done"] == 1
     assert all_finite(result.model)
@@ -232,12 +291,19 @@ def test_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, mo
 
     monkeypatch.setattr(training, "load_model", load_and_keep)
     # Resumed, the weights go NaN after step 2 of epoch 2: the loss of step 3 is NaN.
-    resumed = train(NAN_PAIRS, NAN_CONFIG, checkpoint_dir=tmp_path, resume=True,
-                    on_progress=poison(lambda: loaded["model"], 2, np.nan), progress_every=1)
+    resumed = train(
+        NAN_PAIRS,
+        NAN_CONFIG,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        on_progress=poison(lambda: loaded["model"], 2, np.nan),
+        progress_every=1,
+    )
     assert resumed.stop_reason == "the loss became NaN or infinite"  # the poison worked...
     assert all_finite(resumed.model)  # ...but what comes back is the checkpoint's weights
-    for mine, saved in zip(resumed.model.get_weights(),
-                           load_model(tmp_path / "last.keras").get_weights(), strict=True):
+    for mine, saved in zip(
+        resumed.model.get_weights(), load_model(tmp_path / "last.keras").get_weights(), strict=True
+    ):
         np.testing.assert_array_equal(mine, saved)
     assert read_state(tmp_path)["epochs_done"] == 1
     assert (tmp_path / "last.keras").read_bytes() == checkpoint
@@ -246,10 +312,17 @@ def test_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, mo
 def test_infinite_loss_in_the_first_epoch_saves_nothing(tmp_path):
     """An infinite loss in the first epoch raises DataError with advice and writes nothing."""
     model = build_model(NAN_CONFIG, NAN_PAIRS)
-    with pytest.raises(DataError, match="NaN or infinite in the first epoch; try a lower "
-                                        "learning rate"):
-        train(NAN_PAIRS, NAN_CONFIG, checkpoint_dir=tmp_path, model=model,
-              on_progress=poison(lambda: model, 1, np.inf), progress_every=1)
+    with pytest.raises(
+        DataError, match="NaN or infinite in the first epoch; try a lower learning rate"
+    ):
+        train(
+            NAN_PAIRS,
+            NAN_CONFIG,
+            checkpoint_dir=tmp_path,
+            model=model,
+            on_progress=poison(lambda: model, 1, np.inf),
+            progress_every=1,
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -261,12 +334,16 @@ def small_model():
     return build_model(preset("tiny"), [("a b", "b a"), ("c d", "d c")])
 
 
-@pytest.mark.parametrize(("code", "reason"), [
-    (errno.EROFS, "permission denied \\(read-only location\\?\\)"),
-    (errno.EACCES, "permission denied"),
-    (errno.ENOSPC, "the disk is full"),
-    (errno.EXDEV, os.strerror(errno.EXDEV)),
-], ids=["read_only", "permission", "disk_full", "cross_device"])
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.EROFS, "permission denied \\(read-only location\\?\\)"),
+        (errno.EACCES, "permission denied"),
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EXDEV, os.strerror(errno.EXDEV)),
+    ],
+    ids=["read_only", "permission", "disk_full", "cross_device"],
+)
 def test_failed_rename_keeps_the_existing_model(tmp_path, small_model, code, reason):
     """A failing final rename gives a clear ModelFileError and leaves the old model unchanged."""
     path = save_model(small_model, tmp_path / "m.keras")
@@ -348,8 +425,9 @@ def test_disk_full_during_training_keeps_the_last_checkpoint(tmp_path):
         return real_replace(source, destination)
 
     with mock.patch("keras_attn.saving.os.replace", side_effect=replace):
-        with pytest.raises(ModelFileError, match="last.keras: could not save the model: the "
-                                                 "disk is full"):
+        with pytest.raises(
+            ModelFileError, match="last.keras: could not save the model: the disk is full"
+        ):
             train(NAN_PAIRS, NAN_CONFIG, checkpoint_dir=tmp_path)
     assert read_state(tmp_path)["epochs_done"] == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["last.keras", "state.json"]

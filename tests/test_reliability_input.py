@@ -84,8 +84,9 @@ def model_file(model, tmp_path_factory):
     return str(keras_attn.save(model, tmp_path_factory.mktemp("model") / "m.keras"))
 
 
-@pytest.mark.parametrize(("sentence", "expected", "pattern"),
-                         [(c[1], c[2], c[4]) for c in CASES], ids=IDS)
+@pytest.mark.parametrize(
+    ("sentence", "expected", "pattern"), [(c[1], c[2], c[4]) for c in CASES], ids=IDS
+)
 def test_translate_gives_a_translation_or_translation_error(model, sentence, expected, pattern):
     """Translator.translate returns one string for the sentence, or a clear TranslationError."""
     kind, value = outcome(lambda: model.translate([sentence]))
@@ -93,10 +94,10 @@ def test_translate_gives_a_translation_or_translation_error(model, sentence, exp
         assert isinstance(value, list) and len(value) == 1 and isinstance(value[0], str)
 
 
-@pytest.mark.parametrize(("sentence", "expected", "pattern"),
-                         [(c[1], c[3], c[4]) for c in CASES], ids=IDS)
-def test_session_steps_to_the_end_or_gives_translation_error(model, sentence, expected,
-                                                             pattern):
+@pytest.mark.parametrize(
+    ("sentence", "expected", "pattern"), [(c[1], c[3], c[4]) for c in CASES], ids=IDS
+)
+def test_session_steps_to_the_end_or_gives_translation_error(model, sentence, expected, pattern):
     """DecodingSession.start and run_to_end decode the sentence, or raise TranslationError."""
     session = DecodingSession(model)
 
@@ -150,11 +151,15 @@ def test_cli_translates_odd_arguments_line_by_line(model, model_file, capsys):
     lines = captured.out.split("\n")
     assert lines[-1] == "" and len(lines) - 1 == len(sentences)
     assert lines[1] == lines[3] == ""
-    assert ("note: sentence 4 has nothing to translate once normalized (only spaces, control "
-            "characters or removed symbols); its output line is empty") in captured.err
+    assert (
+        "note: sentence 4 has nothing to translate once normalized (only spaces, control "
+        "characters or removed symbols); its output line is empty"
+    ) in captured.err
     number = sentences.index(LONG) + 1
-    assert (f"note: sentence {number} has {len(LONG.split())} tokens; the model reads only "
-            f"the first {model.source_text.max_length}") in captured.err
+    assert (
+        f"note: sentence {number} has {len(LONG.split())} tokens; the model reads only "
+        f"the first {model.source_text.max_length}"
+    ) in captured.err
 
 
 def test_cli_input_file_with_odd_lines(model_file, tmp_path, capsys):
@@ -172,8 +177,10 @@ def test_cli_refuses_an_undecodable_argument(model_file, capsys):
     assert argument == "caf\udce9 a b"
     assert main(["translate", model_file, "a b", argument]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("keras-attn translate: error: Sentence 2 is not valid text: "
-                          "character 4 is a lone surrogate (U+DCE9)")
+    assert err.startswith(
+        "keras-attn translate: error: Sentence 2 is not valid text: "
+        "character 4 is a lone surrogate (U+DCE9)"
+    )
 
 
 def test_cli_refuses_undecodable_standard_input(model_file, monkeypatch, capsys):
@@ -199,15 +206,18 @@ NOTHING = ["\x01\x02\x1b\x7f", "\x00\x00", "\u200b\ufeff\u2060"]
 
 
 @pytest.mark.parametrize("sentence", NOTHING, ids=["control", "nul", "zero_width"])
-def test_nothing_left_once_normalized_is_treated_as_an_empty_sentence(model, model_file,
-                                                                       sentence, capsys):
+def test_nothing_left_once_normalized_is_treated_as_an_empty_sentence(
+    model, model_file, sentence, capsys
+):
     """A sentence that normalization empties gets an empty sentence's answer everywhere:
     translate() and the session refuse it with one message, translate_batch and the CLI
     give it an empty translation (the CLI keeps its line, and says why)."""
     from keras_attn.evaluation import translate_batch
 
-    message = ("has nothing to translate once normalized (only spaces, control characters "
-               "or removed symbols)")
+    message = (
+        "has nothing to translate once normalized (only spaces, control characters "
+        "or removed symbols)"
+    )
     with pytest.raises(TranslationError, match=re.escape(f"Sentence 2 {message}.")):
         model.translate(["a b", sentence])
     with pytest.raises(TranslationError, match=re.escape(f"The sentence {message}.")):
@@ -225,13 +235,20 @@ def test_nothing_left_once_normalized_is_treated_as_an_empty_sentence(model, mod
     assert [line.split(" ||| ")[0] for line in capsys.readouterr().out.splitlines()] == ["2", "2"]
 
 
-@pytest.mark.parametrize(("item", "pattern"), [
-    (None, r"Sentence 2 is not text \(got NoneType\)"),
-    (b"a b", r"Sentence 2 is not text \(got bytes\)"),
-    (7, r"Sentence 2 is not text \(got int\)"),
-    ("a \udcff b", r"Sentence 2 is not valid text: character 3 is a lone surrogate "
-                   r"\(U\+DCFF\)"),
-], ids=["none", "bytes", "int", "lone_surrogate"])
+@pytest.mark.parametrize(
+    ("item", "pattern"),
+    [
+        (None, r"Sentence 2 is not text \(got NoneType\)"),
+        (b"a b", r"Sentence 2 is not text \(got bytes\)"),
+        (7, r"Sentence 2 is not text \(got int\)"),
+        (
+            "a \udcff b",
+            r"Sentence 2 is not valid text: character 3 is a lone surrogate "
+            r"\(U\+DCFF\)",
+        ),
+    ],
+    ids=["none", "bytes", "int", "lone_surrogate"],
+)
 def test_translate_batch_checks_its_input(model, item, pattern):
     """translate_batch, called as a library, refuses what the other entry points refuse."""
     from keras_attn.evaluation import translate_batch

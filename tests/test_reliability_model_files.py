@@ -101,15 +101,19 @@ def config_of(members):
     return json.loads(members["config.json"])
 
 
-@pytest.mark.parametrize(("config", "pattern"), [
-    (b"{not json", "damaged"),
-    (b"\xff\xfe\x00garbage", "damaged"),
-    (b"[1, 2, 3]", "config.json is not a JSON object"),
-    (b"null", "config.json is not a JSON object"),
-    (b'"Translator"', "config.json is not a JSON object"),
-    (b"[" * 100_000, "damaged"),
-    (b"", "damaged"),
-], ids=["not_json", "not_utf8", "a_list", "null", "a_string", "nested_100000_deep", "empty"])
+@pytest.mark.parametrize(
+    ("config", "pattern"),
+    [
+        (b"{not json", "damaged"),
+        (b"\xff\xfe\x00garbage", "damaged"),
+        (b"[1, 2, 3]", "config.json is not a JSON object"),
+        (b"null", "config.json is not a JSON object"),
+        (b'"Translator"', "config.json is not a JSON object"),
+        (b"[" * 100_000, "damaged"),
+        (b"", "damaged"),
+    ],
+    ids=["not_json", "not_utf8", "a_list", "null", "a_string", "nested_100000_deep", "empty"],
+)
 def test_config_json_that_is_not_a_model_description(tmp_path, members, config, pattern):
     """A config.json that is not JSON, or JSON but not an object, is refused as damaged."""
     refused(rezip(tmp_path / "bad.keras", members, **{"config.json": config}), pattern)
@@ -133,11 +137,15 @@ def test_huge_config_json_is_not_read(tmp_path, members):
     assert f"{MAX_CONFIG_BYTES + (1 << 20) + 39:,} bytes" in message
 
 
-@pytest.mark.parametrize(("changes", "pattern"), [
-    ({"model.weights.h5": None}, "cannot load the model: Expected a model.weights.h5"),
-    ({"model.weights.h5": b"not an HDF5 file"}, "cannot load the model"),
-    ({"model.weights.h5": b""}, "cannot load the model"),
-], ids=["weights_missing", "weights_garbage", "weights_empty"])
+@pytest.mark.parametrize(
+    ("changes", "pattern"),
+    [
+        ({"model.weights.h5": None}, "cannot load the model: Expected a model.weights.h5"),
+        ({"model.weights.h5": b"not an HDF5 file"}, "cannot load the model"),
+        ({"model.weights.h5": b""}, "cannot load the model"),
+    ],
+    ids=["weights_missing", "weights_garbage", "weights_empty"],
+)
 def test_valid_config_with_missing_or_broken_weights(tmp_path, members, changes, pattern):
     """A valid keras-attn config whose weights are missing or broken is refused."""
     refused(rezip(tmp_path / "bad.keras", members, **changes), pattern)
@@ -147,8 +155,10 @@ def test_wrong_vocabulary_type_in_config(tmp_path, members):
     """A Translator config with a number where a vocabulary belongs is refused, not crashed on."""
     config = config_of(members)
     config["config"]["source_vocabulary"] = 7
-    refused(rezip(tmp_path / "bad.keras", members, **{"config.json": json.dumps(config)}),
-            "cannot load the model")
+    refused(
+        rezip(tmp_path / "bad.keras", members, **{"config.json": json.dumps(config)}),
+        "cannot load the model",
+    )
 
 
 def test_folder_named_like_a_model(tmp_path):
@@ -246,8 +256,9 @@ def test_lambda_disguised_as_translator_runs_no_code(tmp_path):
         lambda_members = {name: archive.read(name) for name in archive.namelist()}
     config = json.loads(lambda_members["config.json"])
     config["class_name"] = "Translator"
-    disguised = rezip(tmp_path / "disguised.keras", lambda_members,
-                      **{"config.json": json.dumps(config)})
+    disguised = rezip(
+        tmp_path / "disguised.keras", lambda_members, **{"config.json": json.dumps(config)}
+    )
     refused(disguised, "cannot load the model")
     assert not marker.exists()
 
@@ -256,8 +267,12 @@ def test_lambda_disguised_as_translator_runs_no_code(tmp_path):
 def test_config_naming_a_python_function_runs_nothing(tmp_path, members, where):
     """A Translator config naming os.system (as dtype or optimizer) never runs it."""
     marker = tmp_path / "ran"
-    evil = {"module": "os", "class_name": "system", "config": f"touch {marker}",
-            "registered_name": None}
+    evil = {
+        "module": "os",
+        "class_name": "system",
+        "config": f"touch {marker}",
+        "registered_name": None,
+    }
     config = config_of(members)
     if where == "dtype":
         config["config"]["dtype"] = evil
@@ -273,8 +288,9 @@ def test_config_naming_a_python_function_runs_nothing(tmp_path, members, where):
 
 
 @pytest.mark.parametrize("where", ["model", "model_named_translator", "dtype", "optimizer"])
-def test_config_naming_a_class_outside_keras_attn_and_keras_is_refused(tmp_path, members,
-                                                                        monkeypatch, where):
+def test_config_naming_a_class_outside_keras_attn_and_keras_is_refused(
+    tmp_path, members, monkeypatch, where
+):
     """A config naming a class of another module (as the model itself, a model claiming to
     be a Translator, its dtype policy or its optimizer) is refused with a ModelFileError
     naming the file; that module is never even imported."""
@@ -287,10 +303,15 @@ def test_config_naming_a_class_outside_keras_attn_and_keras_is_refused(tmp_path,
         f"        Path({str(marker)!r}).write_text('instantiated')\n"
         "    @classmethod\n"
         "    def from_config(cls, config):\n"
-        "        return cls()\n")
+        "        return cls()\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
-    evil = {"module": "planted_module", "class_name": "Evil", "config": {},
-            "registered_name": "planted_module>Evil"}
+    evil = {
+        "module": "planted_module",
+        "class_name": "Evil",
+        "config": {},
+        "registered_name": "planted_module>Evil",
+    }
     config = config_of(members)
     if where == "model":
         config.update(evil, config=config["config"])
@@ -302,8 +323,10 @@ def test_config_naming_a_class_outside_keras_attn_and_keras_is_refused(tmp_path,
             config["config"]["dtype"] = evil
         else:
             config["compile_config"] = {"optimizer": evil, "loss": None}
-        pattern = ("not loaded: its config names planted_module.(Evil|Translator), a class "
-                   "outside keras-attn and Keras")
+        pattern = (
+            "not loaded: its config names planted_module.(Evil|Translator), a class "
+            "outside keras-attn and Keras"
+        )
     path = rezip(tmp_path / "foreign.keras", members, **{"config.json": json.dumps(config)})
     for compile in (False, True):
         message = refused(path, pattern, compile=compile)

@@ -38,16 +38,21 @@ from tests.helpers import reverse_pairs, write_tsv
 
 PAIRS = reverse_pairs(200, seed=3)
 VALIDATION = reverse_pairs(20, seed=4)
-CONFIG = preset("tiny").replace(**{"train.epochs": 3, "train.batch_size": 50,
-                                   "train.learning_rate": 0.02})
+CONFIG = preset("tiny").replace(
+    **{"train.epochs": 3, "train.batch_size": 50, "train.learning_rate": 0.02}
+)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = 6  # batches an epoch: 200 short pairs in batches of 50, grouped by length
 
 
 def dead_pid():
     """The id of a process that has ended."""
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(done.stdout)
 
 
@@ -57,7 +62,8 @@ def weights(path):
 
 def same_weights(first, second):
     return len(first) == len(second) and all(
-        np.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(first, second, strict=True))
+        np.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(first, second, strict=True)
+    )
 
 
 def read_state(folder):
@@ -84,16 +90,17 @@ def reference(tmp_path_factory):
 def test_staging_folders_of_killed_saves_are_removed_by_the_next_save(tmp_path, small_model):
     """The next save to a place removes what killed saves left there, and nothing else."""
     path = save_model(small_model, tmp_path / "m.keras")
-    dead, old, live = (tmp_path / f".m.keras.{dead_pid()}.abcd1234",
-                       tmp_path / ".m.keras.k2j4h6g8",  # as older versions named them
-                       tmp_path / f".m.keras.{os.getpid()}.zzzz9999")  # a save in progress
+    dead, old, live = (
+        tmp_path / f".m.keras.{dead_pid()}.abcd1234",
+        tmp_path / ".m.keras.k2j4h6g8",  # as older versions named them
+        tmp_path / f".m.keras.{os.getpid()}.zzzz9999",
+    )  # a save in progress
     other = tmp_path / f".other.keras.{dead_pid()}.abcd1234"  # another model's
     for folder in (dead, old, live, other):
         folder.mkdir()
         shutil.copy(path, folder / "m.keras.partial")
     save_model(small_model, path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["m.keras", live.name, other.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.keras", live.name, other.name])
     assert remove_stale_staging(tmp_path / "other.keras") == [other]
 
 
@@ -126,14 +133,17 @@ def test_staging_folders_of_other_machines_are_told_by_their_lock(tmp_path, smal
     an_hour_ago = time.time() - 3600
     os.utime(killed / "m.keras.partial", (an_hour_ago, an_hour_ago))
     os.utime(alive / "m.keras.partial", (an_hour_ago, an_hour_ago))
-    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER,
-                               str(alive / "m.keras.partial")],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(alive / "m.keras.partial")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "locked\n"
         assert remove_stale_staging(path) == [killed]
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-            ["m.keras", alive.name, starting.name])
+            ["m.keras", alive.name, starting.name]
+        )
     finally:
         holder.kill()
         holder.wait(10)
@@ -172,8 +182,9 @@ def test_a_save_in_progress_is_never_found_as_a_model(tmp_path, small_model):
 
     def replace(source, destination):
         seen.append(sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.keras")))
-        seen.append([name for _, _, names in os.walk(tmp_path) for name in names
-                     if name.endswith(".keras")])
+        seen.append(
+            [name for _, _, names in os.walk(tmp_path) for name in names if name.endswith(".keras")]
+        )
         return real_replace(source, destination)
 
     with mock.patch("keras_attn.saving.os.replace", side_effect=replace):
@@ -193,12 +204,18 @@ def test_the_folder_is_synced_after_the_rename(tmp_path, small_model):
 
     def fsync(descriptor):
         mode = os.fstat(descriptor).st_mode
-        events.append(("folder" if stat.S_ISDIR(mode) else "file",
-                       os.path.realpath(f"/proc/self/fd/{descriptor}")))
+        events.append(
+            (
+                "folder" if stat.S_ISDIR(mode) else "file",
+                os.path.realpath(f"/proc/self/fd/{descriptor}"),
+            )
+        )
         return real_fsync(descriptor)
 
-    with mock.patch("keras_attn.saving.os.replace", side_effect=replace), \
-            mock.patch("keras_attn.saving.os.fsync", side_effect=fsync):
+    with (
+        mock.patch("keras_attn.saving.os.replace", side_effect=replace),
+        mock.patch("keras_attn.saving.os.fsync", side_effect=fsync),
+    ):
         save_model(small_model, tmp_path / "m.keras")
     assert events[-2:] == ["rename", ("folder", str(tmp_path.resolve()))]
     assert events[0][0] == "file"  # the file itself, before the rename
@@ -212,7 +229,8 @@ class Killed(BaseException):
 
 
 def test_checkpoint_killed_between_model_and_state_resumes_at_the_committed_epoch(
-        tmp_path, reference):
+    tmp_path, reference
+):
     """Killed after epoch 2's model is committed but before its state.json: the resumed run
     starts at epoch 3 (not 2 again), with the shuffled order an uninterrupted run has there,
     and ends with its weights (up to float noise)."""
@@ -233,13 +251,13 @@ def test_checkpoint_killed_between_model_and_state_resumes_at_the_committed_epoc
     assert read_state(folder)["epochs_done"] == 1  # the copy lags behind the model
     # What a save killed in this folder leaves: the checkpoint code removes it.
     (folder / f".last.keras.{dead_pid()}.abcd1234").mkdir()
-    resumed = train(PAIRS, CONFIG, validation_pairs=VALIDATION, checkpoint_dir=folder,
-                    resume=True)
+    resumed = train(PAIRS, CONFIG, validation_pairs=VALIDATION, checkpoint_dir=folder, resume=True)
     assert resumed.epochs_done == 3 and len(resumed.history["loss"]) == 3
     iterations = load_model(folder / "last.keras", compile=True).optimizer.iterations
     assert int(iterations.numpy()) == 3 * STEPS  # not 4 epochs' worth: none trained twice
-    assert np.allclose(read_state(folder)["history"]["loss"],
-                       read_state(reference)["history"]["loss"], rtol=1e-5)
+    assert np.allclose(
+        read_state(folder)["history"]["loss"], read_state(reference)["history"]["loss"], rtol=1e-5
+    )
     assert same_weights(weights(folder / "last.keras"), weights(reference / "last.keras"))
     assert sorted(p.name for p in folder.iterdir()) == ["last.keras", "state.json"]
 
@@ -266,8 +284,11 @@ TWO = CONFIG.replace(**{"train.epochs": 2})
 DAMAGED = [
     ("{not json", r"the checkpoint state is damaged \(Expecting property name"),
     ('{"epochs_done": "one"}', r"the checkpoint state is damaged \(missing or wrong fields\)"),
-    (None, r"does not match the model saved with it \(it says 5 epoch\(s\) done, the model "
-           r"1; edited by hand\?\)"),
+    (
+        None,
+        r"does not match the model saved with it \(it says 5 epoch\(s\) done, the model "
+        r"1; edited by hand\?\)",
+    ),
 ]
 
 
@@ -277,15 +298,17 @@ def test_damaged_state_offers_to_start_over_or_resume_from_the_model(one_epoch):
     state_file = one_epoch / "state.json"
     before = read_state(one_epoch)
     for content, problem in DAMAGED:
-        state_file.write_text(json.dumps({**before, "epochs_done": 5}) if content is None
-                              else content)
+        state_file.write_text(
+            json.dumps({**before, "epochs_done": 5}) if content is None else content
+        )
         with pytest.raises(ModelFileError) as info:
             train(PAIRS, TWO, checkpoint_dir=one_epoch, resume=True)
         message = str(info.value)
         assert message.startswith(f"{state_file}: ")
         assert re.search(problem, message), message
-        assert ("Start over (train again without resuming), or resume from the model alone"
-                in message)
+        assert (
+            "Start over (train again without resuming), or resume from the model alone" in message
+        )
         assert "keras-attn train --resume-from-model" in message
         assert 'train(..., resume="model")' in message
     resumed = train(PAIRS, TWO, checkpoint_dir=one_epoch, resume="model")
@@ -316,9 +339,23 @@ def test_cli_resume_from_model(one_epoch, tmp_path, capsys):
     `--resume-from-model` goes on."""
     data = write_tsv(tmp_path / "data.tsv", PAIRS)
     out = tmp_path / "m.keras"
-    arguments = ["train", str(data), "--out", str(out), "--checkpoint-dir", str(one_epoch),
-                 "--preset", "tiny", "--batch-size", "50", "--validation-split", "0",
-                 "--epochs", "2", "--quiet"]
+    arguments = [
+        "train",
+        str(data),
+        "--out",
+        str(out),
+        "--checkpoint-dir",
+        str(one_epoch),
+        "--preset",
+        "tiny",
+        "--batch-size",
+        "50",
+        "--validation-split",
+        "0",
+        "--epochs",
+        "2",
+        "--quiet",
+    ]
     (one_epoch / "state.json").write_text("{damaged")
     assert main([*arguments, "--resume"]) == 1
     err = capsys.readouterr().err
@@ -337,20 +374,23 @@ def test_cli_resume_from_model(one_epoch, tmp_path, capsys):
 # A learning rate high enough to overshoot, and validation targets in an order the model
 # never learns: the best validation accuracy comes at epoch 2 of 4, well ahead of the rest.
 BEST_CONFIG = CONFIG.replace(**{"train.epochs": 4, "train.learning_rate": 0.1})
-UNLEARNABLE = [(source, " ".join(random.Random(index).sample(target.split(),
-                                                             len(target.split()))))
-               for index, (source, target) in enumerate(VALIDATION)]
+UNLEARNABLE = [
+    (source, " ".join(random.Random(index).sample(target.split(), len(target.split()))))
+    for index, (source, target) in enumerate(VALIDATION)
+]
 
 
 def test_resumed_after_the_best_epoch_ends_with_the_best_weights(tmp_path):
     """Killed after epoch 3 (the best was epoch 2) and resumed, a run ends with the weights
     of epoch 2, as an uninterrupted run does: the checkpoint holds them."""
-    reference = train(PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE,
-                      checkpoint_dir=tmp_path / "reference")
+    reference = train(
+        PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE, checkpoint_dir=tmp_path / "reference"
+    )
     assert reference.best_epoch == 2 and reference.epochs_done == 4
     # The last weights are not the best: returning them would be noticed.
-    assert not same_weights(reference.model.get_weights(),
-                            weights(tmp_path / "reference" / "last.keras"))
+    assert not same_weights(
+        reference.model.get_weights(), weights(tmp_path / "reference" / "last.keras")
+    )
 
     folder = tmp_path / "run"
 
@@ -359,14 +399,21 @@ def test_resumed_after_the_best_epoch_ends_with_the_best_weights(tmp_path):
             raise Killed
 
     with pytest.raises(Killed):
-        train(PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE, checkpoint_dir=folder,
-              on_progress=kill_in_epoch_4, progress_every=1)
+        train(
+            PAIRS,
+            BEST_CONFIG,
+            validation_pairs=UNLEARNABLE,
+            checkpoint_dir=folder,
+            on_progress=kill_in_epoch_4,
+            progress_every=1,
+        )
     assert read_state(folder)["epochs_done"] == 3
     with zipfile.ZipFile(folder / "last.keras") as archive:  # committed with the model
         assert callbacks.BEST_ENTRY in archive.namelist()
     load_model(folder / "last.keras")  # Keras's loader ignores the extra member
-    resumed = train(PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE, checkpoint_dir=folder,
-                    resume=True)
+    resumed = train(
+        PAIRS, BEST_CONFIG, validation_pairs=UNLEARNABLE, checkpoint_dir=folder, resume=True
+    )
     assert resumed.best_epoch == 2 and resumed.epochs_done == 4
     assert same_weights(resumed.model.get_weights(), reference.model.get_weights())
     assert resumed.model.translate(["a b c"]) == reference.model.translate(["a b c"])
@@ -400,9 +447,13 @@ def test_checkpoint_read_and_removed_without_tensorflow(one_epoch):
     without loading TensorFlow; starting over removes dead saves' staging folders too."""
     (one_epoch / "run.json").write_text("{}")  # a program's own file beside the checkpoint
     (one_epoch / f".last.keras.{dead_pid()}.abcd1234").mkdir()
-    done = subprocess.run([sys.executable, "-c", WITHOUT_TENSORFLOW, str(one_epoch)],
-                          capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONPATH": ROOT})
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TENSORFLOW, str(one_epoch)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": ROOT},
+    )
     assert done.returncode == 0, done.stderr
     outcome = json.loads(done.stdout.splitlines()[-1])
     assert outcome["epochs_done"] == 1 and outcome["from_model"] == 1

@@ -18,7 +18,7 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 
 def _repeats(tokens, n):
-    grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     return len(grams) != len(set(grams))
 
 
@@ -35,8 +35,9 @@ def test_repeat_bans_finds_the_tokens_that_would_repeat_a_phrase():
 def untrained():
     """An untrained word model: its outputs loop, which is what the guard stops."""
     pairs = reverse_pairs(300, seed=3, min_len=6, max_len=12)
-    model = build_model(TINY.replace(**{"source.tokenizer": "word",
-                                        "target.tokenizer": "word"}), pairs)
+    model = build_model(
+        TINY.replace(**{"source.tokenizer": "word", "target.tokenizer": "word"}), pairs
+    )
     return model, [s for s, _ in pairs[:12]]
 
 
@@ -45,7 +46,7 @@ def test_every_decoder_applies_the_same_guard(untrained):
     assert model.no_repeat_ngram == 3
     ids = model.source_ids(sentences)
     tokens, _, lengths = model.greedy(ids)
-    greedy = [np.asarray(tokens)[i, :int(lengths[i])].tolist() for i in range(len(sentences))]
+    greedy = [np.asarray(tokens)[i, : int(lengths[i])].tolist() for i in range(len(sentences))]
     assert not any(_repeats(g, 3) for g in greedy)
     unguarded = beam_search(model, ids, width=1, no_repeat_ngram=0)
     assert sum(_repeats(h[0].tokens, 3) for h in unguarded) >= len(sentences) // 2

@@ -25,16 +25,30 @@ VARIANTS = [  # (attention, style, input_feeding, rnn, output_norm)
     ("luong-concat", "bahdanau", False, "gru", True),
     ("none", "bahdanau", False, "lstm", False),
 ]
-SCORE = {"bahdanau": "additive", "luong-dot": "dot", "luong-general": "general",
-         "luong-concat": "concat", "none": "none"}
+SCORE = {
+    "bahdanau": "additive",
+    "luong-dot": "dot",
+    "luong-general": "general",
+    "luong-concat": "concat",
+    "none": "none",
+}
 
 
 def _model(attention, style, feeding, rnn, norm):
-    config = preset("tiny").replace(**{
-        "model.attention": attention, "model.style": style, "model.input_feeding": feeding,
-        "model.rnn": rnn, "model.output_norm": norm, "model.units": 12,
-        "model.embedding_dim": 6, "model.attention_units": 10,
-        "source.tokenizer": "word", "target.tokenizer": "word"})
+    config = preset("tiny").replace(
+        **{
+            "model.attention": attention,
+            "model.style": style,
+            "model.input_feeding": feeding,
+            "model.rnn": rnn,
+            "model.output_norm": norm,
+            "model.units": 12,
+            "model.embedding_dim": 6,
+            "model.attention_units": 10,
+            "source.tokenizer": "word",
+            "target.tokenizer": "word",
+        }
+    )
     keras.utils.set_random_seed(7)
     model = Translator(config, VOCABULARY, VOCABULARY)
     model.build()
@@ -56,8 +70,9 @@ def _expected_scores(model, query, values):
     if kind == "luong-general":
         return (values @ np.asarray(layer.key_dense.kernel)) @ query
     # additive (bahdanau) and concat: v^T tanh(W1 h_s + W2 q)
-    hidden = np.tanh(values @ np.asarray(layer.key_dense.kernel)
-                     + query @ np.asarray(layer.query_dense.kernel))
+    hidden = np.tanh(
+        values @ np.asarray(layer.key_dense.kernel) + query @ np.asarray(layer.query_dense.kernel)
+    )
     return (hidden @ np.asarray(layer.score_dense.kernel))[:, 0]
 
 
@@ -84,31 +99,47 @@ def test_anatomy_holds_the_models_own_numbers(attention, style, feeding, rnn, no
         assert anatomy.encoder_states.shape == (len(source), units)
         assert anatomy.query.shape == anatomy.h.shape == anatomy.context.shape == (units,)
         assert anatomy.concat.shape == (2 * units,) and anatomy.scores.shape == (len(source),)
-        assert all(getattr(anatomy, name).dtype == np.float32 for name in
-                   ("query", "h", "encoder_states", "scores", "weights", "context", "concat",
-                    "attentional", "logits"))
+        assert all(
+            getattr(anatomy, name).dtype == np.float32
+            for name in (
+                "query",
+                "h",
+                "encoder_states",
+                "scores",
+                "weights",
+                "context",
+                "concat",
+                "attentional",
+                "logits",
+            )
+        )
         # the same step as plain decoding
         assert (result.token_id, result.token) == (expected.token_id, expected.token)
         assert result.probability == pytest.approx(expected.probability, abs=1e-6)
         assert [c.token_id for c in result.candidates] == [c.token_id for c in expected.candidates]
         np.testing.assert_array_equal(anatomy.weights, result.weights)
         np.testing.assert_allclose(result.weights, expected.weights, atol=1e-6)
-        np.testing.assert_allclose(_softmax(anatomy.logits)[result.token_id],
-                                   result.probability, rtol=1e-5)
+        np.testing.assert_allclose(
+            _softmax(anatomy.logits)[result.token_id], result.probability, rtol=1e-5
+        )
         # query: the previous state (bahdanau style) or the new one (luong style)
-        np.testing.assert_allclose(anatomy.query, previous_h if style == "bahdanau"
-                                   else anatomy.h, atol=1e-6)
+        np.testing.assert_allclose(
+            anatomy.query, previous_h if style == "bahdanau" else anatomy.h, atol=1e-6
+        )
         if attention == "none":
             assert np.all(np.isneginf(anatomy.scores)) and not np.any(anatomy.weights)
-            np.testing.assert_allclose(anatomy.context, np.asarray(encoded["keys"])[0],
-                                       atol=1e-6)
+            np.testing.assert_allclose(anatomy.context, np.asarray(encoded["keys"])[0], atol=1e-6)
         else:
             np.testing.assert_allclose(
-                anatomy.scores, _expected_scores(model, anatomy.query, anatomy.encoder_states),
-                rtol=1e-4, atol=1e-5)
+                anatomy.scores,
+                _expected_scores(model, anatomy.query, anatomy.encoder_states),
+                rtol=1e-4,
+                atol=1e-5,
+            )
             np.testing.assert_allclose(_softmax(anatomy.scores), anatomy.weights, atol=1e-6)
-            np.testing.assert_allclose(anatomy.weights @ anatomy.encoder_states,
-                                       anatomy.context, atol=1e-5)
+            np.testing.assert_allclose(
+                anatomy.weights @ anatomy.encoder_states, anatomy.context, atol=1e-5
+            )
         np.testing.assert_array_equal(anatomy.concat, np.concatenate([anatomy.h, anatomy.context]))
         attentional = np.asarray(decoder.combine(anatomy.concat[None]))
         if decoder.norm is not None:

@@ -10,8 +10,11 @@ from keras_attn.callbacks import CheckpointCallback
 from keras_attn.config import Config, preset
 from keras_attn.text import UNK_ID, TextEncoder
 
-GERMAN = [("Ich habe Hunger.", "I am hungry."), ("Wo ist der Bahnhof?", "Where is the station?"),
-          ("Das Wetter ist schön.", "The weather is nice.")]
+GERMAN = [
+    ("Ich habe Hunger.", "I am hungry."),
+    ("Wo ist der Bahnhof?", "Where is the station?"),
+    ("Das Wetter ist schön.", "The weather is nice."),
+]
 
 
 def corpus(pairs, count):
@@ -65,17 +68,18 @@ def test_batches_are_made_by_tokens_with_the_rate_scaled_to_them():
     few, many = sizing.PAIRS_PER_BATCH[0][1], sizing.PAIRS_PER_BATCH[-1][1]
     large_n = sizing.PAIRS_PER_BATCH[-1][0]
     short = sizing.choose(corpus(GERMAN, 2_000))
-    long = sizing.choose(corpus([(" ".join([s] * 5), " ".join([t] * 5)) for s, t in GERMAN],
-                                2_000))
+    long = sizing.choose(corpus([(" ".join([s] * 5), " ".join([t] * 5)) for s, t in GERMAN], 2_000))
     large = sizing.choose(corpus(GERMAN, large_n))
     assert short.config.train.batch_tokens > 0
     assert long.config.train.batch_tokens > 4 * short.config.train.batch_tokens
     ratio = large.config.train.batch_tokens / short.config.train.batch_tokens
     assert math.isclose(ratio, many / few, rel_tol=0.2)
     base_rate = preset(large.preset).train.learning_rate
-    assert math.isclose(large.config.train.learning_rate,
-                        base_rate * math.sqrt(many / preset(large.preset).train.batch_size),
-                        rel_tol=0.01)
+    assert math.isclose(
+        large.config.train.learning_rate,
+        base_rate * math.sqrt(many / preset(large.preset).train.batch_size),
+        rel_tol=0.01,
+    )
     assert any(f"about {few} pairs" in r for r in short.reasons)
     pairs = sizing.choose(corpus(GERMAN, 2_000), settings={"train.batch_size": 16})
     assert pairs.config.train.batch_tokens == 0 and pairs.config.train.batch_size == 16
@@ -105,8 +109,9 @@ def test_long_sentences_are_kept_whole():
 
 def test_user_settings_win_and_are_explained():
     """Explicit fields are never overridden; the summary names what is used."""
-    choice = sizing.choose(corpus(GERMAN, 5_000), settings={"model.units": 64,
-                                                             "train.batch_size": 16})
+    choice = sizing.choose(
+        corpus(GERMAN, 5_000), settings={"model.units": 64, "train.batch_size": 16}
+    )
     assert choice.config.model.units == 64 and choice.config.train.batch_size == 16
     text = choice.explain()
     assert text.startswith("using: ") and "subword" in text and "why:" in text
@@ -140,8 +145,7 @@ def _driven(monitor, logs_per_epoch, steps=4, patience=2):
     """A CheckpointCallback fed epoch logs as Keras would; the model's one weight is set to
     the epoch number before each epoch ends, so the kept weights tell which epoch won."""
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
-    callback = CheckpointCallback(None, monitor=monitor, patience=patience,
-                                  steps_per_epoch=steps)
+    callback = CheckpointCallback(None, monitor=monitor, patience=patience, steps_per_epoch=steps)
     callback.set_model(model)
     for epoch, (logs, batches) in enumerate(logs_per_epoch):
         callback.on_epoch_begin(epoch)
@@ -158,9 +162,11 @@ def _driven(monitor, logs_per_epoch, steps=4, patience=2):
 def test_part_way_epoch_with_the_best_score_is_kept():
     """A run stopped part-way by its time limit keeps that epoch's weights when they
     validate best, without checkpointing the unfinished epoch."""
-    logs = [({"loss": 2.0, "val_loss": 1.6, "val_accuracy": 0.50}, 4),
-            ({"loss": 1.5, "val_loss": 1.5, "val_accuracy": 0.55}, 4),
-            ({"loss": 1.2, "val_loss": 1.43, "val_accuracy": 0.60}, 2)]  # cut short
+    logs = [
+        ({"loss": 2.0, "val_loss": 1.6, "val_accuracy": 0.50}, 4),
+        ({"loss": 1.5, "val_loss": 1.5, "val_accuracy": 0.55}, 4),
+        ({"loss": 1.2, "val_loss": 1.43, "val_accuracy": 0.60}, 2),
+    ]  # cut short
     callback, kept = _driven("val_accuracy", logs)
     assert kept == 3.0 and callback.best_epoch == 3 and callback.best_partial
     worse = logs[:2] + [({"loss": 1.4, "val_loss": 1.7, "val_accuracy": 0.40}, 2)]
@@ -171,12 +177,16 @@ def test_part_way_epoch_with_the_best_score_is_kept():
 def test_early_stopping_waits_while_accuracy_improves():
     """A validation loss that turns up while the accuracy still improves does not end the
     run; the best weights are those of the best accuracy."""
-    rising_loss = [({"loss": 2.0 - 0.1 * e, "val_loss": 1.0 + 0.1 * e,
-                     "val_accuracy": 0.5 + 0.02 * e}, 4) for e in range(6)]
+    rising_loss = [
+        ({"loss": 2.0 - 0.1 * e, "val_loss": 1.0 + 0.1 * e, "val_accuracy": 0.5 + 0.02 * e}, 4)
+        for e in range(6)
+    ]
     callback, kept = _driven("val_accuracy", rising_loss, patience=2)
     assert not callback.early_stopped and kept == 6.0
-    flat = [({"loss": 1.0, "val_loss": 1.0 + 0.1 * e, "val_accuracy": 0.5 - 0.01 * e}, 4)
-            for e in range(6)]
+    flat = [
+        ({"loss": 1.0, "val_loss": 1.0 + 0.1 * e, "val_accuracy": 0.5 - 0.01 * e}, 4)
+        for e in range(6)
+    ]
     callback, kept = _driven("val_accuracy", flat, patience=2)
     assert callback.early_stopped and kept == 1.0
     assert math.isclose(callback.best, 0.5)
@@ -200,8 +210,10 @@ def test_bfloat16_training_saves_a_float32_model(tmp_path, monkeypatch):
     assert result.model.encoder.embedding.dtype_policy.name == "mixed_bfloat16"
     path = save(result.model, tmp_path / "m.keras")
     loaded = keras_attn.load(path)
-    policies = {layer.dtype_policy.name for layer in
-                [loaded, *loaded._flatten_layers(include_self=False, recursive=True)]}
+    policies = {
+        layer.dtype_policy.name
+        for layer in [loaded, *loaded._flatten_layers(include_self=False, recursive=True)]
+    }
     assert policies == {"float32"}
     assert loaded.translate(["Ich habe Hunger."])[0] == loaded.translate(["Ich habe Hunger."])[0]
     assert keras.config.dtype_policy().name == "float32"

@@ -16,16 +16,24 @@ HEAVY = ("tensorflow", "keras", "tensorflow_text")
 
 
 def python(code, *args, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def imported(stderr):
     """Module names from a ``PYTHONPROFILEIMPORTTIME`` log (this process and its children;
     only imports made by import statements are logged, which TensorFlow's own are)."""
-    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines()
-            if line.startswith("import time:") and "|" in line}
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
 
 
 def test_import_keras_attn_loads_no_tensorflow():
@@ -39,7 +47,8 @@ def test_import_keras_attn_loads_no_tensorflow():
         "assert preset('tiny').model.units > 0 and issubclass(DataError, Exception)\n"
         "assert not hasattr(keras_attn, 'no_such_name')\n"
         "assert {'load', 'Translator', 'Encoder'} <= set(dir(keras_attn))\n"
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "[]"
 
@@ -51,9 +60,14 @@ def test_quick_commands_load_no_tensorflow(tmp_path):
     data.write_text("ein Haus\ta house\nzwei Katzen\ttwo cats\n", encoding="utf-8")
     commands = [["--help"], *([name, "--help"] for name in COMMANDS), ["check", str(data)]]
     for argv in commands:
-        run = subprocess.run([sys.executable, "-m", "keras_attn.cli", *argv], cwd=ROOT,
-                             capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"})
+        run = subprocess.run(
+            [sys.executable, "-m", "keras_attn.cli", *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+        )
         assert run.returncode == 0, (argv, run.stderr[-2000:])
         expected = "usage:" if "--help" in argv else "sentence pairs kept: 2"
         assert expected in run.stdout, (argv, run.stdout[-2000:])
@@ -79,7 +93,8 @@ def test_first_tensorflow_use_is_quiet_and_registers_the_model():
         "sentences = ['Nov 3rd, 1999', '14/07/89']\n"
         "print(json.dumps([plain.translate(sentences),\n"
         "                  keras_attn.load(sys.argv[1]).translate(sentences)]))\n",
-        model_path("dates"))
+        model_path("dates"),
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     plain, loaded = json.loads(run.stdout.strip().splitlines()[-1])
     assert plain == loaded == ["1999-11-03", "1989-07-14"]
@@ -89,8 +104,10 @@ def test_first_tensorflow_use_is_quiet_and_registers_the_model():
 def test_import_after_keras_registers_at_once():
     """In a program that has imported Keras already, `import keras_attn` registers the
     model, so `keras.models.load_model` works with nothing else of keras_attn used."""
-    run = python("import sys, keras, keras_attn\n"
-                 "print(keras.models.load_model(sys.argv[1]).translate(['14/07/89'])[0])\n",
-                 model_path("dates"))
+    run = python(
+        "import sys, keras, keras_attn\n"
+        "print(keras.models.load_model(sys.argv[1]).translate(['14/07/89'])[0])\n",
+        model_path("dates"),
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == "1989-07-14"

@@ -13,7 +13,8 @@ def test_no_space_before_closing_or_after_opening():
 def test_double_quotes_pair_up():
     """A straight double quote opens, the next one closes."""
     assert detokenize('he said " go home " and " stay " .'.split()) == (
-        'he said "go home" and "stay".')
+        'he said "go home" and "stay".'
+    )
 
 
 def test_german_and_english_curly_quotes():

@@ -49,8 +49,10 @@ MODES = ("word", "subword", "char")
 
 @pytest.fixture(scope="module")
 def encoders():
-    return {mode: TextEncoder.build(CORPUS, tokenizer=mode, vocab_size=400, max_length=60)
-            for mode in MODES}
+    return {
+        mode: TextEncoder.build(CORPUS, tokenizer=mode, vocab_size=400, max_length=60)
+        for mode in MODES
+    }
 
 
 def readable(text):
@@ -184,7 +186,9 @@ def test_subword_frequent_words_become_single_pieces():
     texts = ["das haus ist alt"] * 20 + ["das boot ist neu"] * 20 + ["hausboot"]
     encoder = TextEncoder.build(texts, tokenizer="subword", vocab_size=200, min_count=5)
     assert encoder.tokens(["das Haus", "Hausboot"]) == [
-        ["das", "haus"], ["haus", "·b", "·o", "·o", "·t"]]
+        ["das", "haus"],
+        ["haus", "·b", "·o", "·o", "·t"],
+    ]
     assert encoder.decode(encoder.encode(["Hausboot"])) == ["hausboot"]
 
 

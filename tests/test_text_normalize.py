@@ -41,7 +41,8 @@ def test_emoji_kept_as_words():
 def test_punctuation_split_but_word_internal_marks_kept():
     """Punctuation becomes words; apostrophes, hyphens and digit separators inside words stay."""
     assert norm("Don't go—rock'n'roll (e-mail) costs 3.5 or 10,000$ at 12:30...") == (
-        "don't go — rock'n'roll ( e-mail ) costs 3.5 or 10,000 $ at 12:30 . . .")
+        "don't go — rock'n'roll ( e-mail ) costs 3.5 or 10,000 $ at 12:30 . . ."
+    )
     assert norm("'Tis the boys' toys, \"quoted\".") == "' tis the boys ' toys , \" quoted \" ."
 
 
@@ -58,7 +59,8 @@ def test_lowercase_off_keeps_case():
 def test_strip_accents():
     """Accent stripping drops diacritics in Latin, Greek and Cyrillic but keeps other marks."""
     assert norm("Élève à Zürich, Ἀθῆναι, йогурт", strip_accents=True) == (
-        "eleve a zurich , αθηναι , иогурт")
+        "eleve a zurich , αθηναι , иогурт"
+    )
     assert norm("नमस्ते", strip_accents=True) == "नमस्ते"  # the virama is not an accent
     assert norm("Straße", strip_accents=True) == "straße"
 

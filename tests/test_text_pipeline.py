@@ -74,8 +74,7 @@ def test_shapes_dtypes_and_start_end(encoders, bucketing):
 def test_ids_match_encoder_in_order_without_shuffle(encoders):
     """Without shuffling or bucketing, batches follow the pairs and the encoder's ids."""
     source, target = encoders
-    dataset = make_dataset(PAIRS[:10], source, target, batch_size=4, shuffle=False,
-                           bucketing=False)
+    dataset = make_dataset(PAIRS[:10], source, target, batch_size=4, shuffle=False, bucketing=False)
     src = [r for b in batches(dataset) for r in rows(b[0])]
     tout = [r for b in batches(dataset) for r in rows(b[2])]
     expected_src = source.encode([s for s, _ in PAIRS[:10]]).to_list()
@@ -108,7 +107,9 @@ def test_seeded_shuffle_is_deterministic(encoders):
 
 def _same(a, b):
     return len(a) == len(b) and all(
-        all(np.array_equal(x, y) for x, y in zip(p, q, strict=True)) for p, q in zip(a, b, strict=True))
+        all(np.array_equal(x, y) for x, y in zip(p, q, strict=True))
+        for p, q in zip(a, b, strict=True)
+    )
 
 
 def test_bucketing_cuts_padding(encoders):
@@ -125,8 +126,9 @@ def test_drop_remainder_gives_full_batches(encoders):
     """With drop_remainder every batch has exactly batch_size rows."""
     source, target = encoders
     for bucketing in (False, True):
-        dataset = make_dataset(PAIRS, source, target, batch_size=16, bucketing=bucketing,
-                               drop_remainder=True)
+        dataset = make_dataset(
+            PAIRS, source, target, batch_size=16, bucketing=bucketing, drop_remainder=True
+        )
         sizes = {b[0].shape[0] for b in batches(dataset)}
         assert sizes == {16}
 

@@ -21,11 +21,22 @@ from tests.helpers import reverse_pairs, write_tsv
 
 WORDS = "a b c d e f g h".split()
 VOCABULARY = ["[PAD]", "[UNK]", "[START]", "[END]"] + WORDS
-TINY = preset("tiny", "transformer").replace(**{
-    "model.units": 32, "model.layers": 2, "model.heads": 4, "model.ff_units": 48,
-    "model.dropout": 0.1, "source.tokenizer": "word", "target.tokenizer": "word",
-    "train.precision": "float32", "train.epochs": 6, "train.learning_rate": 5e-3,
-    "train.warmup_steps": 30, "train.label_smoothing": 0.1})
+TINY = preset("tiny", "transformer").replace(
+    **{
+        "model.units": 32,
+        "model.layers": 2,
+        "model.heads": 4,
+        "model.ff_units": 48,
+        "model.dropout": 0.1,
+        "source.tokenizer": "word",
+        "target.tokenizer": "word",
+        "train.precision": "float32",
+        "train.epochs": 6,
+        "train.learning_rate": 5e-3,
+        "train.warmup_steps": 30,
+        "train.label_smoothing": 0.1,
+    }
+)
 
 
 def _model(config=TINY, seed=3):
@@ -60,9 +71,14 @@ def test_multi_head_attention_matches_hand_computed_heads():
     def dense(layer_, x):
         return x @ np.asarray(layer_.kernel) + np.asarray(layer_.bias)
 
-    q, k, v = (dense(d, x)[0].reshape(-1, 2, 3) for d, x in
-               ((layer.query_dense, query), (layer.key_dense, values),
-                (layer.value_dense, values)))
+    q, k, v = (
+        dense(d, x)[0].reshape(-1, 2, 3)
+        for d, x in (
+            (layer.query_dense, query),
+            (layer.key_dense, values),
+            (layer.value_dense, values),
+        )
+    )
     heads = []
     for h in range(2):
         s = q[:, h] @ k[:3, h].T / np.sqrt(3)
@@ -117,8 +133,9 @@ def test_configuration_of_transformers():
     from keras_attn.commands.train import add_parser, settings_from_args
 
     parser = keras_attn_parser(add_parser)
-    args = parser.parse_args(["train", "x.tsv", "-o", "m.keras", "--model", "transformer",
-                              "--preset", "tiny"])
+    args = parser.parse_args(
+        ["train", "x.tsv", "-o", "m.keras", "--model", "transformer", "--preset", "tiny"]
+    )
     settings, config = settings_from_args(args)
     assert settings["model.architecture"] == "transformer"
     assert config.model == preset("tiny", "transformer").model
@@ -133,8 +150,9 @@ def keras_attn_parser(add_parser):
 
 
 # -- decoding -------------------------------------------------------------------------------
-@pytest.mark.parametrize("changes", [
-    {}, {"model.positions": "learned", "model.tie_embeddings": True}])
+@pytest.mark.parametrize(
+    "changes", [{}, {"model.positions": "learned", "model.tie_embeddings": True}]
+)
 def test_incremental_steps_equal_the_teacher_forced_pass(changes):
     """Step by step with the key/value cache, every position's logits and source weights
     equal the whole-sentence pass's, for a short sentence padded beside a long one (with
@@ -142,8 +160,7 @@ def test_incremental_steps_equal_the_teacher_forced_pass(changes):
     model = _model(TINY.replace(**changes))
     ids = model.source_ids(["a b", "c d e f g h a b"])
     target = np.array([[2, 5, 4, 3, 0, 0], [2, 11, 10, 9, 8, 7]], np.int32)
-    logits, weights = (np.asarray(x) for x in model.decoder(
-        target, *_outputs_and_mask(model, ids)))
+    logits, weights = (np.asarray(x) for x in model.decoder(target, *_outputs_and_mask(model, ids)))
     encoded = model.encode(ids)
     state = encoded["state"]
     for t in range(target.shape[1]):
@@ -185,8 +202,8 @@ def test_head_weights_sum_to_one_and_are_zero_on_padding():
         assert np.all(cross[0, ..., 3:] == 0.0)
         np.testing.assert_allclose(np.asarray(weights), cross[:, -1].mean(1), atol=1e-6)
         own = np.asarray(parts["self_weights"])
-        np.testing.assert_allclose(own[..., :t + 1].sum(-1), 1.0, atol=1e-5)
-        assert np.all(own[..., t + 1:] == 0.0)
+        np.testing.assert_allclose(own[..., : t + 1].sum(-1), 1.0, atol=1e-5)
+        assert np.all(own[..., t + 1 :] == 0.0)
 
 
 def test_a_step_ignores_the_padding_of_its_source():
@@ -220,7 +237,7 @@ def test_training_learns_and_every_decoder_agrees(trained):
     sentences = [s for s, _ in held_out[:6]]
     ids = model.source_ids(sentences)
     tokens, _, lengths = (np.asarray(x) for x in model.greedy(ids))
-    greedy = [tokens[i, :lengths[i]].tolist() for i in range(len(sentences))]
+    greedy = [tokens[i, : lengths[i]].tolist() for i in range(len(sentences))]
     assert [r[0].tokens for r in beam_search(model, ids, width=1)] == greedy
     assert [h.tokens for h in sample(model, ids, temperature=0)] == greedy
     wide = beam_search(model, ids, width=3, n_best=2)
@@ -249,19 +266,23 @@ def test_session_steps_show_every_head(trained):
         for attention in (heads.cross, heads.self_attention):
             for layer, head in ((0, 0), (0, 3)):
                 scores = attention.keys[layer, head] @ attention.query[layer, head]
-                np.testing.assert_allclose(scores * heads.scale, attention.scores[layer, head],
-                                           rtol=1e-4, atol=1e-5)
+                np.testing.assert_allclose(
+                    scores * heads.scale, attention.scores[layer, head], rtol=1e-4, atol=1e-5
+                )
                 w = np.exp(scores * heads.scale - (scores * heads.scale).max())
-                np.testing.assert_allclose(w / w.sum(), attention.weights[layer, head],
-                                           atol=1e-5)
+                np.testing.assert_allclose(w / w.sum(), attention.weights[layer, head], atol=1e-5)
                 np.testing.assert_allclose(
                     attention.weights[layer, head] @ attention.values[layer, head],
-                    attention.context[layer, head], atol=1e-5)
+                    attention.context[layer, head],
+                    atol=1e-5,
+                )
     forced = session.force(step.candidates[1].token)
     assert forced.heads is step.heads
-    rnn = Translator(preset("tiny").replace(**{"source.tokenizer": "word",
-                                               "target.tokenizer": "word"}),
-                     VOCABULARY, VOCABULARY)
+    rnn = Translator(
+        preset("tiny").replace(**{"source.tokenizer": "word", "target.tokenizer": "word"}),
+        VOCABULARY,
+        VOCABULARY,
+    )
     rnn.build()
     rnn_session = DecodingSession(rnn)
     rnn_session.start("a b")
@@ -295,8 +316,12 @@ def test_bad_sentences_are_refused_and_long_ones_cut(trained):
     """The same input checks as the RNN models: empty, blank, not text, nothing left once
     normalized; a sentence longer than the model reads is cut, and the session says so."""
     model = trained[0].model
-    for bad, message in (("", "empty"), ("   ", "empty"), ("\u200b", "nothing to translate"),
-                         ("a\udc80", "lone surrogate")):
+    for bad, message in (
+        ("", "empty"),
+        ("   ", "empty"),
+        ("\u200b", "nothing to translate"),
+        ("a\udc80", "lone surrogate"),
+    ):
         with pytest.raises(TranslationError, match=message):
             model.translate([bad])
     with pytest.raises(TranslationError, match="not text"):
@@ -325,8 +350,9 @@ def test_saved_transformer_reloads_in_safe_mode_and_translates_the_same(trained,
         assert loaded.config.to_dict() == model.config.to_dict()
         assert loaded.translate(sentences) == model.translate(sentences)
         ids = model.source_ids(sentences)
-        np.testing.assert_allclose(np.asarray(loaded.greedy(ids)[1]),
-                                   np.asarray(model.greedy(ids)[1]), atol=1e-6)
+        np.testing.assert_allclose(
+            np.asarray(loaded.greedy(ids)[1]), np.asarray(model.greedy(ids)[1]), atol=1e-6
+        )
     damaged = tmp_path / "damaged.keras"
     damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(ModelFileError, match="damaged.keras"):
@@ -337,8 +363,10 @@ def test_saved_transformer_reloads_in_safe_mode_and_translates_the_same(trained,
             data = source.read(item)
             if item.filename == "config.json":  # a Transformer configuration, RNN class
                 config = json.loads(data)
-                config["class_name"], config["registered_name"] = "Translator", \
-                    "keras_attn>Translator"
+                config["class_name"], config["registered_name"] = (
+                    "Translator",
+                    "keras_attn>Translator",
+                )
                 data = json.dumps(config).encode()
             target.writestr(item, data)
     with pytest.raises(ModelFileError, match="TransformerTranslator"):
@@ -373,14 +401,23 @@ def test_compare_includes_a_transformer(trained, tmp_path, capsys):
     pairs = trained[1][:30]
     paths = [keras_attn.save(trained[0].model, tmp_path / "transformer.keras")]
     for attention in ("bahdanau", "none"):
-        rnn = build_model(preset("tiny").replace(**{
-            "model.attention": attention, "source.tokenizer": "word",
-            "target.tokenizer": "word"}), pairs)
+        rnn = build_model(
+            preset("tiny").replace(
+                **{
+                    "model.attention": attention,
+                    "source.tokenizer": "word",
+                    "target.tokenizer": "word",
+                }
+            ),
+            pairs,
+        )
         paths.append(keras_attn.save(rnn, tmp_path / f"rnn-{attention}.keras"))
     test = write_tsv(tmp_path / "test.tsv", pairs)
     picture = tmp_path / "curve.png"
-    assert main(["compare", *map(str, paths), "--test", str(test), "--plot", str(picture),
-                 "--json"]) == 0
+    assert (
+        main(["compare", *map(str, paths), "--test", str(test), "--plot", str(picture), "--json"])
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["names"] == ["transformer", "rnn-bahdanau", "rnn-none"]
     assert report["overall"]["transformer"]["bleu"] > report["overall"]["rnn-none"]["bleu"]

@@ -55,8 +55,10 @@ def test_attention_png_and_csv_files(trained, model_file, sentences, tmp_path, c
     assert main(["translate", model_file, sentences[0], "--attention", str(png)]) == 0
     assert png.read_bytes()[:8] == PNG_SIGNATURE
 
-    assert main(["translate", model_file, *sentences[:2], "--attention",
-                 str(tmp_path / "att.csv")]) == 0
+    assert (
+        main(["translate", model_file, *sentences[:2], "--attention", str(tmp_path / "att.csv")])
+        == 0
+    )
     assert not (tmp_path / "att.csv").exists()
     session = DecodingSession(trained[0].model)
     for number, sentence in enumerate(sentences[:2], start=1):
@@ -82,8 +84,7 @@ def test_show_attention_draws_a_heatmap(model_file, sentences, capsys):
     assert any(shade in out for shade in SHADES[2:])
 
 
-def test_input_and_output_files_keep_empty_lines(trained, model_file, sentences, tmp_path,
-                                                 capsys):
+def test_input_and_output_files_keep_empty_lines(trained, model_file, sentences, tmp_path, capsys):
     """--input/--output translate a file line by line; an empty line stays empty."""
     source = tmp_path / "in.txt"
     source.write_text(f"{sentences[0]}\n\n{sentences[1]}\n", encoding="utf-8")
@@ -107,8 +108,17 @@ def test_long_input_gets_a_note(trained, model_file, capsys):
 
 def test_sampling_with_a_seed_repeats(model_file, sentences, capsys):
     """Sampling with the same --seed prints the same output twice."""
-    args = ["translate", model_file, *sentences, "--temperature", "1.5", "--top-k", "3",
-            "--seed", "11"]
+    args = [
+        "translate",
+        model_file,
+        *sentences,
+        "--temperature",
+        "1.5",
+        "--top-k",
+        "3",
+        "--seed",
+        "11",
+    ]
     assert main(args) == 0
     first = capsys.readouterr().out
     assert main(args) == 0

@@ -43,9 +43,13 @@ from PySide6.QtWidgets import (
 from .. import theme
 from ..widgets.strip import Strip
 
-SCORE_NAMES = {"additive": "additive (Bahdanau) scores", "dot": "dot-product scores",
-               "general": "general (bilinear) scores", "concat": "concat scores",
-               "none": "no attention"}
+SCORE_NAMES = {
+    "additive": "additive (Bahdanau) scores",
+    "dot": "dot-product scores",
+    "general": "general (bilinear) scores",
+    "concat": "concat scores",
+    "none": "no attention",
+}
 H_T, H_PREV, H_S = "h<sub>t</sub>", "h<sub>t−1</sub>", "h̄<sub>s</sub>"
 C_T, TILDE_H = "c<sub>t</sub>", "h̃<sub>t</sub>"
 
@@ -96,8 +100,9 @@ def score_formula(score: str, query: str) -> str:
     }.get(score, "")
 
 
-def build_stages(anatomy, *, source_tokens, step, previous_token: str = "[START]",
-                 model: dict | None = None) -> list[Stage]:
+def build_stages(
+    anatomy, *, source_tokens, step, previous_token: str = "[START]", model: dict | None = None
+) -> list[Stage]:
     """The stages of one decoding step, in the order the model computes them.
 
     Args:
@@ -124,111 +129,195 @@ def build_stages(anatomy, *, source_tokens, step, previous_token: str = "[START]
         rnn_input = f"[y<sub>t−1</sub>; {C_T}]" if attention else "[y<sub>t−1</sub>; c]"
     elif feeding:
         rnn_input = "[y<sub>t−1</sub>; h̃<sub>t−1</sub>]"
-    read = (f"the previous output word {_q(previous_token)}" if style == "luong"
-            else f"the previous output word {_q(previous_token)} together with the context "
-                 "just gathered")
+    read = (
+        f"the previous output word {_q(previous_token)}"
+        if style == "luong"
+        else f"the previous output word {_q(previous_token)} together with the context "
+        "just gathered"
+    )
     if style == "luong" and feeding:
         read += " and the previous attentional vector (input feeding)"
-    state = Stage("state", "Decoder state",
-                  f"{H_T} = {rnn}({H_PREV}, {rnn_input})",
-                  f"The decoder's {rnn} reads {read} and updates its state: {H_T} is what the "
-                  "decoder knows after writing that word.",
-                  [StripData("h_t", anatomy.h, caption=_range(anatomy.h))])
+    state = Stage(
+        "state",
+        "Decoder state",
+        f"{H_T} = {rnn}({H_PREV}, {rnn_input})",
+        f"The decoder's {rnn} reads {read} and updates its state: {H_T} is what the "
+        "decoder knows after writing that word.",
+        [StripData("h_t", anatomy.h, caption=_range(anatomy.h))],
+    )
 
     query_symbol = H_PREV if style == "bahdanau" else H_T
     stages: list[Stage] = []
     if attention:
         if style == "bahdanau":
-            stages.append(Stage(
-                "query", "Query: the previous state",
-                f"q = {H_PREV}",
-                f"Bahdanau-style attention looks at the source before the RNN step: it asks "
-                f"with the previous decoder state {H_PREV}, which holds everything written "
-                "so far.", [StripData("h_(t-1)", anatomy.query,
-                                      caption=_range(anatomy.query))]))
+            stages.append(
+                Stage(
+                    "query",
+                    "Query: the previous state",
+                    f"q = {H_PREV}",
+                    f"Bahdanau-style attention looks at the source before the RNN step: it asks "
+                    f"with the previous decoder state {H_PREV}, which holds everything written "
+                    "so far.",
+                    [StripData("h_(t-1)", anatomy.query, caption=_range(anatomy.query))],
+                )
+            )
         else:
             stages.append(state)
         scores = np.asarray(anatomy.scores, np.float32)
-        stages.append(Stage(
-            "scores", "Scores, before the softmax", score_formula(score, query_symbol),
-            f"Each source word gets a score: how well its encoder state {H_S} matches the "
-            f"query {query_symbol} ({SCORE_NAMES.get(score, score)}). Higher means more "
-            "relevant to the word being written; the scores are not shares yet.",
-            [StripData("score", scores, kind="scores", column_labels=tokens, numbers=True,
-                       highlight=best)]))
-        shares = (f" Here {_q(tokens[best])} gets the most: {weights[best]:.0%}."
-                  if best is not None and best < len(tokens) else "")
-        stages.append(Stage(
-            "weights", "Attention weights",
-            "α<sub>s</sub> = exp(e<sub>s</sub>) / Σ<sub>s′</sub> exp(e<sub>s′</sub>)",
-            "The softmax turns the scores into weights that are positive and add up to 1: "
-            f"the share of attention each source word gets at this step.{shares}",
-            [StripData("weight", weights, kind="weights", column_labels=tokens,
-                       numbers=True, highlight=best)]))
+        stages.append(
+            Stage(
+                "scores",
+                "Scores, before the softmax",
+                score_formula(score, query_symbol),
+                f"Each source word gets a score: how well its encoder state {H_S} matches the "
+                f"query {query_symbol} ({SCORE_NAMES.get(score, score)}). Higher means more "
+                "relevant to the word being written; the scores are not shares yet.",
+                [
+                    StripData(
+                        "score",
+                        scores,
+                        kind="scores",
+                        column_labels=tokens,
+                        numbers=True,
+                        highlight=best,
+                    )
+                ],
+            )
+        )
+        shares = (
+            f" Here {_q(tokens[best])} gets the most: {weights[best]:.0%}."
+            if best is not None and best < len(tokens)
+            else ""
+        )
+        stages.append(
+            Stage(
+                "weights",
+                "Attention weights",
+                "α<sub>s</sub> = exp(e<sub>s</sub>) / Σ<sub>s′</sub> exp(e<sub>s′</sub>)",
+                "The softmax turns the scores into weights that are positive and add up to 1: "
+                f"the share of attention each source word gets at this step.{shares}",
+                [
+                    StripData(
+                        "weight",
+                        weights,
+                        kind="weights",
+                        column_labels=tokens,
+                        numbers=True,
+                        highlight=best,
+                    )
+                ],
+            )
+        )
         rows = [f"{t}  {w:.2f}" for t, w in zip(tokens, weights, strict=False)]
-        stages.append(Stage(
-            "context", "Context vector",
-            f"{C_T} = Σ<sub>s</sub> α<sub>s</sub> {H_S}",
-            "The context vector is the weighted average of the encoder states (one row per "
-            "source word, its weight beside it): mostly the state of the words with the "
-            "largest weights. It is what the decoder reads from the source for this word.",
-            [StripData("encoder state", anatomy.encoder_states, row_labels=rows,
-                       caption="encoder states " + H_S.replace("<sub>s</sub>", "<sub>1…S</sub>")
-                       + ", weighted by α"),
-             StripData("c_t", anatomy.context, caption=f"{C_T}: " + _range(anatomy.context))]))
+        stages.append(
+            Stage(
+                "context",
+                "Context vector",
+                f"{C_T} = Σ<sub>s</sub> α<sub>s</sub> {H_S}",
+                "The context vector is the weighted average of the encoder states (one row per "
+                "source word, its weight beside it): mostly the state of the words with the "
+                "largest weights. It is what the decoder reads from the source for this word.",
+                [
+                    StripData(
+                        "encoder state",
+                        anatomy.encoder_states,
+                        row_labels=rows,
+                        caption="encoder states "
+                        + H_S.replace("<sub>s</sub>", "<sub>1…S</sub>")
+                        + ", weighted by α",
+                    ),
+                    StripData("c_t", anatomy.context, caption=f"{C_T}: " + _range(anatomy.context)),
+                ],
+            )
+        )
         if style == "bahdanau":
             stages.append(state)
     else:
         fixed = Stage(
-            "context", "Fixed context (no attention)",
+            "context",
+            "Fixed context (no attention)",
             "c = the encoder's final state, the same at every step",
             "This classic encoder-decoder has no attention: the whole source sentence is "
             "squeezed into one vector, the encoder's final state, and the decoder gets that "
             "same vector at every step, whatever word it is writing. Nothing is scored and "
             "nothing is weighed.",
-            [StripData("c", anatomy.context, caption=_range(anatomy.context))])
+            [StripData("c", anatomy.context, caption=_range(anatomy.context))],
+        )
         stages.extend([fixed, state] if style == "bahdanau" else [state, fixed])
 
     c_symbol = C_T if attention else "c"
-    stages.append(Stage(
-        "concat", "Decoder state and context side by side",
-        f"[{H_T}; {c_symbol}]",
-        f"The decoder state and the context are put end to end: one vector of {2 * units} "
-        "numbers, what the decoder knows on the left, what it read on the right.",
-        [StripData("[h_t; c]", anatomy.concat, split=units,
-                   caption=f"{H_T} | {c_symbol}")]))
+    stages.append(
+        Stage(
+            "concat",
+            "Decoder state and context side by side",
+            f"[{H_T}; {c_symbol}]",
+            f"The decoder state and the context are put end to end: one vector of {2 * units} "
+            "numbers, what the decoder knows on the left, what it read on the right.",
+            [StripData("[h_t; c]", anatomy.concat, split=units, caption=f"{H_T} | {c_symbol}")],
+        )
+    )
     norm = bool(model.get("output_norm", False))
-    stages.append(Stage(
-        "attentional", "Attentional vector",
-        f"{TILDE_H} = tanh(W<sub>c</sub> [{H_T}; {c_symbol}])"
-        + (", then layer normalization" if norm else ""),
-        f"A learned layer mixes both halves into {TILDE_H}, the vector the output layer "
-        "reads: what the decoder knows, sharpened by "
-        + ("what it found in the source for this word." if attention
-           else "the fixed summary of the whole sentence.")
-        + (" A layer normalization then brings it to unit scale." if norm else ""),
-        [StripData("h~_t", anatomy.attentional, caption=_range(anatomy.attentional))]))
+    stages.append(
+        Stage(
+            "attentional",
+            "Attentional vector",
+            f"{TILDE_H} = tanh(W<sub>c</sub> [{H_T}; {c_symbol}])"
+            + (", then layer normalization" if norm else ""),
+            f"A learned layer mixes both halves into {TILDE_H}, the vector the output layer "
+            "reads: what the decoder knows, sharpened by "
+            + (
+                "what it found in the source for this word."
+                if attention
+                else "the fixed summary of the whole sentence."
+            )
+            + (" A layer normalization then brings it to unit scale." if norm else ""),
+            [StripData("h~_t", anatomy.attentional, caption=_range(anatomy.attentional))],
+        )
+    )
 
     candidates = list(step.candidates)
     probabilities = np.array([c.probability for c in candidates], np.float32)
     labels = [c.token for c in candidates]
     chosen = next((i for i, c in enumerate(candidates) if c.token_id == step.token_id), None)
     vocab = int(np.asarray(anatomy.logits).size)
-    choice = (f"You chose {_q(step.token)} instead (p = {step.probability:.3f})."
-              if step.forced else
-              f"The most likely word is written: {_q(step.token)} (p = {step.probability:.3f}).")
-    stages.append(Stage(
-        "output", "Next word: the top candidates",
-        f"p(y<sub>t</sub>) = softmax(W<sub>o</sub> {TILDE_H})",
-        f"The output layer gives each of the {vocab:,} words of the target vocabulary a "
-        f"score and the softmax turns the scores into probabilities. {choice}",
-        [StripData("p", probabilities, kind="weights", column_labels=labels, numbers=True,
-                   number_format="{:.0%}", highlight=chosen)]))
+    choice = (
+        f"You chose {_q(step.token)} instead (p = {step.probability:.3f})."
+        if step.forced
+        else f"The most likely word is written: {_q(step.token)} (p = {step.probability:.3f})."
+    )
+    stages.append(
+        Stage(
+            "output",
+            "Next word: the top candidates",
+            f"p(y<sub>t</sub>) = softmax(W<sub>o</sub> {TILDE_H})",
+            f"The output layer gives each of the {vocab:,} words of the target vocabulary a "
+            f"score and the softmax turns the scores into probabilities. {choice}",
+            [
+                StripData(
+                    "p",
+                    probabilities,
+                    kind="weights",
+                    column_labels=labels,
+                    numbers=True,
+                    number_format="{:.0%}",
+                    highlight=chosen,
+                )
+            ],
+        )
+    )
     return stages
 
 
-def build_head_stages(heads, *, layer: int, head: int, source_tokens, step,
-                      target_tokens=(), previous_token: str = "[START]") -> list[Stage]:
+def build_head_stages(
+    heads,
+    *,
+    layer: int,
+    head: int,
+    source_tokens,
+    step,
+    target_tokens=(),
+    previous_token: str = "[START]",
+) -> list[Stage]:
     """The stages of one head of a Transformer step, as :class:`StepHeads` records them.
 
     Args:
@@ -251,75 +340,141 @@ def build_head_stages(heads, *, layer: int, head: int, source_tokens, step,
     scores, weights = cross.scores[layer, shown], cross.weights[layer, shown]
     best = int(np.argmax(weights)) if weights.size else None
     stages = [
-        Stage("query", f"Query of {name}",
-              "q = x<sub>t</sub> W<sub>Q</sub>",
-              f"The decoder's vector for this step (it has just read {_q(previous_token)} and, "
-              f"in the layers below, everything written so far) is projected into a query of "
-              f"{d_head} numbers: what this head looks for in the source.",
-              [StripData("q", q, caption=_range(q))]),
-        Stage("keys", "Keys of the source tokens",
-              "k<sub>s</sub> = h̄<sub>s</sub> W<sub>K</sub>",
-              "Each source token's encoder output is projected into a key: what this head "
-              "matches the query against (one row per source token).",
-              [StripData("k", keys, row_labels=tokens, caption=_range(keys))]),
-        Stage("values", "Values of the source tokens",
-              "v<sub>s</sub> = h̄<sub>s</sub> W<sub>V</sub>",
-              "And into a value: what this head passes on from a token it attends to.",
-              [StripData("v", values, row_labels=tokens, caption=_range(values))]),
-        Stage("scores", "Scaled scores, before the softmax",
-              f"e<sub>s</sub> = q · k<sub>s</sub> / √d = q · k<sub>s</sub> × "
-              f"{heads.scale:.3f}",
-              f"Each key is scored by its dot product with the query, divided by √{d_head} "
-              "(the size of a head) so that the scores stay moderate however large the head.",
-              [StripData("score", scores, kind="scores", column_labels=tokens, numbers=True,
-                         highlight=best)]),
-        Stage("weights", "Attention weights",
-              "α<sub>s</sub> = exp(e<sub>s</sub>) / Σ<sub>s′</sub> exp(e<sub>s′</sub>)",
-              "The softmax turns the scores into weights that add up to 1."
-              + (f" This head looks most at {_q(tokens[best])}: {weights[best]:.0%}."
-                 if best is not None and best < len(tokens) else ""),
-              [StripData("weight", weights, kind="weights", column_labels=tokens,
-                         numbers=True, highlight=best)]),
-        Stage("context", "The head's context",
-              "c = Σ<sub>s</sub> α<sub>s</sub> v<sub>s</sub>",
-              "The weighted average of the values: what this head brings back from the "
-              "source. The contexts of all heads are put end to end and projected, then "
-              "added to the decoder's vector.",
-              [StripData("c", cross.context[layer, shown],
-                         caption=_range(cross.context[layer, shown]))]),
+        Stage(
+            "query",
+            f"Query of {name}",
+            "q = x<sub>t</sub> W<sub>Q</sub>",
+            f"The decoder's vector for this step (it has just read {_q(previous_token)} and, "
+            f"in the layers below, everything written so far) is projected into a query of "
+            f"{d_head} numbers: what this head looks for in the source.",
+            [StripData("q", q, caption=_range(q))],
+        ),
+        Stage(
+            "keys",
+            "Keys of the source tokens",
+            "k<sub>s</sub> = h̄<sub>s</sub> W<sub>K</sub>",
+            "Each source token's encoder output is projected into a key: what this head "
+            "matches the query against (one row per source token).",
+            [StripData("k", keys, row_labels=tokens, caption=_range(keys))],
+        ),
+        Stage(
+            "values",
+            "Values of the source tokens",
+            "v<sub>s</sub> = h̄<sub>s</sub> W<sub>V</sub>",
+            "And into a value: what this head passes on from a token it attends to.",
+            [StripData("v", values, row_labels=tokens, caption=_range(values))],
+        ),
+        Stage(
+            "scores",
+            "Scaled scores, before the softmax",
+            f"e<sub>s</sub> = q · k<sub>s</sub> / √d = q · k<sub>s</sub> × {heads.scale:.3f}",
+            f"Each key is scored by its dot product with the query, divided by √{d_head} "
+            "(the size of a head) so that the scores stay moderate however large the head.",
+            [
+                StripData(
+                    "score",
+                    scores,
+                    kind="scores",
+                    column_labels=tokens,
+                    numbers=True,
+                    highlight=best,
+                )
+            ],
+        ),
+        Stage(
+            "weights",
+            "Attention weights",
+            "α<sub>s</sub> = exp(e<sub>s</sub>) / Σ<sub>s′</sub> exp(e<sub>s′</sub>)",
+            "The softmax turns the scores into weights that add up to 1."
+            + (
+                f" This head looks most at {_q(tokens[best])}: {weights[best]:.0%}."
+                if best is not None and best < len(tokens)
+                else ""
+            ),
+            [
+                StripData(
+                    "weight",
+                    weights,
+                    kind="weights",
+                    column_labels=tokens,
+                    numbers=True,
+                    highlight=best,
+                )
+            ],
+        ),
+        Stage(
+            "context",
+            "The head's context",
+            "c = Σ<sub>s</sub> α<sub>s</sub> v<sub>s</sub>",
+            "The weighted average of the values: what this head brings back from the "
+            "source. The contexts of all heads are put end to end and projected, then "
+            "added to the decoder's vector.",
+            [
+                StripData(
+                    "c", cross.context[layer, shown], caption=_range(cross.context[layer, shown])
+                )
+            ],
+        ),
     ]
     every = cross.weights[layer]
     rows = [*(f"head {i + 1}" for i in range(every.shape[0])), "average"]
-    stages.append(Stage(
-        "heads", f"Every head of layer {layer + 1}",
-        "one softmax per head, each with its own W<sub>Q</sub>, W<sub>K</sub>, "
-        "W<sub>V</sub>",
-        "Each head has its own projections, so each looks at the source in its own way: "
-        "one may follow the word being translated, another the words around it. An RNN "
-        "has one attention; the heatmap and the bars show the average of the last layer's "
-        "heads unless you choose one.",
-        [StripData("weight", np.vstack([every, every.mean(axis=0, keepdims=True)]),
-                   kind="weights", row_labels=rows, column_labels=tokens, numbers=True)]))
+    stages.append(
+        Stage(
+            "heads",
+            f"Every head of layer {layer + 1}",
+            "one softmax per head, each with its own W<sub>Q</sub>, W<sub>K</sub>, W<sub>V</sub>",
+            "Each head has its own projections, so each looks at the source in its own way: "
+            "one may follow the word being translated, another the words around it. An RNN "
+            "has one attention; the heatmap and the bars show the average of the last layer's "
+            "heads unless you choose one.",
+            [
+                StripData(
+                    "weight",
+                    np.vstack([every, every.mean(axis=0, keepdims=True)]),
+                    kind="weights",
+                    row_labels=rows,
+                    column_labels=tokens,
+                    numbers=True,
+                )
+            ],
+        )
+    )
     own = heads.self_attention.weights[layer, shown]
-    inputs = ["[START]", *list(target_tokens)[:-1]][:own.shape[-1]]
-    stages.append(Stage(
-        "self", f"Self-attention of {name} over what was written",
-        "softmax(q · k<sub>i</sub> / √d), i ≤ t",
-        "Before looking at the source, the decoder attends to its own inputs so far "
-        "([START] and the words already written); later words are masked out.",
-        [StripData("weight", own, kind="weights", column_labels=inputs, numbers=True)]))
+    inputs = ["[START]", *list(target_tokens)[:-1]][: own.shape[-1]]
+    stages.append(
+        Stage(
+            "self",
+            f"Self-attention of {name} over what was written",
+            "softmax(q · k<sub>i</sub> / √d), i ≤ t",
+            "Before looking at the source, the decoder attends to its own inputs so far "
+            "([START] and the words already written); later words are masked out.",
+            [StripData("weight", own, kind="weights", column_labels=inputs, numbers=True)],
+        )
+    )
     candidates = list(step.candidates)
     probabilities = np.array([c.probability for c in candidates], np.float32)
     chosen = next((i for i, c in enumerate(candidates) if c.token_id == step.token_id), None)
-    stages.append(Stage(
-        "output", "Next word: the top candidates",
-        "p(y<sub>t</sub>) = softmax(W<sub>o</sub> x<sub>t</sub><sup>(L)</sup>)",
-        "After the last layer, the output layer scores every word of the target vocabulary "
-        f"and the softmax gives probabilities: {_q(step.token)} (p = {step.probability:.3f})"
-        + (", chosen by you." if step.forced else "."),
-        [StripData("p", probabilities, kind="weights",
-                   column_labels=[c.token for c in candidates], numbers=True,
-                   number_format="{:.0%}", highlight=chosen)]))
+    stages.append(
+        Stage(
+            "output",
+            "Next word: the top candidates",
+            "p(y<sub>t</sub>) = softmax(W<sub>o</sub> x<sub>t</sub><sup>(L)</sup>)",
+            "After the last layer, the output layer scores every word of the target vocabulary "
+            f"and the softmax gives probabilities: {_q(step.token)} (p = {step.probability:.3f})"
+            + (", chosen by you." if step.forced else "."),
+            [
+                StripData(
+                    "p",
+                    probabilities,
+                    kind="weights",
+                    column_labels=[c.token for c in candidates],
+                    numbers=True,
+                    number_format="{:.0%}",
+                    highlight=chosen,
+                )
+            ],
+        )
+    )
     return stages
 
 
@@ -354,8 +509,10 @@ class StageWidget(QFrame):
     def show_stage(self, stage: Stage, c: dict):
         self.stage = stage
         self.title.setText(f"<b>{self.number}. {html.escape(stage.title)}</b>")
-        self.formula.setText(f"<span style='font-family:serif; font-size:115%; "
-                             f"color:{c['accent'].name()}'>{stage.formula}</span>")
+        self.formula.setText(
+            f"<span style='font-family:serif; font-size:115%; "
+            f"color:{c['accent'].name()}'>{stage.formula}</span>"
+        )
         self.sentence.setText(stage.sentence)
         while len(self.strips) < len(stage.strips):
             caption = QLabel()
@@ -374,10 +531,16 @@ class StageWidget(QFrame):
             data = stage.strips[i]
             caption.setText(f"<span style='color:{c['muted'].name()}'>{data.caption}</span>")
             strip.name = data.name
-            strip.set_data(data.values, kind=data.kind, row_labels=data.row_labels,
-                           column_labels=data.column_labels, numbers=data.numbers,
-                           number_format=data.number_format, highlight=data.highlight,
-                           split=data.split)
+            strip.set_data(
+                data.values,
+                kind=data.kind,
+                row_labels=data.row_labels,
+                column_labels=data.column_labels,
+                numbers=data.numbers,
+                number_format=data.number_format,
+                highlight=data.highlight,
+                split=data.split,
+            )
 
 
 class AnatomyView(QScrollArea):
@@ -413,8 +576,16 @@ class AnatomyView(QScrollArea):
             widget.hide()
         self.header.setText(html.escape(message))
 
-    def show_step(self, anatomy, *, source_tokens, step, previous_token="[START]",
-                  head: tuple[int, int] = (0, -1), target_tokens=()):
+    def show_step(
+        self,
+        anatomy,
+        *,
+        source_tokens,
+        step,
+        previous_token="[START]",
+        head: tuple[int, int] = (0, -1),
+        target_tokens=(),
+    ):
         """Draw the stages of `step` (a `StepResult`) from its `anatomy`, or for a
         Transformer from its heads, in the layer and head `head` (head -1: the average)."""
         if step is None:
@@ -422,31 +593,50 @@ class AnatomyView(QScrollArea):
             return
         if getattr(step, "heads", None) is not None:
             layer, number = head
-            self.stages = build_head_stages(step.heads, layer=layer, head=number,
-                                            source_tokens=source_tokens, step=step,
-                                            target_tokens=target_tokens,
-                                            previous_token=previous_token)
+            self.stages = build_head_stages(
+                step.heads,
+                layer=layer,
+                head=number,
+                source_tokens=source_tokens,
+                step=step,
+                target_tokens=target_tokens,
+                previous_token=previous_token,
+            )
             c = theme.colors(self.palette())
-            which = (f"head {number + 1}" if number >= 0 else
-                     "head 1 (the average of heads has no arithmetic of its own; choose a "
-                     "head above)")
+            which = (
+                f"head {number + 1}"
+                if number >= 0
+                else "head 1 (the average of heads has no arithmetic of its own; choose a "
+                "head above)"
+            )
             self._show_stages(
                 f"<b>Step {step.index + 1}: how layer {layer + 1}, {which} attended while "
                 f"the decoder wrote {_q(step.token)}</b><br><span style='color:"
                 f"{c['muted'].name()}'>A Transformer head: query, keys and values are "
                 "projections; the scores are scaled dot products. Point at a colour for "
-                "its value (blue: positive, red: negative).</span>", c)
+                "its value (blue: positive, red: negative).</span>",
+                c,
+            )
             return
         if anatomy is None:
-            self.clear("This decoding session does not record the stages of a step "
-                       "(keras_attn's DecodingSession(model, anatomy=True) is needed).")
+            self.clear(
+                "This decoding session does not record the stages of a step "
+                "(keras_attn's DecodingSession(model, anatomy=True) is needed)."
+            )
             return
-        self.stages = build_stages(anatomy, source_tokens=source_tokens, step=step,
-                                   previous_token=previous_token, model=self.model)
+        self.stages = build_stages(
+            anatomy,
+            source_tokens=source_tokens,
+            step=step,
+            previous_token=previous_token,
+            model=self.model,
+        )
         c = theme.colors(self.palette())
-        style = ("Bahdanau style: attention first, asked with the previous state"
-                 if anatomy.style == "bahdanau"
-                 else "Luong style: the RNN step first, then attention asked with its new state")
+        style = (
+            "Bahdanau style: attention first, asked with the previous state"
+            if anatomy.style == "bahdanau"
+            else "Luong style: the RNN step first, then attention asked with its new state"
+        )
         kind = SCORE_NAMES.get(anatomy.score, anatomy.score)
         if anatomy.score == "none":
             style = "A classic encoder-decoder"
@@ -454,7 +644,8 @@ class AnatomyView(QScrollArea):
             f"<b>Step {step.index + 1}: how the decoder wrote {_q(step.token)}</b><br>"
             f"<span style='color:{c['muted'].name()}'>{style}; {kind}. Read from top to "
             "bottom, each stage feeds the next. Point at a colour for its value (blue: "
-            "positive, red: negative).</span>")
+            "positive, red: negative).</span>"
+        )
         self._show_stages(None, c)
 
     def _show_stages(self, header, c):

@@ -24,7 +24,8 @@ TEXT = (
     "sentences (Models ▸ Compare Models…): the classic model falls behind as the "
     "sentences grow longer.</p>"
     "<p>The Anatomy view shows what the decoder does with the fixed context at each "
-    "step.</p>")
+    "step.</p>"
+)
 
 
 class ClassicNotice(QWidget):
@@ -56,8 +57,10 @@ class ClassicNotice(QWidget):
             self.caption.hide()
             self.context.hide()
             return
-        self.caption.setText(f"The fixed context c the decoder gets at every step "
-                             f"({len(context)} numbers; point at a colour for its value):")
+        self.caption.setText(
+            f"The fixed context c the decoder gets at every step "
+            f"({len(context)} numbers; point at a colour for its value):"
+        )
         self.context.set_data(context)
         self.caption.show()
         self.context.show()

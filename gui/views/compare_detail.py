@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from .. import theme
 from ..widgets.heatmap import HeatmapCanvas
 
-NO_ATTENTION = ("No attention: this classic encoder-decoder reads the whole sentence "
-                "through one fixed context vector, so there is no heatmap to draw.")
+NO_ATTENTION = (
+    "No attention: this classic encoder-decoder reads the whole sentence "
+    "through one fixed context vector, so there is no heatmap to draw."
+)
 
 
 class ModelColumn(QFrame):
@@ -46,15 +48,17 @@ class ModelColumn(QFrame):
     def show_row(self, row: dict, c: dict):
         self.row = row
         self.name.setText(f"<b>{html.escape(row['name'])}</b>")
-        self.translation.setText(html.escape(row["translation"]) or
-                                 f"<i style='color:{c['muted'].name()}'>(empty)</i>")
+        self.translation.setText(
+            html.escape(row["translation"]) or f"<i style='color:{c['muted'].name()}'>(empty)</i>"
+        )
         attention = row.get("has_attention", True)
         self.heatmap.setVisible(attention)
         self.no_attention.setVisible(not attention)
         self.heatmap.set_colors(c["dark"], c["base"], c["text"])
         if attention:
-            self.heatmap.show_attention(row["attention"], row["source_tokens"],
-                                        row["target_tokens"])
+            self.heatmap.show_attention(
+                row["attention"], row["source_tokens"], row["target_tokens"]
+            )
 
 
 class SentenceDetail(QWidget):
@@ -76,8 +80,10 @@ class SentenceDetail(QWidget):
         layout.addLayout(self.row, 1)
         self.clear()
 
-    def clear(self, text: str = "Click a sentence to see each model's translation and "
-                                "attention side by side."):
+    def clear(
+        self,
+        text: str = "Click a sentence to see each model's translation and attention side by side.",
+    ):
         self.result = None
         self.header.setText(html.escape(text))
         for column in self.columns:
@@ -93,7 +99,8 @@ class SentenceDetail(QWidget):
             f"<span style='color:{c['muted'].name()}'>source:</span> "
             f"{html.escape(result['source'])}<br>"
             f"<span style='color:{c['muted'].name()}'>reference:</span> "
-            f"{html.escape(result['reference'])}")
+            f"{html.escape(result['reference'])}"
+        )
         while len(self.columns) < len(result["rows"]):
             column = ModelColumn()
             self.row.addWidget(column, 1)
@@ -103,12 +110,14 @@ class SentenceDetail(QWidget):
                 column.show_row(result["rows"][i], c)
                 column.show()
                 # A heatmap needs the room more than a note does.
-                self.row.setStretch(i, 2 if result["rows"][i].get("has_attention", True)
-                                    else 1)
+                self.row.setStretch(i, 2 if result["rows"][i].get("has_attention", True) else 1)
             else:
                 column.hide()
 
     def heatmaps(self) -> list[HeatmapCanvas]:
         """The heatmaps shown, one per model with attention, in column order."""
-        return [column.heatmap for column in self.columns
-                if column.isVisibleTo(self) and column.heatmap.isVisibleTo(self)]
+        return [
+            column.heatmap
+            for column in self.columns
+            if column.isVisibleTo(self) and column.heatmap.isVisibleTo(self)
+        ]

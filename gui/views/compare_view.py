@@ -170,8 +170,7 @@ class CompareWindow(QWidget):
         sentences = QWidget()
         sentences_layout = QVBoxLayout(sentences)
         sentences_layout.setContentsMargins(0, 0, 0, 0)
-        sentences_layout.addWidget(QLabel("<b>Test sentences</b> (click one; sort by a "
-                                          "column)"))
+        sentences_layout.addWidget(QLabel("<b>Test sentences</b> (click one; sort by a column)"))
         sentences_layout.addWidget(self.sentences)
         right.addWidget(sentences)
         right.addWidget(self.detail)
@@ -209,8 +208,10 @@ class CompareWindow(QWidget):
         if open_model:
             self.add_model(open_model, checked=True)
         for model in demo_models():
-            self.add_model(model.path, checked=bool(dataset) and
-                           model_card(model.path).get("dataset") == dataset)
+            self.add_model(
+                model.path,
+                checked=bool(dataset) and model_card(model.path).get("dataset") == dataset,
+            )
         for path in recent:
             if Path(path).is_file():
                 self.add_model(path)
@@ -220,13 +221,16 @@ class CompareWindow(QWidget):
                 self.test_edit.setText(str(suggestion))
 
     def checked_paths(self) -> list[str]:
-        return [self.models.item(r).data(Qt.ItemDataRole.UserRole)
-                for r in range(self.models.count())
-                if self.models.item(r).checkState() == Qt.CheckState.Checked]
+        return [
+            self.models.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(self.models.count())
+            if self.models.item(r).checkState() == Qt.CheckState.Checked
+        ]
 
     def choose_models(self):
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add models to compare", "",
-                                                "keras-attn models (*.keras)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add models to compare", "", "keras-attn models (*.keras)"
+        )
         for path in paths:
             self.add_model(path, checked=True)
 
@@ -235,8 +239,9 @@ class CompareWindow(QWidget):
             self.models.takeItem(self.models.row(item))
 
     def choose_test_file(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a test file",
-                                              self.test_edit.text(), TEST_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a test file", self.test_edit.text(), TEST_FILTER
+        )
         if path:
             self.test_edit.setText(path)
 
@@ -244,8 +249,11 @@ class CompareWindow(QWidget):
         """The first time: compare at once when two models and a test file are ready
         (the bundled lesson pair shows its curve the moment the window opens)."""
         super().showEvent(event)
-        if not self._auto_run_done and len(self.checked_paths()) >= 2 \
-                and Path(self.test_edit.text().strip()).is_file():
+        if (
+            not self._auto_run_done
+            and len(self.checked_paths()) >= 2
+            and Path(self.test_edit.text().strip()).is_file()
+        ):
             self._auto_run_done = True
             self.run()
 
@@ -272,8 +280,7 @@ class CompareWindow(QWidget):
         self.progress.setRange(0, 0)
         self.progress.show()
         self._say(f"Comparing {len(paths)} model(s)…")
-        self.compare_requested.emit({"paths": paths, "test": test,
-                                     "limit": self.limit.value()})
+        self.compare_requested.emit({"paths": paths, "test": test, "limit": self.limit.value()})
 
     def cancel(self):
         if self.running:
@@ -300,26 +307,37 @@ class CompareWindow(QWidget):
         self._finished()
         comparison = result.get("comparison")
         if comparison is None:
-            self._say("Cancelled: nothing was scored." if result.get("cancelled")
-                      else "Nothing was compared.", warning=bool(result.get("cancelled")))
+            self._say(
+                "Cancelled: nothing was scored."
+                if result.get("cancelled")
+                else "Nothing was compared.",
+                warning=bool(result.get("cancelled")),
+            )
             self.result_shown.emit(result)
             return
         self.result = result
         pairs = len(comparison.sources)
-        state = "Cancelled — scores of the pairs done so far: " if result.get("cancelled") \
-            else ""
-        best = ", ".join(f"{name} BLEU {comparison.overall[name]['bleu']:.1f} / chrF "
-                         f"{comparison.overall[name]['chrf']:.1f}"
-                         for name in comparison.names)
-        self._say(f"{state}{pairs:,} pairs of {Path(result.get('test', '')).name}: {best}",
-                  warning=bool(result.get("cancelled")))
+        state = "Cancelled — scores of the pairs done so far: " if result.get("cancelled") else ""
+        best = ", ".join(
+            f"{name} BLEU {comparison.overall[name]['bleu']:.1f} / chrF "
+            f"{comparison.overall[name]['chrf']:.1f}"
+            for name in comparison.names
+        )
+        self._say(
+            f"{state}{pairs:,} pairs of {Path(result.get('test', '')).name}: {best}",
+            warning=bool(result.get("cancelled")),
+        )
         c = theme.colors(self.palette())
         notes = list(getattr(comparison, "warnings", []) or [])
         shown = notes[:MAX_WARNINGS]
         if len(notes) > MAX_WARNINGS:
             shown.append(f"and {len(notes) - MAX_WARNINGS} more (point here to read them all)")
-        self.warnings.setText("<br>".join(f"<span style='color:{c['warning'].name()}'>⚠ "
-                                          f"{html.escape(str(w))}</span>" for w in shown))
+        self.warnings.setText(
+            "<br>".join(
+                f"<span style='color:{c['warning'].name()}'>⚠ {html.escape(str(w))}</span>"
+                for w in shown
+            )
+        )
         self.warnings.setToolTip("\n".join(notes) if len(notes) > MAX_WARNINGS else "")
         self.warnings.setVisible(bool(notes))
         self._fill_sentences(comparison)
@@ -346,16 +364,22 @@ class CompareWindow(QWidget):
         comparison = self.result["comparison"] if self.result else None
         if comparison is None:
             axes.set_axis_off()
-            axes.text(0.5, 0.5, "Choose models and a test file, then press Compare.",
-                      ha="center", va="center", transform=axes.transAxes, fontsize=10,
-                      color=c["text"].name())
+            axes.text(
+                0.5,
+                0.5,
+                "Choose models and a test file, then press Compare.",
+                ha="center",
+                va="center",
+                transform=axes.transAxes,
+                fontsize=10,
+                color=c["text"].name(),
+            )
         else:
             from keras_attn import plotting  # loaded on the worker's thread already
 
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=r".*[Gg]lyph.*missing")
-                plotting.plot_length_curve(axes, comparison, metric=self.metric_key,
-                                           dark=c["dark"])
+                plotting.plot_length_curve(axes, comparison, metric=self.metric_key, dark=c["dark"])
             self.figure.tight_layout()
             self._fill_buckets(comparison)
         self.canvas.draw_idle()
@@ -365,23 +389,29 @@ class CompareWindow(QWidget):
         table = self.buckets
         table.clear()
         table.setColumnCount(2 + len(comparison.names))
-        table.setHorizontalHeaderLabels(["Source length", "Pairs",
-                                         *[f"{name} {label}" for name in comparison.names]])
+        table.setHorizontalHeaderLabels(
+            ["Source length", "Pairs", *[f"{name} {label}" for name in comparison.names]]
+        )
         table.setRowCount(len(comparison.buckets) + 1)
-        for row, (bucket, text) in enumerate(zip(comparison.buckets,
-                                                 comparison.bucket_labels(), strict=True)):
+        for row, (bucket, text) in enumerate(
+            zip(comparison.buckets, comparison.bucket_labels(), strict=True)
+        ):
             table.setItem(row, 0, _item(f"{text} words"))
             table.setItem(row, 1, _item(f"{bucket[2]:,}", right=True))
             for column, name in enumerate(comparison.names):
                 score = comparison.by_bucket[name][row].get(metric)
-                table.setItem(row, 2 + column, _item("–" if score is None else f"{score:.1f}",
-                                                     right=True))
+                table.setItem(
+                    row, 2 + column, _item("–" if score is None else f"{score:.1f}", right=True)
+                )
         last = len(comparison.buckets)
         table.setItem(last, 0, _item("all lengths", bold=True))
         table.setItem(last, 1, _item(f"{len(comparison.sources):,}", right=True, bold=True))
         for column, name in enumerate(comparison.names):
-            table.setItem(last, 2 + column, _item(f"{comparison.overall[name][metric]:.1f}",
-                                                  right=True, bold=True))
+            table.setItem(
+                last,
+                2 + column,
+                _item(f"{comparison.overall[name][metric]:.1f}", right=True, bold=True),
+            )
         table.resizeColumnsToContents()
 
     def _fill_sentences(self, comparison):
@@ -391,8 +421,9 @@ class CompareWindow(QWidget):
         table.setColumnCount(4)
         table.setHorizontalHeaderLabels(["#", "Words", "Source", "Reference"])
         table.setRowCount(len(comparison.sources))
-        for row, (source, reference) in enumerate(zip(comparison.sources,
-                                                      comparison.references, strict=True)):
+        for row, (source, reference) in enumerate(
+            zip(comparison.sources, comparison.references, strict=True)
+        ):
             number = _item(row + 1, right=True)
             number.setData(Qt.ItemDataRole.UserRole, row)
             table.setItem(row, 0, number)

@@ -41,8 +41,11 @@ def summary_text(diagnostics, source_tokens, finished: bool = True) -> str:
         text += " so far"
     if flagged:
         words = ", ".join(f"“{t}”" for t in flagged[:6]) + (" …" if len(flagged) > 6 else "")
-        text += (f"; hardly attended (possibly untranslated): {words}" if finished
-                 else f"; not attended yet: {words}")
+        text += (
+            f"; hardly attended (possibly untranslated): {words}"
+            if finished
+            else f"; not attended yet: {words}"
+        )
     else:
         text += "; every source word attended"
     return text
@@ -77,8 +80,11 @@ class DiagnosticsView(QWidget):
         """The source tokens flagged as never attended."""
         if self.diagnostics is None:
             return []
-        return [self.source_tokens[i] for i in self.diagnostics.unattended
-                if i < len(self.source_tokens)]
+        return [
+            self.source_tokens[i]
+            for i in self.diagnostics.unattended
+            if i < len(self.source_tokens)
+        ]
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(480, self.minimumSizeHint().height())
@@ -116,16 +122,19 @@ class DiagnosticsView(QWidget):
         self._rows = []
         if self.diagnostics is None:
             painter.setPen(c["muted"])
-            painter.drawText(QRectF(PAD, PAD, width, 2 * ROW),
-                             Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
-                             self.message)
+            painter.drawText(
+                QRectF(PAD, PAD, width, 2 * ROW),
+                Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+                self.message,
+            )
             return
         d = self.diagnostics
         bold = QFont(self.font())
         bold.setBold(True)
         labels = self.source_tokens + self.target_tokens
-        label_width = min(max((metrics.horizontalAdvance(t) for t in labels), default=20),
-                          width // 4) + 10
+        label_width = (
+            min(max((metrics.horizontalAdvance(t) for t in labels), default=20), width // 4) + 10
+        )
         note_width = metrics.horizontalAdvance("0.00 nats  ") + 4
         flag_width = metrics.horizontalAdvance(FLAG) + 8
         bar_left = PAD + label_width
@@ -140,44 +149,59 @@ class DiagnosticsView(QWidget):
             painter.setFont(self.font())
             y += ROW
             painter.setPen(c["muted"])
-            painter.drawText(QRectF(PAD, y, width, ROW), Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(sub, Qt.TextElideMode.ElideRight, int(width)))
+            painter.drawText(
+                QRectF(PAD, y, width, ROW),
+                Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(sub, Qt.TextElideMode.ElideRight, int(width)),
+            )
             y += ROW
 
         def bar(label, amount, scale, text, color, tip, flag=""):
             nonlocal y
             painter.setPen(c["text"] if not flag else c["warning"])
-            painter.drawText(QRectF(PAD, y, label_width - 8, ROW),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(label, Qt.TextElideMode.ElideRight,
-                                                label_width - 8))
+            painter.drawText(
+                QRectF(PAD, y, label_width - 8, ROW),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_width - 8),
+            )
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.blend(c["text"], c["window"], 0.08))
             painter.drawRect(QRectF(bar_left, y + 4, bar_span, ROW - 8))
             painter.setBrush(color)
-            painter.drawRect(QRectF(bar_left, y + 4,
-                                    bar_span * min(max(amount / scale, 0.0), 1.0), ROW - 8))
+            painter.drawRect(
+                QRectF(bar_left, y + 4, bar_span * min(max(amount / scale, 0.0), 1.0), ROW - 8)
+            )
             painter.setPen(c["muted"] if not flag else c["warning"])
-            painter.drawText(QRectF(bar_left + bar_span + 4, y, note_width + flag_width, ROW),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             text + ("  " + flag if flag else ""))
+            painter.drawText(
+                QRectF(bar_left + bar_span + 4, y, note_width + flag_width, ROW),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                text + ("  " + flag if flag else ""),
+            )
             self._rows.append((QRectF(PAD, y, width, ROW), tip))
             y += ROW
 
         coverage = np.asarray(d.coverage, np.float32)
         flagged = set(d.unattended)
         scale = max(float(coverage.max()) if coverage.size else 1.0, 1.0)
-        heading("Coverage: the attention each source word received in all",
-                f"Sum over the {len(self.target_tokens)} output steps; below "
-                f"{self.threshold:g} a word may have been left untranslated.")
+        heading(
+            "Coverage: the attention each source word received in all",
+            f"Sum over the {len(self.target_tokens)} output steps; below "
+            f"{self.threshold:g} a word may have been left untranslated.",
+        )
         top = y
         for i, token in enumerate(self.source_tokens):
             amount = float(coverage[i]) if i < coverage.size else 0.0
             flag = FLAG if i in flagged else ""
-            bar(token, amount, scale, f"{amount:.2f}",
+            bar(
+                token,
+                amount,
+                scale,
+                f"{amount:.2f}",
                 c["warning"] if flag else c["accent"],
                 f"“{token}” received {amount:.3f} of attention in all"
-                + (" — below the threshold: possibly untranslated" if flag else ""), flag)
+                + (" — below the threshold: possibly untranslated" if flag else ""),
+                flag,
+            )
         x = bar_left + bar_span * min(self.threshold / scale, 1.0)
         painter.setPen(QPen(c["warning"], 1, Qt.PenStyle.DashLine))
         painter.drawLine(int(x), int(top), int(x), int(y))
@@ -186,14 +210,21 @@ class DiagnosticsView(QWidget):
         entropy = np.asarray(d.entropy, np.float32)
         normalized = np.asarray(d.normalized_entropy, np.float32)
         most = math.log(max(len(self.source_tokens), 2))
-        heading(f"Sharpness: the entropy of each step's attention (mean "
-                f"{float(d.mean_entropy):.2f} nats)",
-                f"0 nats: all on one source word; {most:.2f} nats: spread evenly over all "
-                f"{len(self.source_tokens)}. Shorter bars are sharper.")
+        heading(
+            f"Sharpness: the entropy of each step's attention (mean "
+            f"{float(d.mean_entropy):.2f} nats)",
+            f"0 nats: all on one source word; {most:.2f} nats: spread evenly over all "
+            f"{len(self.source_tokens)}. Shorter bars are sharper.",
+        )
         for t, token in enumerate(self.target_tokens):
             nats = float(entropy[t]) if t < entropy.size else 0.0
             share = float(normalized[t]) if t < normalized.size else 0.0
-            bar(token, share, 1.0, f"{nats:.2f} nats",
+            bar(
+                token,
+                share,
+                1.0,
+                f"{nats:.2f} nats",
                 theme.blend(c["accent"], c["window"], 0.35 + 0.65 * share),
                 f"step {t + 1}, “{token}”: entropy {nats:.3f} nats ({share:.0%} of the "
-                "most possible)")
+                "most possible)",
+            )

@@ -21,9 +21,13 @@ from PySide6.QtWidgets import (
 
 NOT_RECORDED = "not recorded"
 TRAINING_NAMES = {
-    "train_pairs": "training pairs", "validation_pairs": "validation pairs",
-    "epochs": "epochs trained", "best_epoch": "best epoch", "stop_reason": "stopped because",
-    "final_loss": "final training loss", "final_accuracy": "final training accuracy",
+    "train_pairs": "training pairs",
+    "validation_pairs": "validation pairs",
+    "epochs": "epochs trained",
+    "best_epoch": "best epoch",
+    "stop_reason": "stopped because",
+    "final_loss": "final training loss",
+    "final_accuracy": "final training accuracy",
     "final_val_loss": "final validation loss",
     "final_val_accuracy": "final validation accuracy",
 }
@@ -35,9 +39,12 @@ def info_rows(summary: dict) -> list[tuple[str, str] | str]:
     rows.append(("path", summary["path"]))
     if summary.get("file_size") is not None:
         rows.append(("size", f"{summary['file_size'] / 1e6:.2f} MB"))
-    rows += ["Size", ("source vocabulary", f"{summary['source_vocab']:,} tokens"),
-             ("target vocabulary", f"{summary['target_vocab']:,} tokens"),
-             ("parameters", f"{summary['params']:,}")]
+    rows += [
+        "Size",
+        ("source vocabulary", f"{summary['source_vocab']:,} tokens"),
+        ("target vocabulary", f"{summary['target_vocab']:,} tokens"),
+        ("parameters", f"{summary['params']:,}"),
+    ]
     info = dict(summary.get("info") or {})
     training = info.pop("training", None)
     rows.append("Training data and run")

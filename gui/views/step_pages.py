@@ -64,22 +64,37 @@ VIEWS = {
     "heatmap": ("Heatmap", ""),
     "alignment": ("Alignment", ""),
     "beam": ("Beam tree", ""),
-    "anatomy": ("Anatomy", "How the current step was computed: scores, weights, context, "
-                           "output, with the model's numbers"),
-    "diagnostics": ("Diagnostics", "Coverage of each source word and sharpness of each "
-                                   "step's attention"),
-    "heads": ("All heads", "Every layer's heads side by side, attending over the source; "
-                           "click one to look at it"),
-    "encoder": ("Encoder self-attention", "How each source token attends to the other "
-                                          "source tokens, in the chosen layer and head"),
-    "decoder": ("Decoder self-attention", "How each step attends to what the decoder has "
-                                          "written so far, in the chosen layer and head"),
+    "anatomy": (
+        "Anatomy",
+        "How the current step was computed: scores, weights, context, "
+        "output, with the model's numbers",
+    ),
+    "diagnostics": (
+        "Diagnostics",
+        "Coverage of each source word and sharpness of each step's attention",
+    ),
+    "heads": (
+        "All heads",
+        "Every layer's heads side by side, attending over the source; click one to look at it",
+    ),
+    "encoder": (
+        "Encoder self-attention",
+        "How each source token attends to the other source tokens, in the chosen layer and head",
+    ),
+    "decoder": (
+        "Decoder self-attention",
+        "How each step attends to what the decoder has "
+        "written so far, in the chosen layer and head",
+    ),
 }
 NEEDS_ATTENTION = ("heatmap", "alignment", "diagnostics")  # a notice for classic models
 TRANSFORMER_ONLY = ("heads", "encoder", "decoder")  # hidden for RNN models
 # What the heads page draws for every head: attention name -> its name in the list.
-GRID_KINDS = {"cross": "over the source", "encoder": "encoder self-attention",
-              "decoder": "decoder self-attention"}
+GRID_KINDS = {
+    "cross": "over the source",
+    "encoder": "encoder self-attention",
+    "decoder": "decoder self-attention",
+}
 EXTRAS = ("anatomy", "diagnostics")  # drawn only while in sight
 
 
@@ -126,8 +141,7 @@ class StepPages(QStackedWidget):
         self.view_buttons.idToggled.connect(self._view_toggled)
         switch.addStretch(1)
         self.export_button = QPushButton(icons.icon("export"), "Export…")
-        self.export_button.setToolTip("Save the picture as PNG, SVG or PDF (or the numbers "
-                                      "as CSV)")
+        self.export_button.setToolTip("Save the picture as PNG, SVG or PDF (or the numbers as CSV)")
         self.export_button.clicked.connect(self.choose_export)
         self.copy_button = QPushButton(icons.icon("copy"), "Copy")
         self.copy_button.setToolTip("Copy the picture to the clipboard")
@@ -159,8 +173,11 @@ class StepPages(QStackedWidget):
 
     def _grid_kind_chosen(self, *args):
         if self.snapshot is not None and self.snapshot.get("heads") is not None:
-            self._show_grid(self.snapshot["heads"], self.snapshot["source_tokens"],
-                            self.snapshot["target_tokens"])
+            self._show_grid(
+                self.snapshot["heads"],
+                self.snapshot["source_tokens"],
+                self.snapshot["target_tokens"],
+            )
 
     def _build_pages(self):
         self.heatmap = HeatmapCanvas()
@@ -175,14 +192,24 @@ class StepPages(QStackedWidget):
         diagnostics_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.head_grid = HeadGrid()
         self.head_grid.chosen.connect(lambda layer, head: self.head_selector.select(layer, head))
-        self.encoder_heatmap = SelfAttentionHeatmap("source token attending",
-                                                    "source token attended to")
-        self.decoder_heatmap = SelfAttentionHeatmap("output being written",
-                                                    "decoder input attended to")
+        self.encoder_heatmap = SelfAttentionHeatmap(
+            "source token attending", "source token attended to"
+        )
+        self.decoder_heatmap = SelfAttentionHeatmap(
+            "output being written", "decoder input attended to"
+        )
         self.classic_notice = ClassicNotice()
-        for widget in (self.heatmap, self.alignment, self.beam, self.anatomy,
-                       diagnostics_scroll, self.head_grid, self.encoder_heatmap,
-                       self.decoder_heatmap, self.classic_notice):
+        for widget in (
+            self.heatmap,
+            self.alignment,
+            self.beam,
+            self.anatomy,
+            diagnostics_scroll,
+            self.head_grid,
+            self.encoder_heatmap,
+            self.decoder_heatmap,
+            self.classic_notice,
+        ):
             self.addWidget(widget)
 
     # -- which page ------------------------------------------------------------------
@@ -221,8 +248,8 @@ class StepPages(QStackedWidget):
         last = layer == self.head_selector.layer_box.count() - 1
         self.head_note.setText(
             f"Showing {head_name(layer, head)}"
-            + (": the weights the decoding session reports" if head == AVERAGE and last
-               else ""))
+            + (": the weights the decoding session reports" if head == AVERAGE and last else "")
+        )
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
         self.heads_changed.emit()
@@ -239,8 +266,11 @@ class StepPages(QStackedWidget):
         self.grid_kind.setVisible(self._view == "heads")
         self._show_page()
         self._show_extras()
-        if self._view == "beam" and self.snapshot is not None \
-                and self.beam.sentence != self.snapshot["sentence"]:
+        if (
+            self._view == "beam"
+            and self.snapshot is not None
+            and self.beam.sentence != self.snapshot["sentence"]
+        ):
             self.beam_requested.emit(self.beam.width_box.value())
 
     def _show_page(self):
@@ -255,11 +285,9 @@ class StepPages(QStackedWidget):
         """A model was opened: whether it has attention and how its decoder is built."""
         model = (summary.get("config") or {}).get("model") or {}
         self.anatomy.set_model(model)
-        transformer = bool(summary.get("transformer",
-                                       model.get("architecture") == "transformer"))
+        transformer = bool(summary.get("transformer", model.get("architecture") == "transformer"))
         if transformer:
-            self.head_selector.set_counts(int(model.get("layers", 1)),
-                                          int(model.get("heads", 1)))
+            self.head_selector.set_counts(int(model.get("layers", 1)), int(model.get("heads", 1)))
         self.set_transformer(transformer)
         self.set_has_attention(summary.get("has_attention", True))
 
@@ -278,8 +306,9 @@ class StepPages(QStackedWidget):
         self.heatmap.show_attention(weights, source, target, highlight_row=current)
         self.alignment.show_attention(weights, source, target, current=current)
         anatomy = snapshot.get("anatomy")
-        self.classic_notice.show_context(None if snapshot.get("has_attention", True)
-                                         or anatomy is None else anatomy.context)
+        self.classic_notice.show_context(
+            None if snapshot.get("has_attention", True) or anatomy is None else anatomy.context
+        )
         self._extras_shown = False
         self._show_extras()
         if self.beam.sentence != snapshot["sentence"]:
@@ -293,27 +322,43 @@ class StepPages(QStackedWidget):
         kind = self.grid_kind.currentData()
         inputs = ["[START]", *target[:-1]]
         weights, rows, columns, title = {
-            "cross": (np.moveaxis(heads["cross"], 0, 2), target, source,
-                      "Attention over the source, one row per step"),
-            "encoder": (heads["encoder"], source, source,
-                        "Encoder self-attention, one row per source token"),
-            "decoder": (np.moveaxis(heads["self"], 0, 2), target, inputs,
-                        "Decoder self-attention over [START] and the outputs so far, one "
-                        "row per step"),
+            "cross": (
+                np.moveaxis(heads["cross"], 0, 2),
+                target,
+                source,
+                "Attention over the source, one row per step",
+            ),
+            "encoder": (
+                heads["encoder"],
+                source,
+                source,
+                "Encoder self-attention, one row per source token",
+            ),
+            "decoder": (
+                np.moveaxis(heads["self"], 0, 2),
+                target,
+                inputs,
+                "Decoder self-attention over [START] and the outputs so far, one row per step",
+            ),
         }[kind]
-        self.head_grid.show_weights(weights, self.chosen_head(),
-                                    f"{title}: click a head to choose it", rows, columns)
+        self.head_grid.show_weights(
+            weights, self.chosen_head(), f"{title}: click a head to choose it", rows, columns
+        )
 
     def _show_heads(self, heads: dict, source, target, current):
         """Draw a Transformer's pages for the chosen layer and head; returns its weights
         over the source, `(steps, S)`, for the heatmap and the alignment."""
         layer, head = self.chosen_head()
         self._show_grid(heads, source, target)
-        self.encoder_heatmap.show_attention(pick_heads(heads["encoder"], layer, head),
-                                            source, source)
-        self.decoder_heatmap.show_attention(pick_heads(heads["self"], layer, head, axis=1),
-                                            ["[START]", *target[:-1]], target,
-                                            highlight_row=current)
+        self.encoder_heatmap.show_attention(
+            pick_heads(heads["encoder"], layer, head), source, source
+        )
+        self.decoder_heatmap.show_attention(
+            pick_heads(heads["self"], layer, head, axis=1),
+            ["[START]", *target[:-1]],
+            target,
+            highlight_row=current,
+        )
         return pick_heads(heads["cross"], layer, head, axis=1)
 
     def _show_extras(self):
@@ -324,10 +369,14 @@ class StepPages(QStackedWidget):
             return
         self._extras_shown = True
         source, target = snapshot["source_tokens"], snapshot["target_tokens"]
-        self.anatomy.show_step(snapshot.get("anatomy"), source_tokens=source,
-                               step=snapshot["step"],
-                               previous_token=target[-2] if len(target) > 1 else "[START]",
-                               head=self.chosen_head(), target_tokens=target)
+        self.anatomy.show_step(
+            snapshot.get("anatomy"),
+            source_tokens=source,
+            step=snapshot["step"],
+            previous_token=target[-2] if len(target) > 1 else "[START]",
+            head=self.chosen_head(),
+            target_tokens=target,
+        )
         if not snapshot.get("has_attention", True):
             message = "No attention, so no coverage and no sharpness to measure."
         elif not target:
@@ -345,8 +394,7 @@ class StepPages(QStackedWidget):
         self.head_grid.show_weights(np.zeros((0, 0, 0, 0)))
         self.alignment.show_attention([], [], [])
         self.beam.clear()
-        self.anatomy.clear("Start a sentence and take a step to see how the decoder "
-                           "computes it.")
+        self.anatomy.clear("Start a sentence and take a step to see how the decoder computes it.")
         self.diagnostics.show_diagnostics(None, [], [])
         self.classic_notice.show_context(None)
 
@@ -383,15 +431,19 @@ class StepPages(QStackedWidget):
     def choose_export(self):
         heatmap = isinstance(self.currentWidget(), HeatmapCanvas)
         filters = EXPORT_FILTERS if heatmap else EXPORT_FILTERS[:3]
-        name = {"heatmap": "attention", "alignment": "attention",
-                "encoder": "encoder-attention", "decoder": "decoder-attention"}.get(
-            self._view, self._view)
-        path, chosen = QFileDialog.getSaveFileName(self, "Export the picture", f"{name}.png",
-                                                   ";;".join(filters))
+        name = {
+            "heatmap": "attention",
+            "alignment": "attention",
+            "encoder": "encoder-attention",
+            "decoder": "decoder-attention",
+        }.get(self._view, self._view)
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export the picture", f"{name}.png", ";;".join(filters)
+        )
         if not path:
             return
         if not Path(path).suffix:
-            path += chosen[chosen.rindex("*.") + 1:chosen.rindex(")")]
+            path += chosen[chosen.rindex("*.") + 1 : chosen.rindex(")")]
         try:
             self.export_picture(path)
         except (OSError, ValueError) as error:

@@ -24,8 +24,10 @@ from .. import theme
 from ..widgets.bars import AttentionBars
 from .diagnostics_view import summary_text
 
-NO_ATTENTION = ("This model has no attention: the decoder gets one fixed context, the "
-                "encoder's final state, at every step. There are no weights to show.")
+NO_ATTENTION = (
+    "This model has no attention: the decoder gets one fixed context, the "
+    "encoder's final state, at every step. There are no weights to show."
+)
 
 
 class StepPanel(QWidget):
@@ -53,15 +55,16 @@ class StepPanel(QWidget):
         self.no_attention_note.hide()
         self.candidates = QListWidget()
         self.candidates.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.candidates.setToolTip("Click a candidate to use it instead; decoding goes on "
-                                   "from it.")
+        self.candidates.setToolTip("Click a candidate to use it instead; decoding goes on from it.")
         self.candidates.itemClicked.connect(self._candidate_clicked)
         self.candidates.setMaximumHeight(150)
         self.diagnostics_label = QLabel()
         self.diagnostics_label.setWordWrap(True)
-        self.diagnostics_label.setToolTip("Entropy: how spread each step's attention is. "
-                                          "Coverage: the attention each source word received "
-                                          "in all (see Diagnostics).")
+        self.diagnostics_label.setToolTip(
+            "Entropy: how spread each step's attention is. "
+            "Coverage: the attention each source word received "
+            "in all (see Diagnostics)."
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.attention_heading)
@@ -75,11 +78,11 @@ class StepPanel(QWidget):
         """Bars for a model with attention, the note for one without."""
         self.bars_scroll.setVisible(attention)
         self.no_attention_note.setVisible(not attention)
-        self.attention_heading.setText("Attention at this step" if attention
-                                       else "No attention")
+        self.attention_heading.setText("Attention at this step" if attention else "No attention")
 
-    def show_step(self, source_tokens, step, attention: bool = True, weights=None,
-                  heading: str | None = None):
+    def show_step(
+        self, source_tokens, step, attention: bool = True, weights=None, heading: str | None = None
+    ):
         """Draw `step` (a ``StepResult``; None before the first step).
 
         `weights` replace the step's own in the bars (a Transformer's chosen layer and

@@ -109,12 +109,14 @@ class StepView(QWidget):
         self.source_label = _token_label()
         self.output_label = _token_label()
         self.translation_label = QLabel()
-        self.translation_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.translation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.translation_label.setWordWrap(True)
         rows = QVBoxLayout()
-        for caption, widget in (("Source", self.source_label), ("Output", self.output_label),
-                                ("Translation", self.translation_label)):
+        for caption, widget in (
+            ("Source", self.source_label),
+            ("Output", self.output_label),
+            ("Translation", self.translation_label),
+        ):
             row = QHBoxLayout()
             label = QLabel(caption)
             label.setMinimumWidth(78)
@@ -145,8 +147,7 @@ class StepView(QWidget):
         self.end_button.clicked.connect(self.to_end)
         self.speed.valueChanged.connect(self._speed_changed)
         controls = QHBoxLayout()
-        for button in (self.restart_button, self.back_button, self.step_button,
-                       self.play_button):
+        for button in (self.restart_button, self.back_button, self.step_button, self.play_button):
             controls.addWidget(button)
         controls.addWidget(QLabel("Speed"))
         controls.addWidget(self.speed)
@@ -175,9 +176,13 @@ class StepView(QWidget):
 
     def _build_shortcuts(self):
         self.shortcuts = []
-        for key, slot in ((Qt.Key.Key_Right, self.step), (Qt.Key.Key_Left, self.back),
-                          (Qt.Key.Key_Space, self.play_button.toggle),
-                          (Qt.Key.Key_Home, self.restart), (Qt.Key.Key_End, self.to_end)):
+        for key, slot in (
+            (Qt.Key.Key_Right, self.step),
+            (Qt.Key.Key_Left, self.back),
+            (Qt.Key.Key_Space, self.play_button.toggle),
+            (Qt.Key.Key_Home, self.restart),
+            (Qt.Key.Key_End, self.to_end),
+        ):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
@@ -220,8 +225,11 @@ class StepView(QWidget):
         self.play_button.setChecked(False)
 
     def _can_step(self) -> bool:
-        return self.snapshot is not None and self.snapshot["sentence"] is not None \
+        return (
+            self.snapshot is not None
+            and self.snapshot["sentence"] is not None
             and not self.snapshot["finished"]
+        )
 
     def _candidate_chosen(self, token_id: int):
         """A candidate other than the step's token was clicked: use it instead."""
@@ -266,12 +274,14 @@ class StepView(QWidget):
         self.pages.show_snapshot(snapshot)
         self._show_tokens(snapshot)
         self._show_panel_step()
-        self.panel.show_summary(snapshot.get("diagnostics"), snapshot["source_tokens"],
-                                snapshot["finished"])
+        self.panel.show_summary(
+            snapshot.get("diagnostics"), snapshot["source_tokens"], snapshot["finished"]
+        )
         if snapshot["truncated"]:
             self.notice.setText(
                 f"The sentence has {snapshot['token_count']} tokens; the model reads only "
-                f"the first {snapshot['max_length']}.")
+                f"the first {snapshot['max_length']}."
+            )
             self.notice.show()
         else:
             self.notice.hide()
@@ -289,10 +299,15 @@ class StepView(QWidget):
         snapshot = self.snapshot
         chosen = self.pages.step_weights()
         layer, head = self.pages.chosen_head()
-        self.panel.show_step(snapshot["source_tokens"], snapshot["step"], self.has_attention,
-                             weights=chosen,
-                             heading=None if chosen is None else
-                             f"Attention at this step ({head_name(layer, head)})")
+        self.panel.show_step(
+            snapshot["source_tokens"],
+            snapshot["step"],
+            self.has_attention,
+            weights=chosen,
+            heading=None
+            if chosen is None
+            else f"Attention at this step ({head_name(layer, head)})",
+        )
 
     def _heads_changed(self):
         if self.snapshot is not None:
@@ -313,13 +328,23 @@ class StepView(QWidget):
         self.source_label.setText(" ".join(parts))
         parts = []
         last = len(snapshot["target_tokens"]) - 1
-        for i, (token, forced) in enumerate(zip(snapshot["target_tokens"], snapshot["forced"],
-                                                strict=True)):
-            parts.append(_chip(token, theme.blend(c["accent"], c["base"], 0.25 if i == last
-                                                  else 0.0), c, bold=i == last,
-                               forced=forced))
-        self.output_label.setText(" ".join(parts) if parts else
-                                  f"<span style='color:{c['muted'].name()}'>nothing yet</span>")
+        for i, (token, forced) in enumerate(
+            zip(snapshot["target_tokens"], snapshot["forced"], strict=True)
+        ):
+            parts.append(
+                _chip(
+                    token,
+                    theme.blend(c["accent"], c["base"], 0.25 if i == last else 0.0),
+                    c,
+                    bold=i == last,
+                    forced=forced,
+                )
+            )
+        self.output_label.setText(
+            " ".join(parts)
+            if parts
+            else f"<span style='color:{c['muted'].name()}'>nothing yet</span>"
+        )
         self.translation_label.setText(snapshot["translation"] or "")
 
     def _update_controls(self):
@@ -362,11 +387,14 @@ class StepView(QWidget):
         self.notice.setStyleSheet(f"color: {c['warning'].name()};")
         if self.snapshot is not None:
             self._show_tokens(self.snapshot)
-        for button, name in ((self.restart_button, "restart"), (self.back_button, "back"),
-                             (self.step_button, "step"), (self.end_button, "end")):
+        for button, name in (
+            (self.restart_button, "restart"),
+            (self.back_button, "back"),
+            (self.step_button, "step"),
+            (self.end_button, "end"),
+        ):
             button.setIcon(icons.icon(name))
-        self.play_button.setIcon(icons.icon("pause" if self.play_button.isChecked()
-                                            else "play"))
+        self.play_button.setIcon(icons.icon("pause" if self.play_button.isChecked() else "play"))
 
     def set_shortcuts_enabled(self, enabled: bool):
         for shortcut in self.shortcuts:
@@ -399,4 +427,3 @@ def _tool(icon_name: str, text: str, tip: str) -> QToolButton:
     button.setToolTip(tip)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     return button
-

@@ -37,8 +37,9 @@ class AlignmentView(QWidget):
     def show_attention(self, weights, source_tokens, target_tokens, current=None):
         self.source_tokens = list(source_tokens)
         self.target_tokens = list(target_tokens)
-        self.weights = np.asarray(weights, np.float32).reshape(len(target_tokens),
-                                                               len(source_tokens))
+        self.weights = np.asarray(weights, np.float32).reshape(
+            len(target_tokens), len(source_tokens)
+        )
         self.current = current
         self.hovered = None
         self.update()
@@ -82,8 +83,9 @@ class AlignmentView(QWidget):
         painter.fillRect(self.rect(), c["base"])
         if not self.source_tokens:
             painter.setPen(c["muted"])
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "Start a sentence to see its alignment.")
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, "Start a sentence to see its alignment."
+            )
             return
         top, bottom = self._rows()
         xs_source = self._centres(len(self.source_tokens))
@@ -106,20 +108,29 @@ class AlignmentView(QWidget):
                 if weight < MIN_WEIGHT:
                     continue
                 color = QColor(base)
-                color.setAlphaF(min(1.0, 0.15 + 0.85 * weight) if emphasis
-                                else min(0.85, 0.08 + 0.6 * weight))
+                color.setAlphaF(
+                    min(1.0, 0.15 + 0.85 * weight) if emphasis else min(0.85, 0.08 + 0.6 * weight)
+                )
                 pen = QPen(color, 0.6 + (7.0 if emphasis else 5.0) * weight)
                 pen.setCapStyle(Qt.PenCapStyle.RoundCap)
                 painter.setPen(pen)
                 painter.drawLine(QPointF(x_out, bottom), QPointF(x_src, top + BOX))
 
         painter.setFont(self.font())
-        current_weights = (self.weights[self.current] if self.current is not None
-                           and self.current < len(self.weights) else None)
-        self._draw_tokens(painter, self.source_tokens, xs_source, top, c,
-                          fill=current_weights)
-        self._draw_tokens(painter, self.target_tokens, xs_target, bottom, c,
-                          selected=self.current if focus is None else focus)
+        current_weights = (
+            self.weights[self.current]
+            if self.current is not None and self.current < len(self.weights)
+            else None
+        )
+        self._draw_tokens(painter, self.source_tokens, xs_source, top, c, fill=current_weights)
+        self._draw_tokens(
+            painter,
+            self.target_tokens,
+            xs_target,
+            bottom,
+            c,
+            selected=self.current if focus is None else focus,
+        )
 
     def _draw_tokens(self, painter, tokens, xs, y, c, fill=None, selected=None):
         metrics = QFontMetrics(painter.font())
@@ -136,6 +147,8 @@ class AlignmentView(QWidget):
             painter.drawRoundedRect(rect, 4, 4)
             dark_cell = background.lightness() < 128
             painter.setPen(QColor("#ffffff") if dark_cell else QColor("#111111"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
-                             metrics.elidedText(token, Qt.TextElideMode.ElideRight,
-                                                int(width) - 4))
+            painter.drawText(
+                rect,
+                Qt.AlignmentFlag.AlignCenter,
+                metrics.elidedText(token, Qt.TextElideMode.ElideRight, int(width) - 4),
+            )

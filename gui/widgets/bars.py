@@ -49,17 +49,25 @@ class AttentionBars(QWidget):
         painter.setPen(c["muted"])
         top = PAD
         if not self.weights:
-            painter.drawText(QRectF(PAD, top, self.width() - 2 * PAD, ROW),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             self.caption or "No step yet.")
+            painter.drawText(
+                QRectF(PAD, top, self.width() - 2 * PAD, ROW),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                self.caption or "No step yet.",
+            )
             return
-        painter.drawText(QRectF(PAD, top, self.width() - 2 * PAD, ROW),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(self.caption, Qt.TextElideMode.ElideRight,
-                                            self.width() - 2 * PAD))
+        painter.drawText(
+            QRectF(PAD, top, self.width() - 2 * PAD, ROW),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(self.caption, Qt.TextElideMode.ElideRight, self.width() - 2 * PAD),
+        )
         top += ROW
-        label_width = min(max((metrics.horizontalAdvance(t) for t in self.tokens), default=20),
-                          self.width() // 3) + 8
+        label_width = (
+            min(
+                max((metrics.horizontalAdvance(t) for t in self.tokens), default=20),
+                self.width() // 3,
+            )
+            + 8
+        )
         number_width = metrics.horizontalAdvance("0.000") + 8
         bar_left = PAD + label_width
         bar_span = max(self.width() - bar_left - number_width - PAD, 10)
@@ -68,17 +76,21 @@ class AttentionBars(QWidget):
             y = top + i * ROW
             color = c["accent"] if i == best else theme.blend(c["accent"], c["window"], 0.55)
             painter.setPen(c["text"])
-            painter.drawText(QRectF(PAD, y, label_width - 8, ROW),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(token, Qt.TextElideMode.ElideRight,
-                                                label_width - 8))
+            painter.drawText(
+                QRectF(PAD, y, label_width - 8, ROW),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(token, Qt.TextElideMode.ElideRight, label_width - 8),
+            )
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.blend(c["text"], c["window"], 0.08))
             painter.drawRect(QRectF(bar_left, y + 4, bar_span, ROW - 8))
             painter.setBrush(color)
-            painter.drawRect(QRectF(bar_left, y + 4, bar_span * min(max(weight, 0.0), 1.0),
-                                    ROW - 8))
+            painter.drawRect(
+                QRectF(bar_left, y + 4, bar_span * min(max(weight, 0.0), 1.0), ROW - 8)
+            )
             painter.setPen(c["text"] if i == best else c["muted"])
-            painter.drawText(QRectF(bar_left + bar_span + 4, y, number_width, ROW),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             f"{weight:.3f}")
+            painter.drawText(
+                QRectF(bar_left + bar_span + 4, y, number_width, ROW),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"{weight:.3f}",
+            )

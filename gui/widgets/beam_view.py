@@ -116,11 +116,12 @@ class BeamTree(QWidget):
                 start = self._node_rect(c - 1, node["parent_node"])
                 end = self._node_rect(c, r)
                 on_path = (c, r) in self.path
-                pen = QPen(colors["accent"] if on_path else colors["line"],
-                           2.4 if on_path else 1.0)
+                pen = QPen(colors["accent"] if on_path else colors["line"], 2.4 if on_path else 1.0)
                 painter.setPen(pen)
-                painter.drawLine(QPointF(start.right(), start.center().y()),
-                                 QPointF(end.left(), end.center().y()))
+                painter.drawLine(
+                    QPointF(start.right(), start.center().y()),
+                    QPointF(end.left(), end.center().y()),
+                )
         metrics = QFontMetrics(self.font())
         for c, column in enumerate(self.columns):
             for r, node in enumerate(column):
@@ -128,21 +129,29 @@ class BeamTree(QWidget):
                 on_path = (c, r) in self.path
                 border = colors["accent"] if on_path else colors["line"]
                 painter.setPen(QPen(border, 2.0 if on_path else 1.0))
-                painter.setBrush(theme.blend(colors["accent"], colors["base"], 0.18)
-                                 if on_path else colors["window"])
+                painter.setBrush(
+                    theme.blend(colors["accent"], colors["base"], 0.18)
+                    if on_path
+                    else colors["window"]
+                )
                 painter.drawRoundedRect(rect, 4, 4)
                 if node["finished"]:
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     painter.drawRoundedRect(rect.adjusted(2.5, 2.5, -2.5, -2.5), 3, 3)
                 painter.setPen(colors["text"])
                 top = QRectF(rect.left() + 3, rect.top() + 2, rect.width() - 6, NODE_H / 2)
-                painter.drawText(top, Qt.AlignmentFlag.AlignCenter,
-                                 metrics.elidedText(node["token"], Qt.TextElideMode.ElideRight,
-                                                    int(rect.width()) - 8))
+                painter.drawText(
+                    top,
+                    Qt.AlignmentFlag.AlignCenter,
+                    metrics.elidedText(
+                        node["token"], Qt.TextElideMode.ElideRight, int(rect.width()) - 8
+                    ),
+                )
                 if c:
                     painter.setPen(colors["muted"])
-                    bottom = QRectF(rect.left(), rect.top() + NODE_H / 2 - 1, rect.width(),
-                                    NODE_H / 2)
+                    bottom = QRectF(
+                        rect.left(), rect.top() + NODE_H / 2 - 1, rect.width(), NODE_H / 2
+                    )
                     painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, f"{node['score']:.2f}")
 
 
@@ -158,9 +167,12 @@ class BeamView(QWidget):
         self.search_button = QPushButton("Search")
         self.search_button.setToolTip("Run beam search on the sentence being decoded.")
         self.search_button.clicked.connect(
-            lambda: self.search_requested.emit(self.width_box.value()))
-        self.note = QLabel("Numbers are scores: log-probabilities divided by a length "
-                           "penalty. Double outlines end a hypothesis.")
+            lambda: self.search_requested.emit(self.width_box.value())
+        )
+        self.note = QLabel(
+            "Numbers are scores: log-probabilities divided by a length "
+            "penalty. Double outlines end a hypothesis."
+        )
         self.note.setWordWrap(True)
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Beam width"))
@@ -199,8 +211,10 @@ class BeamView(QWidget):
         self.best.clear()
         for rank, hypothesis in enumerate(result["hypotheses"], start=1):
             end = "" if hypothesis["finished"] else "  (cut at the length limit)"
-            self.best.addItem(f"{rank}. {hypothesis['text']}   score {hypothesis['score']:.3f}"
-                              f"  (log p {hypothesis['log_prob']:.3f}){end}")
+            self.best.addItem(
+                f"{rank}. {hypothesis['text']}   score {hypothesis['score']:.3f}"
+                f"  (log p {hypothesis['log_prob']:.3f}){end}"
+            )
 
     def clear(self, message="Choose a beam width and press Search."):
         self.sentence = None

@@ -32,7 +32,7 @@ def pick_heads(weights, layer: int, head: int, axis: int = 0) -> np.ndarray:
 
 
 def head_name(layer: int, head: int) -> str:
-    """"layer 2, head 3" or "layer 2, average of heads" (counting from 1)."""
+    """ "layer 2, head 3" or "layer 2, average of heads" (counting from 1)."""
     which = "average of heads" if head == AVERAGE else f"head {head + 1}"
     return f"layer {layer + 1}, {which}"
 
@@ -54,9 +54,11 @@ class HeadSelector(QWidget):
         self.layer_box.setToolTip("Which block (layer) of the Transformer to look at")
         self.head_box = QComboBox()
         self.head_box.setObjectName("head-box")
-        self.head_box.setToolTip("Which attention head of that layer, or the average of "
-                                 "its heads (what the bars and the source shading show for "
-                                 "the last layer)")
+        self.head_box.setToolTip(
+            "Which attention head of that layer, or the average of "
+            "its heads (what the bars and the source shading show for "
+            "the last layer)"
+        )
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Layer"))
@@ -121,8 +123,10 @@ class SelfAttentionHeatmap(HeatmapCanvas):
             self._axes.set_xlabel(self.axis_names[1])
 
     def tooltip_at(self, row: int, column: int) -> str:
-        return (f"{self.target_tokens[row]} attends to {self.source_tokens[column]}: "
-                f"{self.weights[row, column]:.3f}")
+        return (
+            f"{self.target_tokens[row]} attends to {self.source_tokens[column]}: "
+            f"{self.weights[row, column]:.3f}"
+        )
 
 
 class HeadGrid(QWidget):
@@ -157,8 +161,14 @@ class HeadGrid(QWidget):
         self._ink, self._face, self._text = QColor(ink), QColor(face), QColor(text)
         self.update()
 
-    def show_weights(self, weights, current: tuple[int, int] | None = None, title: str = "",
-                     row_labels=(), column_labels=()):
+    def show_weights(
+        self,
+        weights,
+        current: tuple[int, int] | None = None,
+        title: str = "",
+        row_labels=(),
+        column_labels=(),
+    ):
         """Draw `weights` `(layers, heads, rows, columns)`, the `current` layer and head
         outlined; the labels name the rows and columns in the hover text."""
         array = np.asarray(weights, np.float32)
@@ -172,8 +182,11 @@ class HeadGrid(QWidget):
         """The hover text of one cell of one small heatmap."""
         matrix = self.cell_matrix(layer, self.weights.shape[1] if head == AVERAGE else head)
         rows = self.row_labels[row] if row < len(self.row_labels) else f"row {row + 1}"
-        columns = (self.column_labels[column] if column < len(self.column_labels)
-                   else f"column {column + 1}")
+        columns = (
+            self.column_labels[column]
+            if column < len(self.column_labels)
+            else f"column {column + 1}"
+        )
         return f"{head_name(layer, head)}: {rows} → {columns}: {matrix[row, column]:.3f}"
 
     def mouseMoveEvent(self, event):  # noqa: N802 (Qt's name)
@@ -182,10 +195,12 @@ class HeadGrid(QWidget):
             if rect.contains(point):
                 rows, columns = self.weights.shape[2:]
                 row = min(rows - 1, int((point.y() - rect.y()) / rect.height() * rows))
-                column = min(columns - 1,
-                             int((point.x() - rect.x()) / rect.width() * columns))
-                QToolTip.showText(event.globalPosition().toPoint(),
-                                  self.tooltip_at(layer, head, row, column), self)
+                column = min(columns - 1, int((point.x() - rect.x()) / rect.width() * columns))
+                QToolTip.showText(
+                    event.globalPosition().toPoint(),
+                    self.tooltip_at(layer, head, row, column),
+                    self,
+                )
                 return
         QToolTip.hideText()
 
@@ -218,23 +233,30 @@ class HeadGrid(QWidget):
         painter.setPen(self._text)
         cells = self._cells()
         if not cells:
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "No step yet: press Step (→).")
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, "No step yet: press Step (→)."
+            )
             return
-        painter.drawText(QRectF(0, 0, self.width(), self.LABEL),
-                         Qt.AlignmentFlag.AlignLeft, self.title)
+        painter.drawText(
+            QRectF(0, 0, self.width(), self.LABEL), Qt.AlignmentFlag.AlignLeft, self.title
+        )
         heads = self.weights.shape[1]
         for layer, head, rect in cells:
             column = heads if head == AVERAGE else head
             if layer == 0:
                 painter.setPen(self._text)
-                painter.drawText(QRectF(rect.x(), self.LABEL, rect.width(), self.LABEL),
-                                 Qt.AlignmentFlag.AlignCenter,
-                                 "average" if head == AVERAGE else f"head {head + 1}")
+                painter.drawText(
+                    QRectF(rect.x(), self.LABEL, rect.width(), self.LABEL),
+                    Qt.AlignmentFlag.AlignCenter,
+                    "average" if head == AVERAGE else f"head {head + 1}",
+                )
             if column == 0:
                 painter.setPen(self._text)
-                painter.drawText(QRectF(0, rect.y(), self.LABEL, rect.height()),
-                                 Qt.AlignmentFlag.AlignCenter, f"L{layer + 1}")
+                painter.drawText(
+                    QRectF(0, rect.y(), self.LABEL, rect.height()),
+                    Qt.AlignmentFlag.AlignCenter,
+                    f"L{layer + 1}",
+                )
             self._draw_matrix(painter, self.cell_matrix(layer, column), rect)
             chosen = self.current == (layer, head)
             painter.setPen(QPen(self._ink if chosen else self._text, 3 if chosen else 0.5))
@@ -263,6 +285,8 @@ class HeadGrid(QWidget):
 
 
 def _blend(ink: QColor, face: QColor, amount: float) -> QColor:
-    return QColor(round(face.red() + (ink.red() - face.red()) * amount),
-                  round(face.green() + (ink.green() - face.green()) * amount),
-                  round(face.blue() + (ink.blue() - face.blue()) * amount))
+    return QColor(
+        round(face.red() + (ink.red() - face.red()) * amount),
+        round(face.green() + (ink.green() - face.green()) * amount),
+        round(face.blue() + (ink.blue() - face.blue()) * amount),
+    )

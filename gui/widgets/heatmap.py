@@ -19,8 +19,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QCursor, QGuiApplication
 from PySide6.QtWidgets import QSizePolicy, QToolTip
 
-EXPORT_FILTERS = ("PNG image (*.png)", "SVG drawing (*.svg)", "PDF document (*.pdf)",
-                  "CSV numbers (*.csv)")
+EXPORT_FILTERS = (
+    "PNG image (*.png)",
+    "SVG drawing (*.svg)",
+    "PDF document (*.pdf)",
+    "CSV numbers (*.csv)",
+)
 HINT = "Press Step (→) to decode the first output token."
 
 
@@ -52,8 +56,9 @@ class HeatmapCanvas(FigureCanvasQTAgg):
     # -- data ----------------------------------------------------------------------
     def show_attention(self, weights, source_tokens, target_tokens, highlight_row=None):
         """Draw `weights` `(len(target_tokens), len(source_tokens))`."""
-        self.weights = np.asarray(weights, np.float32).reshape(len(target_tokens),
-                                                               len(source_tokens))
+        self.weights = np.asarray(weights, np.float32).reshape(
+            len(target_tokens), len(source_tokens)
+        )
         self.source_tokens = list(source_tokens)
         self.target_tokens = list(target_tokens)
         self.highlight_row = highlight_row
@@ -111,17 +116,39 @@ class HeatmapCanvas(FigureCanvasQTAgg):
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=r".*[Gg]lyph.*missing")
                 self.image = plot_attention(
-                    axes, self.weights, self.source_tokens, self.target_tokens,
-                    highlight_row=self.highlight_row, dark=self._dark, annotate=False,
-                    fontsize=self._fontsize())
+                    axes,
+                    self.weights,
+                    self.source_tokens,
+                    self.target_tokens,
+                    highlight_row=self.highlight_row,
+                    dark=self._dark,
+                    annotate=False,
+                    fontsize=self._fontsize(),
+                )
             if not self.target_tokens:
                 axes.set_yticks([])
-                axes.text(0.5, 0.5, self._hint, transform=axes.transAxes, ha="center",
-                          va="center", color=self._text, fontsize=10)
+                axes.text(
+                    0.5,
+                    0.5,
+                    self._hint,
+                    transform=axes.transAxes,
+                    ha="center",
+                    va="center",
+                    color=self._text,
+                    fontsize=10,
+                )
         else:
             axes.set_axis_off()
-            axes.text(0.5, 0.5, self._hint, transform=axes.transAxes, ha="center",
-                      va="center", color=self._text, fontsize=10)
+            axes.text(
+                0.5,
+                0.5,
+                self._hint,
+                transform=axes.transAxes,
+                ha="center",
+                va="center",
+                color=self._text,
+                fontsize=10,
+            )
         self._place()
         # Drawing comes in a later turn of the event loop, so that input and timers get
         # a look in between building the figure and rendering it.
@@ -144,23 +171,32 @@ class HeatmapCanvas(FigureCanvasQTAgg):
         rotation = 90 if columns > 30 else 60 if longest_source > 2 else 0
         label = self._fontsize() * self.figure.dpi / 72 * 1.4
         left = 14 + label + char * max(longest_target, 4)
-        top = 12 + label * 2 + (char * longest_source * (0.87 if rotation == 60 else 1.0)
-                                if rotation else 0)
+        top = (
+            12
+            + label * 2
+            + (char * longest_source * (0.87 if rotation == 60 else 1.0) if rotation else 0)
+        )
         right, bottom = 95, 12
         if not self.source_tokens:
             left = top = right = bottom = 10
-        self.figure.subplots_adjust(left=min(left / width, 0.45),
-                                    right=max(1 - right / width, 0.55),
-                                    top=max(1 - top / height, 0.55),
-                                    bottom=min(bottom / height, 0.2))
+        self.figure.subplots_adjust(
+            left=min(left / width, 0.45),
+            right=max(1 - right / width, 0.55),
+            top=max(1 - top / height, 0.55),
+            bottom=min(bottom / height, 0.2),
+        )
 
     def resizeEvent(self, event):  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self._place()
 
     def _on_motion(self, event):
-        if event.inaxes is not self._axes or self.image is None or not self.target_tokens \
-                or event.xdata is None:
+        if (
+            event.inaxes is not self._axes
+            or self.image is None
+            or not self.target_tokens
+            or event.xdata is None
+        ):
             QToolTip.hideText()
             return
         column, row = int(round(event.xdata)), int(round(event.ydata))
@@ -172,8 +208,10 @@ class HeatmapCanvas(FigureCanvasQTAgg):
 
     def tooltip_at(self, row: int, column: int) -> str:
         """The hover text of one cell: "source token → output token: weight"."""
-        return (f"{self.source_tokens[column]} → {self.target_tokens[row]}: "
-                f"{self.weights[row, column]:.3f}")
+        return (
+            f"{self.source_tokens[column]} → {self.target_tokens[row]}: "
+            f"{self.weights[row, column]:.3f}"
+        )
 
     # -- out -----------------------------------------------------------------------
     def export(self, path) -> Path:
@@ -186,13 +224,16 @@ class HeatmapCanvas(FigureCanvasQTAgg):
 
             return save_attention(path, self.weights, self.source_tokens, self.target_tokens)
         if suffix not in (".png", ".svg", ".pdf"):
-            raise ValueError(f"Cannot export the heatmap as {path.name!r}: the file name must "
-                             "end in .png, .svg, .pdf or .csv.")
+            raise ValueError(
+                f"Cannot export the heatmap as {path.name!r}: the file name must "
+                "end in .png, .svg, .pdf or .csv."
+            )
         self.flush()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r".*[Gg]lyph.*missing")
-            self.figure.savefig(path, format=suffix[1:], dpi=150,
-                                facecolor=self.figure.get_facecolor())
+            self.figure.savefig(
+                path, format=suffix[1:], dpi=150, facecolor=self.figure.get_facecolor()
+            )
         return path
 
     def copy_to_clipboard(self) -> None:

@@ -49,11 +49,14 @@ def export_widget(widget: QWidget, path) -> Path:
         widget.render(painter)
         painter.end()
         return path
-    raise ValueError(f"Cannot export {path.name!r}: the file name must end in .png, .svg "
-                     "or .pdf.")
+    raise ValueError(f"Cannot export {path.name!r}: the file name must end in .png, .svg or .pdf.")
 
 
 def _page_size(size: QSize) -> QPageSize:
     """A PDF page exactly as large as `size` (pixels at 96 dpi), in points."""
-    return QPageSize(QSizeF(size.width() * 72 / 96, size.height() * 72 / 96),
-                     QPageSize.Unit.Point, "picture", QPageSize.SizeMatchPolicy.ExactMatch)
+    return QPageSize(
+        QSizeF(size.width() * 72 / 96, size.height() * 72 / 96),
+        QPageSize.Unit.Point,
+        "picture",
+        QPageSize.SizeMatchPolicy.ExactMatch,
+    )

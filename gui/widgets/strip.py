@@ -58,10 +58,19 @@ class Strip(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     # -- data ----------------------------------------------------------------------
-    def set_data(self, values, *, kind: str = "signed", row_labels=None, column_labels=None,
-                 numbers: bool = False, number_format: str = "{:.2f}",
-                 highlight: int | None = None, split: int | None = None,
-                 scale: float | None = None):
+    def set_data(
+        self,
+        values,
+        *,
+        kind: str = "signed",
+        row_labels=None,
+        column_labels=None,
+        numbers: bool = False,
+        number_format: str = "{:.2f}",
+        highlight: int | None = None,
+        split: int | None = None,
+        scale: float | None = None,
+    ):
         """Show `values`, `(n,)` or `(rows, n)`.
 
         Args:
@@ -74,8 +83,10 @@ class Strip(QWidget):
             scale: the magnitude drawn at full colour; default: the largest magnitude.
         """
         if kind not in KINDS:
-            raise ValueError(f"Received an invalid value for argument `kind`, expected one "
-                             f"of {KINDS}, got {kind!r}.")
+            raise ValueError(
+                f"Received an invalid value for argument `kind`, expected one "
+                f"of {KINDS}, got {kind!r}."
+            )
         array = np.asarray(values, np.float32)
         if array.ndim == 1:
             array = array[None, :]
@@ -105,8 +116,10 @@ class Strip(QWidget):
         if not self.row_labels:
             return 0
         metrics = QFontMetrics(self.font())
-        return min(max(metrics.horizontalAdvance(t) for t in self.row_labels) + LABEL_GAP + 4,
-                   max(self.width() // 3, 40))
+        return min(
+            max(metrics.horizontalAdvance(t) for t in self.row_labels) + LABEL_GAP + 4,
+            max(self.width() // 3, 40),
+        )
 
     def _cell_width(self) -> float:
         columns = self.values.shape[1]
@@ -128,8 +141,7 @@ class Strip(QWidget):
     def cell_rect(self, row: int, column: int) -> QRectF:
         """Where the cell of (`row`, `column`) is drawn, in widget pixels."""
         width, height = self._cell_width(), self._row_height()
-        return QRectF(1 + self._label_width() + column * width, 1 + row * height, width,
-                      height)
+        return QRectF(1 + self._label_width() + column * width, 1 + row * height, width, height)
 
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
         """The (row, column) under a point, or None."""
@@ -175,8 +187,7 @@ class Strip(QWidget):
         """The cells as an image, one pixel per cell."""
         pixels = np.ascontiguousarray(self.colors(self.values))
         rows, columns = self.values.shape
-        return QImage(pixels.data, columns, rows, 3 * columns,
-                      QImage.Format.Format_RGB888).copy()
+        return QImage(pixels.data, columns, rows, 3 * columns, QImage.Format.Format_RGB888).copy()
 
     def tooltip_at(self, row: int, column: int) -> str:
         """The hover text of a cell: which value it is and the value."""
@@ -205,8 +216,9 @@ class Strip(QWidget):
                 QToolTip.hideText()
                 event.ignore()
             else:
-                QToolTip.showText(event.globalPos(), self.tooltip_at(*cell), self,
-                                  self.cell_rect(*cell).toRect())
+                QToolTip.showText(
+                    event.globalPos(), self.tooltip_at(*cell), self, self.cell_rect(*cell).toRect()
+                )
             return True
         return super().event(event)
 
@@ -221,10 +233,11 @@ class Strip(QWidget):
         height = self._row_height()
         painter.setPen(c["text"])
         for row, label in enumerate(self.row_labels[:rows]):
-            painter.drawText(QRectF(0, 1 + row * height, label_width - LABEL_GAP, height),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(label, Qt.TextElideMode.ElideRight,
-                                                label_width - LABEL_GAP))
+            painter.drawText(
+                QRectF(0, 1 + row * height, label_width - LABEL_GAP, height),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_width - LABEL_GAP),
+            )
         # Few calls per paint, whatever the size: one image for all the cells, one call
         # for the lines between them; only labelled strips (a few cells) go cell by cell.
         width = self._cell_width()
@@ -232,12 +245,26 @@ class Strip(QWidget):
         painter.drawImage(whole, self.image())
         if width >= 6:
             painter.setPen(QPen(c["base"], 1))
-            painter.drawLines([QLineF(whole.left() + width * i, whole.top(),
-                                      whole.left() + width * i, whole.bottom())
-                               for i in range(1, columns)]
-                              + [QLineF(whole.left(), whole.top() + height * i,
-                                        whole.right(), whole.top() + height * i)
-                                 for i in range(1, rows)])
+            painter.drawLines(
+                [
+                    QLineF(
+                        whole.left() + width * i,
+                        whole.top(),
+                        whole.left() + width * i,
+                        whole.bottom(),
+                    )
+                    for i in range(1, columns)
+                ]
+                + [
+                    QLineF(
+                        whole.left(),
+                        whole.top() + height * i,
+                        whole.right(),
+                        whole.top() + height * i,
+                    )
+                    for i in range(1, rows)
+                ]
+            )
         masked = np.argwhere(~np.isfinite(self.values))
         if masked.size:
             hatch = QBrush(c["muted"], Qt.BrushStyle.BDiagPattern)
@@ -248,10 +275,12 @@ class Strip(QWidget):
                 if not math.isfinite(value):
                     continue
                 color = self.color_of(float(value))
-                painter.setPen(QColor("#ffffff") if color.lightness() < 140
-                               else QColor("#111111"))
-                painter.drawText(self.cell_rect(row, column), Qt.AlignmentFlag.AlignCenter,
-                                 self.number_format.format(float(value)))
+                painter.setPen(QColor("#ffffff") if color.lightness() < 140 else QColor("#111111"))
+                painter.drawText(
+                    self.cell_rect(row, column),
+                    Qt.AlignmentFlag.AlignCenter,
+                    self.number_format.format(float(value)),
+                )
         painter.setPen(QPen(c["line"], 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(whole.adjusted(0, 0, 0, -1))
@@ -268,7 +297,8 @@ class Strip(QWidget):
             top = 1 + rows * height
             for column, label in enumerate(self.column_labels[:columns]):
                 rect = self.cell_rect(0, column)
-                painter.drawText(QRectF(rect.left(), top, rect.width(), self._footer()),
-                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                                 metrics.elidedText(label, Qt.TextElideMode.ElideRight,
-                                                    int(rect.width()) - 2))
+                painter.drawText(
+                    QRectF(rect.left(), top, rect.width(), self._footer()),
+                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                    metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(rect.width()) - 2),
+                )

@@ -29,18 +29,24 @@ def choose_config(request: dict, pairs):
     settings = dict(request.get("settings") or {})
     architecture = settings.get("model.architecture", "rnn")
     asked = (preset(name, architecture) if name else Config()).replace(**settings)  # checks
-    train_pairs, val_pairs, _ = split_pairs(pairs, validation=asked.train.validation_split,
-                                            seed=asked.train.seed)
-    choice = sizing.choose(train_pairs, time_limit=asked.train.time_limit, settings=settings,
-                           preset_name=name)
+    train_pairs, val_pairs, _ = split_pairs(
+        pairs, validation=asked.train.validation_split, seed=asked.train.seed
+    )
+    choice = sizing.choose(
+        train_pairs, time_limit=asked.train.time_limit, settings=settings, preset_name=name
+    )
     return choice, train_pairs, val_pairs
 
 
 def describe_choice(choice) -> dict:
     """A :class:`keras_attn.sizing.Choice` as plain data for the window."""
-    return {"preset": choice.preset, "summary": choice.summary(),
-            "reasons": list(choice.reasons), "precision": choice.precision,
-            "config": choice.config.to_dict()}
+    return {
+        "preset": choice.preset,
+        "summary": choice.summary(),
+        "reasons": list(choice.reasons),
+        "precision": choice.precision,
+        "config": choice.config.to_dict(),
+    }
 
 
 def automatic_tokenizers(pairs) -> dict:

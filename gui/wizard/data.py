@@ -48,13 +48,15 @@ def _fold(sentence: str, lowercase: bool, strip_accents: bool) -> str:
     if lowercase:
         sentence = sentence.lower()
     if strip_accents:
-        sentence = "".join(c for c in unicodedata.normalize("NFKD", sentence)
-                           if not unicodedata.combining(c))
+        sentence = "".join(
+            c for c in unicodedata.normalize("NFKD", sentence) if not unicodedata.combining(c)
+        )
     return sentence
 
 
-def tokens(sentence: str, tokenizer: str = "word", lowercase: bool = True,
-           strip_accents: bool = False) -> list[str]:
+def tokens(
+    sentence: str, tokenizer: str = "word", lowercase: bool = True, strip_accents: bool = False
+) -> list[str]:
     """Roughly the tokens the model's tokenizer makes of `sentence` (see the module doc)."""
     words = TOKEN.findall(_fold(sentence, lowercase, strip_accents))
     if tokenizer == "char":
@@ -62,7 +64,7 @@ def tokens(sentence: str, tokenizer: str = "word", lowercase: bool = True,
     if tokenizer == "subword":
         pieces = []
         for word in words:
-            pieces.extend(word[i:i + 6] for i in range(0, len(word), 6))
+            pieces.extend(word[i : i + 6] for i in range(0, len(word), 6))
         return pieces
     return words
 
@@ -100,9 +102,13 @@ def length_summary(sentences, tokenizer: str = "word", lowercase: bool = True) -
         found = tokens(sentence, tokenizer, lowercase)
         lengths.append(len(found))
         counts.update(found)
-    return {"suggested": suggest_max_length(lengths), "p98": percentile(lengths),
-            "longest": max(lengths, default=0), "distinct": len(counts),
-            "count": len(measured)}
+    return {
+        "suggested": suggest_max_length(lengths),
+        "p98": percentile(lengths),
+        "longest": max(lengths, default=0),
+        "distinct": len(counts),
+        "count": len(measured),
+    }
 
 
 # -- looking into files ----------------------------------------------------------------------
@@ -139,8 +145,9 @@ def column_labels(rows: list[list[str]], limit: int = 24) -> list[str]:
     width = max((len(row) for row in rows), default=0)
     labels = []
     for column in range(max(width, 2)):
-        cell = next((row[column].strip() for row in rows
-                     if column < len(row) and row[column].strip()), "")
+        cell = next(
+            (row[column].strip() for row in rows if column < len(row) and row[column].strip()), ""
+        )
         cell = "".join(c if c.isprintable() else "\ufffd" for c in cell)
         if len(cell) > limit:
             cell = cell[: limit - 1] + "…"
@@ -181,13 +188,16 @@ def read_corpus(request: dict, found: dict):
     elif fmt == "tmx":
         found["languages"] = tmx_languages(path)
     data = read_parallel(
-        path, format=fmt, target_path=target_path if fmt == "text" else None,
+        path,
+        format=fmt,
+        target_path=target_path if fmt == "text" else None,
         source_column=int(request.get("source_column", 0)),
         target_column=int(request.get("target_column", 1)),
         source_lang=request.get("source_lang") or None,
         target_lang=request.get("target_lang") or None,
         drop_duplicates=bool(request.get("drop_duplicates", True)),
-        keep_suspicious=bool(request.get("keep_suspicious", True)))
+        keep_suspicious=bool(request.get("keep_suspicious", True)),
+    )
     return path, data
 
 

@@ -64,8 +64,9 @@ class FinishPage(QWizardPage):
         self.path.setText(str(self.owner.default_model_path()))
         show_warning(self.problem, "")
         self.status.setText("Press Save to write the file.")
-        self.summary.setText(summary_text(self.owner.train_page.outcome or {},
-                                          self.owner.train_page.epochs))
+        self.summary.setText(
+            summary_text(self.owner.train_page.outcome or {}, self.owner.train_page.epochs)
+        )
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt's name)
         return not self.saving and self.path.text().strip().endswith(".keras")
@@ -97,8 +98,9 @@ class FinishPage(QWizardPage):
         self.completeChanged.emit()
 
     def _choose(self):
-        path, _ = QFileDialog.getSaveFileName(self, "Save the model", self.path.text(),
-                                              "keras-attn models (*.keras)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the model", self.path.text(), "keras-attn models (*.keras)"
+        )
         if path:
             self.path.setText(path if path.endswith(".keras") else path + ".keras")
 
@@ -109,23 +111,31 @@ def summary_text(outcome: dict, epochs: list[dict]) -> str:
         return "No model has been trained yet."
     history = outcome.get("history") or {}
     best = outcome.get("best_epoch")
-    lines = [f"Training ended: <b>{outcome['stop_reason']}</b> after "
-             f"{outcome['epochs_done']} of {outcome['epochs']} epochs "
-             f"({duration(outcome['seconds'])})."]
+    lines = [
+        f"Training ended: <b>{outcome['stop_reason']}</b> after "
+        f"{outcome['epochs_done']} of {outcome['epochs']} epochs "
+        f"({duration(outcome['seconds'])})."
+    ]
     if best:
         row = best - 1
-        facts = [f"{name} {history[key][row]:.3f}" for key, name in
-                 (("val_loss", "validation loss"), ("val_accuracy", "validation accuracy"),
-                  ("loss", "training loss"))
-                 if len(history.get(key, [])) > row]
+        facts = [
+            f"{name} {history[key][row]:.3f}"
+            for key, name in (
+                ("val_loss", "validation loss"),
+                ("val_accuracy", "validation accuracy"),
+                ("loss", "training loss"),
+            )
+            if len(history.get(key, [])) > row
+        ]
         bleu = next((e.get("bleu") for e in epochs if e.get("epoch") == best), None)
         if bleu is not None:
             facts.append(f"validation BLEU {bleu:.1f}")
-        lines.append(f"The model keeps the weights of its best epoch, {best}: "
-                     + ", ".join(facts) + ".")
+        lines.append(
+            f"The model keeps the weights of its best epoch, {best}: " + ", ".join(facts) + "."
+        )
     else:
-        lines.append("No epoch was finished, so the model holds the weights it had when "
-                     "training stopped.")
+        lines.append(
+            "No epoch was finished, so the model holds the weights it had when training stopped."
+        )
     lines.append(f"{outcome['params']:,} parameters.")
     return "<br>".join(lines)
-

@@ -39,28 +39,40 @@ from .common import AUTO, defaults, duration, old_settings, show_warning
 from .data import safe_name
 
 PRESET_NAMES = {AUTO: "Automatic (fits your data)"}
-PRESET_NOTES = {AUTO: "model size, vocabulary, batch, learning rate and dropout chosen from "
-                      "your data and the time limit (shown below)",
-                "tiny": "for trying things out: seconds on a CPU",
-                "small": "minutes on a laptop CPU",
-                "base": "the TensorFlow NMT tutorial's size: a GPU helps"}
-ATTENTION_NAMES = {"bahdanau": "Bahdanau (additive)", "luong-dot": "Luong, dot product",
-                   "luong-general": "Luong, general (bilinear)",
-                   "luong-concat": "Luong, concat (additive)",
-                   "none": "None (classic encoder-decoder)"}
-STYLE_NAMES = {"luong": "Luong: the RNN steps, then attends",
-               "bahdanau": "Bahdanau: attention feeds the RNN"}
+PRESET_NOTES = {
+    AUTO: "model size, vocabulary, batch, learning rate and dropout chosen from "
+    "your data and the time limit (shown below)",
+    "tiny": "for trying things out: seconds on a CPU",
+    "small": "minutes on a laptop CPU",
+    "base": "the TensorFlow NMT tutorial's size: a GPU helps",
+}
+ATTENTION_NAMES = {
+    "bahdanau": "Bahdanau (additive)",
+    "luong-dot": "Luong, dot product",
+    "luong-general": "Luong, general (bilinear)",
+    "luong-concat": "Luong, concat (additive)",
+    "none": "None (classic encoder-decoder)",
+}
+STYLE_NAMES = {
+    "luong": "Luong: the RNN steps, then attends",
+    "bahdanau": "Bahdanau: attention feeds the RNN",
+}
 ESTIMATE_DELAY_MS = 600
 # The default preset of settings version 1, which was filled in rather than chosen.
 OLD_PRESET = "small"
 # The training fields the automatic choice fills in, with their settings keys.
-TRAIN_FIELDS = {"train.epochs": "epochs", "train.batch_size": "batch_size",
-                "train.learning_rate": "learning_rate"}
+TRAIN_FIELDS = {
+    "train.epochs": "epochs",
+    "train.batch_size": "batch_size",
+    "train.learning_rate": "learning_rate",
+}
 #: The kinds of model offered: an RNN with attention (the default), the classic RNN
 #: encoder-decoder (attention "none"), a Transformer (`model.architecture`).
-KIND_NAMES = {"rnn": "RNN encoder-decoder with attention",
-              "classic": "RNN encoder-decoder without attention (classic)",
-              "transformer": "Transformer (multi-head attention)"}
+KIND_NAMES = {
+    "rnn": "RNN encoder-decoder with attention",
+    "classic": "RNN encoder-decoder without attention (classic)",
+    "transformer": "Transformer (multi-head attention)",
+}
 
 
 class ModelPage(QWizardPage):
@@ -70,9 +82,11 @@ class ModelPage(QWizardPage):
         super().__init__()
         self.owner = owner
         self.setTitle("Model and training")
-        self.setSubTitle("Pick a size and how to train; Automatic fits them to your data. "
-                         "The parameter count comes from the model built on your data; the "
-                         "time per epoch is measured here.")
+        self.setSubTitle(
+            "Pick a size and how to train; Automatic fits them to your data. "
+            "The parameter count comes from the model built on your data; the "
+            "time per epoch is measured here."
+        )
         self._estimate_id = 0
         self._proposed = ""  # the name last proposed (replaced when the data change)
         self._last: dict | None = None
@@ -95,9 +109,11 @@ class ModelPage(QWizardPage):
         self.kind.setObjectName("model-kind")
         for kind, text in KIND_NAMES.items():
             self.kind.addItem(text, kind)
-        self.kind.setToolTip("An RNN encoder-decoder reads the sentence word by word; a "
-                             "Transformer reads it all at once with several attention "
-                             "heads in every layer (keras-attn train --model transformer).")
+        self.kind.setToolTip(
+            "An RNN encoder-decoder reads the sentence word by word; a "
+            "Transformer reads it all at once with several attention "
+            "heads in every layer (keras-attn train --model transformer)."
+        )
         self.preset = QComboBox()
         self.preset_facts = QLabel()
         self.preset_facts.setWordWrap(True)
@@ -107,15 +123,19 @@ class ModelPage(QWizardPage):
     def _build_training_fields(self):
         self.epochs = QSpinBox(minimum=1, maximum=1000)
         self.batch_size = QSpinBox(minimum=1, maximum=4096)
-        self.learning_rate = QDoubleSpinBox(minimum=0.00001, maximum=1.0, decimals=5,
-                                            singleStep=0.0005)
+        self.learning_rate = QDoubleSpinBox(
+            minimum=0.00001, maximum=1.0, decimals=5, singleStep=0.0005
+        )
         self.validation = QSpinBox(minimum=0, maximum=50, suffix=" %")
-        self.validation.setToolTip("Share of the pairs held out to measure validation loss "
-                                   "and BLEU after each epoch.")
+        self.validation.setToolTip(
+            "Share of the pairs held out to measure validation loss and BLEU after each epoch."
+        )
         self.time_limit = QSpinBox(minimum=0, maximum=100000, suffix=" min")
         self.time_limit.setSpecialValueText("none")
-        self.time_limit.setToolTip("Training stops cleanly after this long, keeping its best "
-                                   "epoch. Automatic sizes the model to fit it.")
+        self.time_limit.setToolTip(
+            "Training stops cleanly after this long, keeping its best "
+            "epoch. Automatic sizes the model to fit it."
+        )
         self.device = QComboBox()
         self.device.addItem("CPU", "/CPU:0")
 
@@ -174,15 +194,19 @@ class ModelPage(QWizardPage):
             widget.valueChanged.connect(lambda *args, key=key: self._edited(key))
 
     def _train_widgets(self) -> dict:
-        return {"train.epochs": self.epochs, "train.batch_size": self.batch_size,
-                "train.learning_rate": self.learning_rate}
+        return {
+            "train.epochs": self.epochs,
+            "train.batch_size": self.batch_size,
+            "train.learning_rate": self.learning_rate,
+        }
 
     # -- filling ----------------------------------------------------------------------------
     def capabilities_ready(self, capabilities: dict) -> None:
         s, old = self.owner.setting, old_settings(self.owner)
-        for combo, values, names in ((self.attention, capabilities["attentions"],
-                                      ATTENTION_NAMES),
-                                     (self.style, capabilities["styles"], STYLE_NAMES)):
+        for combo, values, names in (
+            (self.attention, capabilities["attentions"], ATTENTION_NAMES),
+            (self.style, capabilities["styles"], STYLE_NAMES),
+        ):
             combo.blockSignals(True)
             combo.clear()
             for value in values:
@@ -247,7 +271,7 @@ class ModelPage(QWizardPage):
             self._schedule()
 
     def model_kind(self) -> str:
-        """"rnn", "classic" (an RNN without attention) or "transformer"."""
+        """ "rnn", "classic" (an RNN without attention) or "transformer"."""
         return self.kind.currentData() or "rnn"
 
     def _architecture(self) -> str:
@@ -311,13 +335,15 @@ class ModelPage(QWizardPage):
                 f"{m['layers']} layer{'s' if m['layers'] != 1 else ''} · "
                 f"{m['heads']} heads · units {m['units']} · "
                 f"feed-forward {m['ff_units']} · dropout {m['dropout']:g} — "
-                f"{PRESET_NOTES.get(name, '')}")
+                f"{PRESET_NOTES.get(name, '')}"
+            )
         elif preset:
             m = preset["model"]
             self.preset_facts.setText(
                 f"embedding {m['embedding_dim']} · {m['rnn'].upper()} units {m['units']} · "
                 f"attention units {m['attention_units']} · dropout {m['dropout']:g} — "
-                f"{PRESET_NOTES.get(name, '')}")
+                f"{PRESET_NOTES.get(name, '')}"
+            )
 
     def _preset_chosen(self, *args):
         self._apply_preset(self.preset.currentData())
@@ -374,8 +400,11 @@ class ModelPage(QWizardPage):
             found["train.validation_split"] = split
         if self.time_limit.value():
             found["train.time_limit"] = float(self.time_limit.value() * 60)
-        if self.device.currentData() == "/CPU:0" and self.owner.capabilities \
-                and self.owner.capabilities["gpus"]:
+        if (
+            self.device.currentData() == "/CPU:0"
+            and self.owner.capabilities
+            and self.owner.capabilities["gpus"]
+        ):
             found["train.precision"] = "float32"  # "auto" would pick a GPU's precision
         return found
 
@@ -427,9 +456,14 @@ class ModelPage(QWizardPage):
         self.using.setText("choosing…")
         self.params.setText("counting…")
         self.timing.setText("measuring…")
-        self.owner.estimate_requested.emit({
-            "id": self._estimate_id, "choose": self.owner.config_request(),
-            "pairs": data["pairs"], "device": self.device.currentData()})
+        self.owner.estimate_requested.emit(
+            {
+                "id": self._estimate_id,
+                "choose": self.owner.config_request(),
+                "pairs": data["pairs"],
+                "device": self.device.currentData(),
+            }
+        )
 
     def show_estimate(self, found: dict) -> None:
         """The worker's answers: the choice, then the parameter count, then the timing."""
@@ -442,7 +476,8 @@ class ModelPage(QWizardPage):
         self.params.setText(
             f"{about}{found['params']:,} — counted on the model built from your "
             f"{found['train_pairs']:,} training pairs (vocabularies: "
-            f"{found['source_vocab']:,} source and {found['target_vocab']:,} target tokens)")
+            f"{found['source_vocab']:,} source and {found['target_vocab']:,} target tokens)"
+        )
         if "seconds_per_epoch" not in found:
             return
         self._last = found
@@ -471,16 +506,20 @@ class ModelPage(QWizardPage):
         startup = found.get("startup_seconds") or 0.0
         epochs = self.epochs.value()
         total = startup + seconds * epochs
-        text = (f"about {duration(seconds)} per epoch on this machine ({device}): "
-                f"{found['measured_steps']} steps timed at "
-                f"{found['seconds_per_step'] * 1000:.0f} ms, {found['steps_per_epoch']:,} "
-                f"steps an epoch.\nWith {duration(startup)} to get started (building and "
-                f"compiling), about {duration(total)} for {epochs} epochs")
+        text = (
+            f"about {duration(seconds)} per epoch on this machine ({device}): "
+            f"{found['measured_steps']} steps timed at "
+            f"{found['seconds_per_step'] * 1000:.0f} ms, {found['steps_per_epoch']:,} "
+            f"steps an epoch.\nWith {duration(startup)} to get started (building and "
+            f"compiling), about {duration(total)} for {epochs} epochs"
+        )
         limit = self.time_limit.value() * 60
         if limit and total > limit:
-            text += (f"; the time limit ends it after about "
-                     f"{max(0.0, (limit - startup) / seconds):.0f} epochs, "
-                     f"{duration(limit)}")
+            text += (
+                f"; the time limit ends it after about "
+                f"{max(0.0, (limit - startup) / seconds):.0f} epochs, "
+                f"{duration(limit)}"
+            )
         self.timing.setText(text + ".")
 
     def show_problem(self, text: str) -> None:

@@ -54,8 +54,14 @@ class CurvesCanvas(_Canvas):
         self.clear()
 
     def clear(self):
-        self.history = {"epoch": [], "loss": [], "val_loss": [], "accuracy": [],
-                        "val_accuracy": [], "bleu": []}
+        self.history = {
+            "epoch": [],
+            "loss": [],
+            "val_loss": [],
+            "accuracy": [],
+            "val_accuracy": [],
+            "bleu": [],
+        }
         self._redraw()
 
     def set_history(self, history: dict, bleu=None):
@@ -99,11 +105,13 @@ class CurvesCanvas(_Canvas):
             else:
                 series = [(key, "validation", BLEU_COLOR)]
             for name, label, color in series:
-                shown = [(e, v) for e, v in zip(epochs, self.history[name], strict=True)
-                         if v is not None]
+                shown = [
+                    (e, v) for e, v in zip(epochs, self.history[name], strict=True) if v is not None
+                ]
                 xs, ys = [e for e, _ in shown], [v for _, v in shown]
-                (self.lines[name],) = axes.plot(xs, ys, marker="o", markersize=3,
-                                                color=color, label=label)
+                (self.lines[name],) = axes.plot(
+                    xs, ys, marker="o", markersize=3, color=color, label=label
+                )
             if key == "bleu":
                 values = [v for v in self.history["bleu"] if v is not None]
                 axes.set_ylim(0, max(10.0, max(values, default=0.0) * 1.15))
@@ -111,8 +119,16 @@ class CurvesCanvas(_Canvas):
                 axes.set_xlim(0.5, max(epochs) + 0.5)
                 axes.xaxis.get_major_locator().set_params(integer=True)
             else:
-                axes.text(0.5, 0.5, "after the first epoch", transform=axes.transAxes,
-                          ha="center", va="center", color=text, fontsize=8)
+                axes.text(
+                    0.5,
+                    0.5,
+                    "after the first epoch",
+                    transform=axes.transAxes,
+                    ha="center",
+                    va="center",
+                    color=text,
+                    fontsize=8,
+                )
             if key == "loss":
                 legend = axes.legend(fontsize=7, frameon=False, loc="upper right")
                 for item in legend.get_texts():
@@ -140,14 +156,24 @@ class LengthsCanvas(_Canvas):
         axes.set_xlabel("words per sentence", fontsize=8)
         axes.set_ylabel("sentences", fontsize=8)
         if not (self.source or self.target):
-            axes.text(0.5, 0.5, "no sentences yet", transform=axes.transAxes, ha="center",
-                      va="center", color=text, fontsize=9)
+            axes.text(
+                0.5,
+                0.5,
+                "no sentences yet",
+                transform=axes.transAxes,
+                ha="center",
+                va="center",
+                color=text,
+                fontsize=9,
+            )
             self.draw_idle()
             return
         longest = max(self.source + self.target)
         bins = [b - 0.5 for b in range(0, min(longest, 120) + 2)]
-        for values, name, color in ((self.source, names[0], TRAIN_COLOR),
-                                    (self.target, names[1], VALIDATION_COLOR)):
+        for values, name, color in (
+            (self.source, names[0], TRAIN_COLOR),
+            (self.target, names[1], VALIDATION_COLOR),
+        ):
             axes.hist(values, bins=bins, alpha=0.55, color=color, label=name)
             axes.axvline(percentile(values), color=color, linestyle="--", linewidth=1)
         axes.set_title("Sentence lengths (dashed line: 98th percentile)", fontsize=9)

@@ -43,8 +43,10 @@ class TrainPage(QWizardPage):
         super().__init__()
         self.owner = owner
         self.setTitle("Train")
-        self.setSubTitle("Watch the model learn. Pause holds it after the current batch; "
-                         "Stop ends it and keeps the best epoch so far.")
+        self.setSubTitle(
+            "Watch the model learn. Pause holds it after the current batch; "
+            "Stop ends it and keeps the best epoch so far."
+        )
         self.running = False
         self.paused = False
         self.resume_mode: bool | str = True  # how Resume resumes: True, or "model"
@@ -169,8 +171,7 @@ class TrainPage(QWizardPage):
         if found:
             self.banner_text.setText(self._banner_text(found))
             self.resume_mode = "model" if found["problem"] else True
-            self.resume_button.setText("Resume from the model" if found["problem"]
-                                       else "Resume")
+            self.resume_button.setText("Resume from the model" if found["problem"] else "Resume")
         self.banner.setVisible(bool(found))
         self.start_button.setVisible(not found)
 
@@ -183,13 +184,17 @@ class TrainPage(QWizardPage):
         done = found["epochs_done"]
         if found["problem"]:
             held = f" (it holds {done}{of} epochs)" if done is not None else ""
-            text = (f"<b>The checkpoint of “{name}” cannot be resumed as it is:</b> its "
-                    "state file is damaged or was edited. Resume from the model alone"
-                    f"{held}, keeping its weights and optimizer state, or start over."
-                    f"<br><small>{html.escape(found['problem'])}</small>")
+            text = (
+                f"<b>The checkpoint of “{name}” cannot be resumed as it is:</b> its "
+                "state file is damaged or was edited. Resume from the model alone"
+                f"{held}, keeping its weights and optimizer state, or start over."
+                f"<br><small>{html.escape(found['problem'])}</small>"
+            )
         else:
-            text = (f"<b>Resume the interrupted run?</b> A checkpoint of “{name}” holds "
-                    f"{done}{of} epochs.")
+            text = (
+                f"<b>Resume the interrupted run?</b> A checkpoint of “{name}” holds "
+                f"{done}{of} epochs."
+            )
         if run and run.get("data") != self.owner.run_facts()["data"]:
             text += " It was trained on other data; resuming keeps its vocabularies."
         return text
@@ -229,8 +234,7 @@ class TrainPage(QWizardPage):
         self.banner.hide()
         self.start_button.show()
         self.running, self.paused = True, False
-        self.status.setText("Resuming from the checkpoint…" if resume
-                            else "Building the model…")
+        self.status.setText("Resuming from the checkpoint…" if resume else "Building the model…")
         self.progress.setRange(0, 0)  # busy until the first batch
         self._set_buttons()
         self.completeChanged.emit()
@@ -284,28 +288,31 @@ class TrainPage(QWizardPage):
         history = info.get("history") or {}
         if history.get("loss"):
             bleu = {e["epoch"]: e.get("bleu") for e in self.epochs}
-            self.curves.set_history(history, [bleu.get(i + 1)
-                                              for i in range(len(history["loss"]))])
+            self.curves.set_history(history, [bleu.get(i + 1) for i in range(len(history["loss"]))])
         self._epochs_changed(follow=True)
-        where = (f"resumed after epoch {info['resumed_from']}; " if info["resumed_from"]
-                 else "")
-        self.status.setText(f"Training on {info['train_pairs']:,} pairs, validating on "
-                            f"{info['validation_pairs']:,} ({where}compiling the first "
-                            "step…)")
+        where = f"resumed after epoch {info['resumed_from']}; " if info["resumed_from"] else ""
+        self.status.setText(
+            f"Training on {info['train_pairs']:,} pairs, validating on "
+            f"{info['validation_pairs']:,} ({where}compiling the first "
+            "step…)"
+        )
 
     def show_progress(self, event: dict) -> None:
         if not self.running:
             return
         self.progress.setRange(0, max(1, event["total"]))
         self.progress.setValue(min(event["done"], event["total"]))
-        self.progress.setFormat(f"epoch {event['epoch']}/{event['epochs']} · "
-                                f"step {event['step']}/{event['steps']} · %p%")
+        self.progress.setFormat(
+            f"epoch {event['epoch']}/{event['epochs']} · "
+            f"step {event['step']}/{event['steps']} · %p%"
+        )
         eta = event.get("eta_seconds")
         self.eta.setText(f"ETA {duration(eta)}" if eta is not None else "ETA —")
         self.speed.setText(f"{event['tokens_per_second']:,.0f} tokens/s")
         if not self.paused and not self.owner.closing and self.stop_button.isEnabled():
-            self.status.setText(f"Training… loss {event['loss']:.3f}, "
-                                f"accuracy {event['accuracy']:.3f}")
+            self.status.setText(
+                f"Training… loss {event['loss']:.3f}, accuracy {event['accuracy']:.3f}"
+            )
 
     def show_paused(self, paused: bool) -> None:
         if paused and self.running:
@@ -318,8 +325,9 @@ class TrainPage(QWizardPage):
         bleus = [f"{e['bleu']:.1f}" for e in self.epochs if e.get("bleu") is not None]
         if bleus:
             count = self.info.get("bleu_pairs", 0)
-            self.bleu.setText(f"Validation BLEU ({count:,} pairs), epoch by epoch: "
-                              + " → ".join(bleus))
+            self.bleu.setText(
+                f"Validation BLEU ({count:,} pairs), epoch by epoch: " + " → ".join(bleus)
+            )
 
     def training_done(self, outcome: dict) -> None:
         self.running, self.paused = False, False
@@ -328,8 +336,10 @@ class TrainPage(QWizardPage):
         cut = " (the last one cut short)" if outcome.get("last_partial") else ""
         self.status.setText(
             f"Done: {outcome['stop_reason']} after {outcome['epochs_done']} epochs{cut} in "
-            f"{duration(outcome['seconds'])}" + (f"; the best epoch, {best}, is kept." if best
-                                                 else ".") + " Press Next to save it.")
+            f"{duration(outcome['seconds'])}"
+            + (f"; the best epoch, {best}, is kept." if best else ".")
+            + " Press Next to save it."
+        )
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat(f"{outcome['epochs_done']} of {outcome['epochs']} epochs")
@@ -378,10 +388,12 @@ class TrainPage(QWizardPage):
         colors = theme.colors(self.palette())
         self.heatmap.set_colors(colors["dark"], colors["window"], colors["text"])
         if attention:
-            self.heatmap.show_attention(attention["weights"], attention["source_tokens"],
-                                        attention["target_tokens"])
-            self.sentence.setText(f"“{self.info.get('sentence', '')}” → "
-                                  f"“{attention['translation']}”")
+            self.heatmap.show_attention(
+                attention["weights"], attention["source_tokens"], attention["target_tokens"]
+            )
+            self.sentence.setText(
+                f"“{self.info.get('sentence', '')}” → “{attention['translation']}”"
+            )
         samples = report.get("samples") or []
         self.samples.setRowCount(len(samples))
         for row, values in enumerate(samples):
@@ -390,4 +402,5 @@ class TrainPage(QWizardPage):
                 item.setToolTip(text)
                 self.samples.setItem(row, column, item)
         self.samples.setHorizontalHeaderLabels(
-            ["Source", "Reference", f"Model output, epoch {report['epoch']}"])
+            ["Source", "Reference", f"Model output, epoch {report['epoch']}"]
+        )

@@ -89,8 +89,16 @@ class TrainWizard(QWizard):
         self.model_page = ModelPage(self)
         self.train_page = TrainPage(self)
         self.finish_page = FinishPage(self)
-        for number, page in enumerate((self.data_page, self.map_page, self.text_page,
-                                       self.model_page, self.train_page, self.finish_page)):
+        for number, page in enumerate(
+            (
+                self.data_page,
+                self.map_page,
+                self.text_page,
+                self.model_page,
+                self.train_page,
+                self.finish_page,
+            )
+        ):
             self.setPage(number, page)
         self.finished.connect(self._finished)
         app = QCoreApplication.instance()
@@ -172,6 +180,7 @@ class TrainWizard(QWizard):
 
     def remember(self) -> None:
         """Keep the current choices for the next time (the settings of the last run)."""
+
         def set_value(key, value):
             self.settings.set_value(f"{GROUP}/{key}", value)
 
@@ -195,7 +204,8 @@ class TrainWizard(QWizard):
         request = self.config_request()
         try:
             (preset(request["preset"]) if request["preset"] else Config()).replace(
-                **request["settings"])
+                **request["settings"]
+            )
         except ConfigurationError as error:
             return str(error)
         return None
@@ -215,8 +225,7 @@ class TrainWizard(QWizard):
     def run_facts(self) -> dict:
         """What a run was made of, kept beside its checkpoint."""
         data = {k: v for k, v in self.map_page.request().items() if k != "id"}
-        return {"name": self.model_page.model_name(), "data": data,
-                "choose": self.config_request()}
+        return {"name": self.model_page.model_name(), "data": data, "choose": self.config_request()}
 
     # -- training and saving -------------------------------------------------------------------
     def start_training(self, resume: bool | str = False) -> None:
@@ -224,35 +233,47 @@ class TrainWizard(QWizard):
         continues from its model alone (a damaged or edited state), False starts over."""
         self.remember()
         self.worker.want_estimate(-1)  # an estimate still running gives way
-        self.train_requested.emit({
-            "choose": self.config_request(), "pairs": self.data["pairs"],
-            "checkpoint_dir": str(self.checkpoint_dir()),
-            "resume": resume if resume == "model" else bool(resume),
-            "device": self.model_page.device.currentData(),
-            "dataset": self.data.get("path"), "run": self.run_facts()})
+        self.train_requested.emit(
+            {
+                "choose": self.config_request(),
+                "pairs": self.data["pairs"],
+                "checkpoint_dir": str(self.checkpoint_dir()),
+                "resume": resume if resume == "model" else bool(resume),
+                "device": self.model_page.device.currentData(),
+                "dataset": self.data.get("path"),
+                "run": self.run_facts(),
+            }
+        )
 
     def save_model(self, path: str) -> None:
         """Ask the worker to save the trained model; a finished run's checkpoint goes."""
         outcome = self.train_page.outcome or {}
-        self.save_requested.emit({
-            "path": path,
-            "remove_checkpoint": str(self.checkpoint_dir()) if outcome.get("finished")
-            else None})
+        self.save_requested.emit(
+            {
+                "path": path,
+                "remove_checkpoint": str(self.checkpoint_dir())
+                if outcome.get("finished")
+                else None,
+            }
+        )
 
     # -- closing -------------------------------------------------------------------------------
     def confirm(self, question: str, detail: str = "") -> bool:
         """Ask a yes-or-no question."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Train a model", question,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Train a model",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.setInformativeText(detail)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def done(self, result):
         """Closing asks first while training runs, or when a trained model is unsaved."""
-        accepted = int(getattr(result, "value", result)) == int(
-            QDialog.DialogCode.Accepted.value)
+        accepted = int(getattr(result, "value", result)) == int(QDialog.DialogCode.Accepted.value)
         if not accepted and not self.may_close():
             return  # told no, or closes once the worker has stopped
         super().done(result)
@@ -269,18 +290,23 @@ class TrainWizard(QWizard):
         if self.closing:
             return not self.train_page.running
         what = "quit" if quitting else "close"
-        kept = "The last finished epoch stays in a checkpoint; the wizard offers to " \
+        kept = (
+            "The last finished epoch stays in a checkpoint; the wizard offers to "
             "resume it the next time."
+        )
         if self.train_page.running:
             if self.confirm(f"Stop the training and {what}?", kept):
                 self.closing = True
-                self.train_page.stop(f"Stopping to {what}; the last finished epoch stays "
-                                     "in the checkpoint…")
+                self.train_page.stop(
+                    f"Stopping to {what}; the last finished epoch stays in the checkpoint…"
+                )
             return False
-        if self.train_page.outcome and not self.finish_page.saved_path and \
-                not self.finish_page.saving:
-            return self.confirm(f"{what.capitalize()} without saving the trained model?",
-                                kept)
+        if (
+            self.train_page.outcome
+            and not self.finish_page.saved_path
+            and not self.finish_page.saving
+        ):
+            return self.confirm(f"{what.capitalize()} without saving the trained model?", kept)
         return True
 
     def close_for_quit(self, then) -> bool:
@@ -296,6 +322,7 @@ class TrainWizard(QWizard):
             self.closing = False
             return True
         if self.closing and not was_closing:
+
             def closed(_result):
                 self.finished.disconnect(closed)
                 then()

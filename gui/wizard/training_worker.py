@@ -57,7 +57,6 @@ VOCAB_SAMPLE = 50000  # training pairs the estimate learns vocabularies from, at
 PROGRESS_INTERVAL = 0.1  # seconds between two progress reports, at least
 
 
-
 class TrainingWorker(QObject):
     """Reads data, estimates, trains and saves, on its own thread (see the module doc)."""
 
@@ -113,17 +112,30 @@ class TrainingWorker(QObject):
             from keras_attn.config import ATTENTIONS, PRESETS, STYLES, TOKENIZERS, Config, preset
             from keras_attn.datasets import DATASETS
 
-            datasets = [{"name": d.name, "title": d.title, "description": d.description,
-                         "source_language": d.source_language,
-                         "target_language": d.target_language,
-                         "source_tokenizer": d.source_tokenizer,
-                         "target_tokenizer": d.target_tokenizer} for d in DATASETS.values()]
-            self.ready.emit({
-                "device": device.describe(), "gpus": device.gpus(), "datasets": datasets,
-                "presets": {name: preset(name).to_dict() for name in PRESETS},
-                "defaults": Config().to_dict(),
-                "attentions": list(ATTENTIONS), "styles": list(STYLES),
-                "tokenizers": list(TOKENIZERS)})
+            datasets = [
+                {
+                    "name": d.name,
+                    "title": d.title,
+                    "description": d.description,
+                    "source_language": d.source_language,
+                    "target_language": d.target_language,
+                    "source_tokenizer": d.source_tokenizer,
+                    "target_tokenizer": d.target_tokenizer,
+                }
+                for d in DATASETS.values()
+            ]
+            self.ready.emit(
+                {
+                    "device": device.describe(),
+                    "gpus": device.gpus(),
+                    "datasets": datasets,
+                    "presets": {name: preset(name).to_dict() for name in PRESETS},
+                    "defaults": Config().to_dict(),
+                    "attentions": list(ATTENTIONS),
+                    "styles": list(STYLES),
+                    "tokenizers": list(TOKENIZERS),
+                }
+            )
         except Exception as error:
             log.error("TensorFlow could not be loaded", exc_info=True)
             self.failed.emit("start", describe(error))
@@ -137,20 +149,31 @@ class TrainingWorker(QObject):
             path, data = read_corpus(request, found)
         except Exception as error:  # a bad file is a message, never a crash
             log.info("cannot read %s", request.get("path"), exc_info=True)
-            self.data_failed.emit({**found, "message": describe(error),
-                                   "report": error.report if isinstance(error, DataError)
-                                   else None})
+            self.data_failed.emit(
+                {
+                    **found,
+                    "message": describe(error),
+                    "report": error.report if isinstance(error, DataError) else None,
+                }
+            )
             return
         pairs = data.pairs
         if request.get("reverse"):
             pairs = [(target, source) for source, target in pairs]
         measured = sample(pairs)
-        self.data_read.emit({
-            **found, "path": path, "pairs": pairs, "lines": data.lines,
-            "report": data.report, "chosen_languages": chosen_languages(data.report),
-            "auto_tokenizers": automatic_tokenizers(pairs),
-            "source_lengths": word_lengths(s for s, _ in measured),
-            "target_lengths": word_lengths(t for _, t in measured)})
+        self.data_read.emit(
+            {
+                **found,
+                "path": path,
+                "pairs": pairs,
+                "lines": data.lines,
+                "report": data.report,
+                "chosen_languages": chosen_languages(data.report),
+                "auto_tokenizers": automatic_tokenizers(pairs),
+                "source_lengths": word_lengths(s for s, _ in measured),
+                "target_lengths": word_lengths(t for _, t in measured),
+            }
+        )
 
     # -- estimate ------------------------------------------------------------------------
     @Slot(object)
@@ -181,11 +204,14 @@ class TrainingWorker(QObject):
         tr = config.train
         with _device_scope(request.get("device")):
             model = build_model(config, sample(train_pairs, VOCAB_SAMPLE, tr.seed))
-        base = {"id": request_id, "params": int(model.count_params()),
-                "exact": len(train_pairs) <= VOCAB_SAMPLE,
-                "source_vocab": int(model.source_text.vocab_size),
-                "target_vocab": int(model.target_text.vocab_size),
-                "train_pairs": len(train_pairs)}
+        base = {
+            "id": request_id,
+            "params": int(model.count_params()),
+            "exact": len(train_pairs) <= VOCAB_SAMPLE,
+            "source_vocab": int(model.source_text.vocab_size),
+            "target_vocab": int(model.target_text.vocab_size),
+            "train_pairs": len(train_pairs),
+        }
         self.estimated.emit(base)
         times: list[float] = []
 
@@ -194,16 +220,24 @@ class TrainingWorker(QObject):
                 times.append(time.perf_counter())
 
         def should_stop():
-            return (len(times) >= MEASURED_STEPS or request_id != self._estimate_wanted
-                    or self._stop.is_set())
+            return (
+                len(times) >= MEASURED_STEPS
+                or request_id != self._estimate_wanted
+                or self._stop.is_set()
+            )
 
         measured = sample(train_pairs, tr.batch_size * MEASURED_STEPS, tr.seed)
-        quick = config.replace(**{"train.epochs": 1, "train.time_limit": 0.0,
-                                  "train.patience": 0})
+        quick = config.replace(**{"train.epochs": 1, "train.time_limit": 0.0, "train.patience": 0})
         began = time.perf_counter()
         with _device_scope(request.get("device")):
-            train(measured, quick, model=model, on_progress=on_progress,
-                  should_stop=should_stop, progress_every=1)
+            train(
+                measured,
+                quick,
+                model=model,
+                on_progress=on_progress,
+                should_stop=should_stop,
+                progress_every=1,
+            )
         if request_id != self._estimate_wanted:
             return
         steps = max(1, math.ceil(len(train_pairs) / tr.batch_size))
@@ -217,10 +251,16 @@ class TrainingWorker(QObject):
             # Validation reads the held-out pairs forwards only: about a third of a step.
             share = tr.validation_split / max(1e-9, 1 - tr.validation_split)
             seconds = seconds_per_step * steps * (1 + share / 3)
-        self.estimated.emit({**base, "seconds_per_step": seconds_per_step,
-                             "steps_per_epoch": steps, "seconds_per_epoch": seconds,
-                             "measured_steps": max(0, len(times) - 1),
-                             "startup_seconds": times[0] - began if times else None})
+        self.estimated.emit(
+            {
+                **base,
+                "seconds_per_step": seconds_per_step,
+                "steps_per_epoch": steps,
+                "seconds_per_epoch": seconds,
+                "measured_steps": max(0, len(times) - 1),
+                "startup_seconds": times[0] - began if times else None,
+            }
+        )
 
     def _choose(self, request):
         """:func:`choose_config` for the request's pairs; the last answer is kept, since
@@ -259,23 +299,30 @@ class TrainingWorker(QObject):
 
         folder = Path(request["checkpoint_dir"])
         resume = request.get("resume") or False  # False, True, or "model" (see train())
-        state = read_checkpoint_state(folder, from_model=resume == "model") if resume \
-            else None
+        state = read_checkpoint_state(folder, from_model=resume == "model") if resume else None
         if state is None:
             resume = False
             start_over(folder)  # the old run's checkpoint goes
         folder.mkdir(parents=True, exist_ok=True)
         if state is None:
-            facts = {**request.get("run", {}), "config": chosen["config"],
-                     "choice": {key: chosen[key] for key in ("preset", "summary", "reasons")}}
+            facts = {
+                **request.get("run", {}),
+                "config": chosen["config"],
+                "choice": {key: chosen[key] for key in ("preset", "summary", "reasons")},
+            }
             write_run(folder, facts)
         shown = val_pairs or train_pairs
         run = self._run = {
-            "samples": shown[:SAMPLE_SENTENCES], "bleu_pairs": val_pairs[:BLEU_PAIRS],
-            "sentence": _attention_sentence(shown), "folder": folder,
-            "deferred": state is not None, "pending": None, "session": None,
+            "samples": shown[:SAMPLE_SENTENCES],
+            "bleu_pairs": val_pairs[:BLEU_PAIRS],
+            "sentence": _attention_sentence(shown),
+            "folder": folder,
+            "deferred": state is not None,
+            "pending": None,
+            "session": None,
             "partial": None,
-            "epochs": read_epochs(folder, state["epochs_done"]) if state else []}
+            "epochs": read_epochs(folder, state["epochs_done"]) if state else [],
+        }
         if state is not None and state["epochs_done"] is None:
             # A checkpoint of an older version resumed from its model: train() counts the
             # epochs done; the reports beside it are all there is.
@@ -289,20 +336,34 @@ class TrainingWorker(QObject):
                 # train() continues the model it loads from the checkpoint; the epoch
                 # reports read each new checkpoint into this copy, once it is written.
                 run["model"] = load_model(folder / "last.keras")
-            self.training_started.emit({
-                "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
-                "epochs": tr.epochs, "resumed_from": state["epochs_done"] if state else 0,
-                "history": state["history"] if state else {}, "earlier": run["epochs"],
-                "samples": run["samples"], "sentence": run["sentence"],
-                "bleu_pairs": len(run["bleu_pairs"]), "choice": chosen})
-            result = train(train_pairs, config, validation_pairs=val_pairs or None,
-                           on_progress=self._on_progress, should_stop=self._should_stop,
-                           checkpoint_dir=folder, resume=resume, model=model,
-                           progress_every=1)
+            self.training_started.emit(
+                {
+                    "train_pairs": len(train_pairs),
+                    "validation_pairs": len(val_pairs),
+                    "epochs": tr.epochs,
+                    "resumed_from": state["epochs_done"] if state else 0,
+                    "history": state["history"] if state else {},
+                    "earlier": run["epochs"],
+                    "samples": run["samples"],
+                    "sentence": run["sentence"],
+                    "bleu_pairs": len(run["bleu_pairs"]),
+                    "choice": chosen,
+                }
+            )
+            result = train(
+                train_pairs,
+                config,
+                validation_pairs=val_pairs or None,
+                on_progress=self._on_progress,
+                should_stop=self._should_stop,
+                checkpoint_dir=folder,
+                resume=resume,
+                model=model,
+                progress_every=1,
+            )
             self._flush_pending()
             partial = run["partial"]
-            kept = partial is not None and len(result.history.get("loss", [])) >= \
-                partial["epoch"]
+            kept = partial is not None and len(result.history.get("loss", [])) >= partial["epoch"]
             if kept:
                 # Stopped part-way through an epoch that was validated and the best so far:
                 # the model keeps its weights, so it is shown like the others.
@@ -312,14 +373,22 @@ class TrainingWorker(QObject):
         training = model.info.setdefault("training", {})
         if request.get("dataset"):
             training["dataset"] = str(request["dataset"])
-        self.training_done.emit({
-            "stop_reason": result.stop_reason, "epochs_done": result.epochs_done,
-            "epochs": tr.epochs, "best_epoch": result.best_epoch, "history": result.history,
-            "seconds": result.seconds, "tokens_per_second": result.tokens_per_second,
-            "params": int(model.count_params()), "stopped": self._stop.is_set(),
-            "last_partial": kept,
-            "finished": result.epochs_done >= tr.epochs or result.stop_reason
-            == "early stopping"})
+        self.training_done.emit(
+            {
+                "stop_reason": result.stop_reason,
+                "epochs_done": result.epochs_done,
+                "epochs": tr.epochs,
+                "best_epoch": result.best_epoch,
+                "history": result.history,
+                "seconds": result.seconds,
+                "tokens_per_second": result.tokens_per_second,
+                "params": int(model.count_params()),
+                "stopped": self._stop.is_set(),
+                "last_partial": kept,
+                "finished": result.epochs_done >= tr.epochs
+                or result.stop_reason == "early stopping",
+            }
+        )
 
     def _should_stop(self) -> bool:
         """Called by training after every batch, in this thread: waits while paused."""
@@ -398,12 +467,14 @@ class TrainingWorker(QObject):
                     "weights": session.attention.tolist(),
                     "source_tokens": list(session.source_tokens),
                     "target_tokens": list(session.target_tokens),
-                    "translation": session.translation}
+                    "translation": session.translation,
+                }
         except Exception:  # a failing look at the model never ends the training
             log.info("epoch report failed", exc_info=True)
         report = {**event, **extras}
-        run["epochs"].append({key: report[key] for key in
-                              ("epoch", "bleu", "samples", "attention")})
+        run["epochs"].append(
+            {key: report[key] for key in ("epoch", "bleu", "samples", "attention")}
+        )
         write_epochs(run["folder"], run["epochs"])
         self.epoch_done.emit(report)
 

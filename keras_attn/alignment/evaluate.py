@@ -58,17 +58,17 @@ def forced_attention(model, pairs, *, batch_size=64) -> list[np.ndarray]:
     run = _forced_function(model)
     out: list[np.ndarray] = []
     for start in range(0, len(pairs), batch_size):
-        chunk = pairs[start:start + batch_size]
+        chunk = pairs[start : start + batch_size]
         source_ids = np.asarray(model.source_ids([s for s, _ in chunk]))
         source_lengths = np.sum(source_ids != PAD_ID, axis=1)
         targets = model.target_text.encode([t for _, t in chunk]).to_list()
         width = max(len(t) for t in targets) + 1
         target_in = np.zeros((len(chunk), width), np.int32)
         for row, tokens in enumerate(targets):
-            target_in[row, :len(tokens) + 1] = [START_ID, *tokens]
+            target_in[row, : len(tokens) + 1] = [START_ID, *tokens]
         weights = np.asarray(run(source_ids.astype(np.int32), target_in))
         for row, tokens in enumerate(targets):
-            out.append(weights[row, :len(tokens) + 1, :source_lengths[row]].astype(np.float32))
+            out.append(weights[row, : len(tokens) + 1, : source_lengths[row]].astype(np.float32))
     return out
 
 
@@ -107,28 +107,40 @@ class AlignmentResult:
 
     def to_dict(self, links=False) -> dict:
         """A JSON-able dict of the scores (NaN as None); with `links`, the links too."""
+
         def number(x):
             return None if x is None or math.isnan(x) else x
 
         result: dict[str, Any] = {
-            "argmax": {"aer": number(self.aer), "precision": number(self.precision),
-                       "recall": number(self.recall), **self.counts},
-            "threshold": {"aer": number(self.threshold_aer),
-                          "precision": number(self.threshold_precision),
-                          "recall": number(self.threshold_recall),
-                          "threshold": self.threshold, **self.threshold_counts},
-            "sentences": self.sentences, "truncated": self.truncated,
+            "argmax": {
+                "aer": number(self.aer),
+                "precision": number(self.precision),
+                "recall": number(self.recall),
+                **self.counts,
+            },
+            "threshold": {
+                "aer": number(self.threshold_aer),
+                "precision": number(self.threshold_precision),
+                "recall": number(self.threshold_recall),
+                "threshold": self.threshold,
+                **self.threshold_counts,
+            },
+            "sentences": self.sentences,
+            "truncated": self.truncated,
             "untraceable": self.untraceable,
         }
         if links:
-            result["argmax"]["links"] = [None if a is None else format_alignment(a)
-                                         for a in self.argmax_links]
-            result["threshold"]["links"] = [None if a is None else format_alignment(a)
-                                            for a in self.threshold_links]
+            result["argmax"]["links"] = [
+                None if a is None else format_alignment(a) for a in self.argmax_links
+            ]
+            result["threshold"]["links"] = [
+                None if a is None else format_alignment(a) for a in self.threshold_links
+            ]
         return result
 
     def summary(self) -> str:
         """A few readable lines: AER, precision and recall of both ways of linking."""
+
         def pct(x):
             return "n/a" if math.isnan(x) else f"{100 * x:.1f}"
 
@@ -142,11 +154,15 @@ class AlignmentResult:
             f"references; lower AER is better)",
         ]
         if self.truncated:
-            lines.append(f"  {self.truncated} pair(s) longer than the model's max_length: "
-                         f"their last words count as missed")
+            lines.append(
+                f"  {self.truncated} pair(s) longer than the model's max_length: "
+                f"their last words count as missed"
+            )
         if self.untraceable:
-            lines.append(f"  {self.untraceable} pair(s) left out: their tokens could not be "
-                         f"traced to their words")
+            lines.append(
+                f"  {self.untraceable} pair(s) left out: their tokens could not be "
+                f"traced to their words"
+            )
         return "\n".join(lines)
 
 
@@ -156,11 +172,13 @@ def check_has_attention(model, name="the model") -> None:
         raise ConfigurationError(
             f"{name} has no attention (attention='none': a classic encoder-decoder), so "
             f"there is no attention to align with words; alignment error rate needs a "
-            f"model with attention.")
+            f"model with attention."
+        )
 
 
-def evaluate_alignments(model, pairs, gold, *, threshold=DEFAULT_THRESHOLD,
-                        batch_size=64) -> AlignmentResult:
+def evaluate_alignments(
+    model, pairs, gold, *, threshold=DEFAULT_THRESHOLD, batch_size=64
+) -> AlignmentResult:
     """Alignment error rate of a model's attention against gold word alignments.
 
     Args:
@@ -187,8 +205,9 @@ def evaluate_alignments(model, pairs, gold, *, threshold=DEFAULT_THRESHOLD,
     if not pairs:
         raise DataError("No sentence pairs to align.")
     if len(gold) != len(pairs):
-        raise ValueError(f"Received {len(gold)} gold alignments for {len(pairs)} pairs; "
-                         f"expected one per pair.")
+        raise ValueError(
+            f"Received {len(gold)} gold alignments for {len(pairs)} pairs; expected one per pair."
+        )
     source_maps, source_cut = _token_maps(model.source_text, [s for s, _ in pairs])
     target_maps, target_cut = _token_maps(model.target_text, [t for _, t in pairs])
     weights = forced_attention(model, pairs, batch_size=batch_size)
@@ -205,8 +224,9 @@ def evaluate_alignments(model, pairs, gold, *, threshold=DEFAULT_THRESHOLD,
             continue
         truncated += source_cut[k] or target_cut[k]
         argmax_links.append(attention_alignment(weights[k], source_map, target_map, "argmax"))
-        threshold_links.append(attention_alignment(weights[k], source_map, target_map,
-                                                   "threshold", threshold))
+        threshold_links.append(
+            attention_alignment(weights[k], source_map, target_map, "threshold", threshold)
+        )
         kept.append(k)
     sure = [set(gold[k].sure) for k in kept]
     possible = [set(gold[k].possible) for k in kept]
@@ -215,8 +235,18 @@ def evaluate_alignments(model, pairs, gold, *, threshold=DEFAULT_THRESHOLD,
     aer, precision, recall = aer_precision_recall(counts)
     threshold_aer, threshold_precision, threshold_recall = aer_precision_recall(counts_t)
     return AlignmentResult(
-        aer=aer, precision=precision, recall=recall, threshold_aer=threshold_aer,
-        threshold_precision=threshold_precision, threshold_recall=threshold_recall,
-        threshold=float(threshold), sentences=len(kept), truncated=truncated,
-        untraceable=untraceable, counts=counts, threshold_counts=counts_t,
-        argmax_links=argmax_links, threshold_links=threshold_links)
+        aer=aer,
+        precision=precision,
+        recall=recall,
+        threshold_aer=threshold_aer,
+        threshold_precision=threshold_precision,
+        threshold_recall=threshold_recall,
+        threshold=float(threshold),
+        sentences=len(kept),
+        truncated=truncated,
+        untraceable=untraceable,
+        counts=counts,
+        threshold_counts=counts_t,
+        argmax_links=argmax_links,
+        threshold_links=threshold_links,
+    )

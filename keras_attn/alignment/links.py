@@ -49,7 +49,7 @@ def _token_maps(encoder, sentences):
     flat = [word for sentence_words in words for word in sentence_words]
     per_word: list[list[str]] = []
     for start in range(0, len(flat), 4096):
-        per_word.extend(encoder.tokens(flat[start:start + 4096]) if flat else [])
+        per_word.extend(encoder.tokens(flat[start : start + 4096]) if flat else [])
     totals = encoder.token_counts(sentences) if sentences else []
     spaced = encoder.tokenizer == "char"
     maps: list[list[int | None] | None] = []
@@ -66,16 +66,21 @@ def _token_maps(encoder, sentences):
                 positions.append(None)  # the space token between two words
             positions.extend([index] * len(pieces))
         # tokens() cuts each word at max_length: only a word that long can miscount.
-        maps.append(positions[:encoder.max_length] if len(positions) == total else None)
+        maps.append(positions[: encoder.max_length] if len(positions) == total else None)
     return maps, cut
 
 
 def check_threshold(threshold) -> float:
     """`threshold` as a float, or ValueError unless it is a number in (0, 1]."""
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float | np.floating) \
-            or not 0.0 < threshold <= 1.0:
-        raise ValueError(f"Received an invalid value for argument `threshold`: "
-                         f"{threshold!r}; expected a number in (0, 1].")
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float | np.floating)
+        or not 0.0 < threshold <= 1.0
+    ):
+        raise ValueError(
+            f"Received an invalid value for argument `threshold`: "
+            f"{threshold!r}; expected a number in (0, 1]."
+        )
     return float(threshold)
 
 
@@ -84,8 +89,9 @@ def _word_matrix(weights, source_map, target_map):
     column holds the attention that went to no word."""
     weights = np.asarray(weights, dtype=np.float64)
     if weights.ndim != 2:
-        raise ValueError(f"Received `weights` of shape {weights.shape}; expected "
-                         f"(target_tokens, source_tokens).")
+        raise ValueError(
+            f"Received `weights` of shape {weights.shape}; expected (target_tokens, source_tokens)."
+        )
     rows, cols = weights.shape
     source_map = list(source_map)[:cols] + [None] * max(0, cols - len(source_map))
     target_map = list(target_map)[:rows] + [None] * max(0, rows - len(target_map))
@@ -105,8 +111,9 @@ def _word_matrix(weights, source_map, target_map):
     return matrix, present
 
 
-def attention_alignment(weights, source_words, target_words, mode="argmax",
-                        threshold=DEFAULT_THRESHOLD) -> set[Link]:
+def attention_alignment(
+    weights, source_words, target_words, mode="argmax", threshold=DEFAULT_THRESHOLD
+) -> set[Link]:
     """Word links read off attention weights.
 
     Args:
@@ -130,8 +137,10 @@ def attention_alignment(weights, source_words, target_words, mode="argmax",
         ValueError: unknown `mode`, `threshold` outside (0, 1], weights not 2-D.
     """
     if mode not in MODES:
-        raise ValueError(f"Received an invalid value for argument `mode`: {mode!r}; "
-                         f"expected one of {list(MODES)}.")
+        raise ValueError(
+            f"Received an invalid value for argument `mode`: {mode!r}; "
+            f"expected one of {list(MODES)}."
+        )
     check_threshold(threshold)
     matrix, present = _word_matrix(weights, source_words, target_words)
     links: set[Link] = set()
@@ -147,4 +156,3 @@ def attention_alignment(weights, source_words, target_words, mode="argmax",
         else:
             links.update((int(i), int(j)) for i in np.flatnonzero(row[:n_source] >= threshold))
     return links
-

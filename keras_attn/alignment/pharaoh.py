@@ -66,9 +66,14 @@ def _where(path, line, column=None) -> str:
     return place if column is None else f"{place}, column {column}"
 
 
-def parse_alignment(text: str, *, path="alignment", line: int = 1,
-                    words: tuple[int, int] | None = None,
-                    sentences: tuple[str, str] | None = None) -> GoldAlignment:
+def parse_alignment(
+    text: str,
+    *,
+    path="alignment",
+    line: int = 1,
+    words: tuple[int, int] | None = None,
+    sentences: tuple[str, str] | None = None,
+) -> GoldAlignment:
     """Read one Pharaoh line.
 
     Args:
@@ -90,17 +95,21 @@ def parse_alignment(text: str, *, path="alignment", line: int = 1,
             raise DataError(
                 f"{_where(path, line, column)}: {token!r} is not an alignment link; expected "
                 f"i-j (sure) or i?j / ipj (possible), i and j word positions counted from 0",
-                path=str(path), line=line)
+                path=str(path),
+                line=line,
+            )
         i, mark, j = int(link.group(1)), link.group(2), int(link.group(3))
         if words is not None:
-            for side, index, count, k in (("source", i, words[0], 0),
-                                          ("target", j, words[1], 1)):
+            for side, index, count, k in (("source", i, words[0], 0), ("target", j, words[1], 1)):
                 if index >= count:
                     quoted = f" ({sentences[k]!r})" if sentences is not None else ""
                     raise DataError(
                         f"{_where(path, line, column)}: {side} word {index} in {token!r} is "
                         f"out of range: the {side} sentence of pair {line} has {count} "
-                        f"word(s){quoted}, counted from 0", path=str(path), line=line)
+                        f"word(s){quoted}, counted from 0",
+                        path=str(path),
+                        line=line,
+                    )
         (sure if mark == "-" else possible).add((i, j))
     return GoldAlignment(frozenset(sure), frozenset(possible))
 
@@ -120,9 +129,12 @@ def _read_lines(path, encoding="utf-8") -> list[str]:
         try:
             out.append(raw.decode(encoding).rstrip("\r"))
         except UnicodeDecodeError as error:
-            raise DataError(f"{_where(path, number, error.start + 1)}: not {encoding} text "
-                            f"(byte 0x{raw[error.start]:02x})", path=str(path),
-                            line=number) from None
+            raise DataError(
+                f"{_where(path, number, error.start + 1)}: not {encoding} text "
+                f"(byte 0x{raw[error.start]:02x})",
+                path=str(path),
+                line=number,
+            ) from None
     return out
 
 
@@ -171,7 +183,10 @@ def read_alignments(path, pairs=None, *, encoding="utf-8") -> list[GoldAlignment
             raise DataError(
                 f"{_where(path, first)}: the file has {len(lines):,} line(s) but the test "
                 f"data has {len(pair_list):,} sentence pair(s); a gold alignment file needs "
-                f"one line per pair, in the same order", path=str(path), line=first)
+                f"one line per pair, in the same order",
+                path=str(path),
+                line=first,
+            )
     gold_line = mapping or list(range(1, len(pair_list) + 1))
     used = set(gold_line)
     for number, text in enumerate(lines, start=1):  # lines of skipped pairs: syntax only
@@ -180,7 +195,9 @@ def read_alignments(path, pairs=None, *, encoding="utf-8") -> list[GoldAlignment
     result = []
     for (source, target), number in zip(pair_list, gold_line, strict=True):
         words = (len(source.split()), len(target.split()))
-        result.append(parse_alignment(lines[number - 1], path=path, line=number, words=words,
-                                      sentences=(source, target)))
+        result.append(
+            parse_alignment(
+                lines[number - 1], path=path, line=number, words=words, sentences=(source, target)
+            )
+        )
     return result
-

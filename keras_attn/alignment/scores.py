@@ -19,11 +19,16 @@ def _as_corpus(predicted, sure, possible):
         return [set(predicted)], [set(sure)], [set(possible)]
     predicted, sure, possible = list(predicted), list(sure), list(possible)
     if not len(predicted) == len(sure) == len(possible):
-        raise ValueError(f"Received {len(predicted)} predicted, {len(sure)} sure and "
-                         f"{len(possible)} possible alignments; expected one of each per "
-                         f"sentence.")
-    return ([set(a) for a in predicted], [set(s) for s in sure],
-            [set(p) | set(s) for p, s in zip(possible, sure, strict=True)])
+        raise ValueError(
+            f"Received {len(predicted)} predicted, {len(sure)} sure and "
+            f"{len(possible)} possible alignments; expected one of each per "
+            f"sentence."
+        )
+    return (
+        [set(a) for a in predicted],
+        [set(s) for s in sure],
+        [set(p) | set(s) for p, s in zip(possible, sure, strict=True)],
+    )
 
 
 def alignment_counts(predicted, sure, possible) -> dict:
@@ -67,7 +72,6 @@ def alignment_error_rate(predicted, sure, possible) -> float:
     return _aer(alignment_counts(predicted, sure, possible))
 
 
-
 def _ratio(numerator, denominator) -> float:
     return numerator / denominator if denominator else math.nan
 
@@ -75,5 +79,8 @@ def _ratio(numerator, denominator) -> float:
 def aer_precision_recall(counts: dict) -> tuple[float, float, float]:
     """`(aer, precision, recall)` of link counts from :func:`alignment_counts`: precision
     |A∩P|/|A|, recall |A∩S|/|S|, each NaN where its denominator is 0."""
-    return (_aer(counts), _ratio(counts["possible_found"], counts["predicted"]),
-            _ratio(counts["sure_found"], counts["sure"]))
+    return (
+        _aer(counts),
+        _ratio(counts["possible_found"], counts["predicted"]),
+        _ratio(counts["sure_found"], counts["sure"]),
+    )

@@ -56,10 +56,19 @@ def fraction(value: str) -> float:
 def add_beam_arguments(group) -> None:
     """Add ``--beam K`` and ``--alpha A`` (beam search instead of greedy decoding) to an
     argparse parser or argument group."""
-    group.add_argument("--beam", type=positive_number, metavar="K",
-                       help="beam search with K beams (default: greedy decoding)")
-    group.add_argument("--alpha", type=non_negative, default=0.6, metavar="A",
-                       help="beam search length-penalty exponent (default: %(default)s)")
+    group.add_argument(
+        "--beam",
+        type=positive_number,
+        metavar="K",
+        help="beam search with K beams (default: greedy decoding)",
+    )
+    group.add_argument(
+        "--alpha",
+        type=non_negative,
+        default=0.6,
+        metavar="A",
+        help="beam search length-penalty exponent (default: %(default)s)",
+    )
 
 
 def add_test_set_arguments(group) -> None:
@@ -67,5 +76,6 @@ def add_test_set_arguments(group) -> None:
     (:func:`add_beam_arguments`), ``--batch-size N`` and ``--limit N``."""
     add_beam_arguments(group)
     group.add_argument("--batch-size", type=positive_number, default=64, metavar="N")
-    group.add_argument("--limit", type=positive_number, metavar="N",
-                       help="use the first N pairs only")
+    group.add_argument(
+        "--limit", type=positive_number, metavar="N", help="use the first N pairs only"
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
-        "demo", help="translate examples with the bundled demo models",
+        "demo",
+        help="translate examples with the bundled demo models",
         description="Load the bundled demo models, translate a few examples and print "
-                    "each with its attention as a text heatmap. Needs no display.")
+        "each with its attention as a text heatmap. Needs no display.",
+    )
     from keras_attn.demo import DEMOS
 
-    p.add_argument("--model", choices=(*DEMOS, "all"), default="all",
-                   help="which demo model")
+    p.add_argument("--model", choices=(*DEMOS, "all"), default="all", help="which demo model")
     p.add_argument("sentences", nargs="*", help="your own sentences (instead of the examples)")
     p.add_argument("--color", action="store_true", help="colour the heatmap (ANSI terminals)")
     return p
@@ -34,7 +35,13 @@ def run(args) -> int:
             session.start(sentence)
             session.run_to_end()
             print(f"\n{sentence}\n  -> {session.translation}\n")
-            print(text_heatmap(session.attention, session.source_tokens,
-                               session.target_tokens, color=args.color))
+            print(
+                text_heatmap(
+                    session.attention,
+                    session.source_tokens,
+                    session.target_tokens,
+                    color=args.color,
+                )
+            )
         print()
     return 0

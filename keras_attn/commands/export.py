@@ -5,14 +5,19 @@ from __future__ import annotations
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
-        "export", help="export a model as a TensorFlow SavedModel",
+        "export",
+        help="export a model as a TensorFlow SavedModel",
         description="Export a saved .keras model as a TensorFlow SavedModel folder whose "
-                    "'serving_default' signature translates a batch of strings (greedy "
-                    "decoding). Loading it needs TensorFlow and tensorflow-text only.")
+        "'serving_default' signature translates a batch of strings (greedy "
+        "decoding). Loading it needs TensorFlow and tensorflow-text only.",
+    )
     p.add_argument("model", help="a .keras model file")
     p.add_argument("directory", help="the folder to create")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace the folder when it exists and is not empty")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the folder when it exists and is not empty",
+    )
     return p
 
 
@@ -25,8 +30,10 @@ def run(args) -> int:
     if directory.exists() and not directory.is_dir():
         raise ModelFileError(f"{directory}: exists and is not a folder; choose another name.")
     if directory.is_dir() and any(directory.iterdir()) and not args.overwrite:
-        raise ModelFileError(f"{directory}: the folder exists and is not empty; choose another "
-                             "name or pass --overwrite to replace it.")
+        raise ModelFileError(
+            f"{directory}: the folder exists and is not empty; choose another "
+            "name or pass --overwrite to replace it."
+        )
     from keras_attn.export import export, folder_size, usage_snippet
     from keras_attn.saving import load_model
 

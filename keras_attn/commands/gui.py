@@ -13,9 +13,11 @@ import sys
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
-        "gui", help="start the desktop app",
+        "gui",
+        help="start the desktop app",
         description="Start the keras-attn desktop app. Options are passed on to "
-                    "keras-attn-gui (see `keras-attn-gui --help`).")
+        "keras-attn-gui (see `keras-attn-gui --help`).",
+    )
     p.add_argument("options", nargs=argparse.REMAINDER, help="options for keras-attn-gui")
     return p
 

@@ -54,24 +54,34 @@ OPTION_FIELDS = {
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
-        "train", help="train a model on parallel data",
+        "train",
+        help="train a model on parallel data",
         description="Train a translation model with attention on a parallel-data file and "
-                    "save it as one .keras file. Options not given keep the preset's value.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("data", help="parallel-data file (TSV, CSV, TMX, or the source side of "
-                                "two aligned text files)")
+        "save it as one .keras file. Options not given keep the preset's value.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "data",
+        help="parallel-data file (TSV, CSV, TMX, or the source side of two aligned text files)",
+    )
     p.add_argument("--out", "-o", required=True, help="where to save the model (.keras)")
     from keras_attn.commands.check import add_data_arguments
 
     add_data_arguments(p)
     g = p.add_argument_group("model and text")
-    g.add_argument("--preset", choices=sorted(PRESETS),
-                   help="a fixed size (default: chosen from the data and the time limit, "
-                        "and shown before training starts)")
-    g.add_argument("--model", choices=ARCHITECTURES,
-                   help="rnn: an RNN encoder-decoder with attention (the default); "
-                        "transformer: a Transformer (its own presets; sizes with "
-                        "--units, --set model.layers=N, model.heads, model.ff_units)")
+    g.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="a fixed size (default: chosen from the data and the time limit, "
+        "and shown before training starts)",
+    )
+    g.add_argument(
+        "--model",
+        choices=ARCHITECTURES,
+        help="rnn: an RNN encoder-decoder with attention (the default); "
+        "transformer: a Transformer (its own presets; sizes with "
+        "--units, --set model.layers=N, model.heads, model.ff_units)",
+    )
     g.add_argument("--tokenizer", choices=TOKENIZERS, help="tokenizer for both sides")
     g.add_argument("--source-tokenizer", choices=TOKENIZERS)
     g.add_argument("--target-tokenizer", choices=TOKENIZERS)
@@ -83,21 +93,38 @@ def add_parser(subparsers):
     g.add_argument("--rnn", choices=RNN_TYPES)
     g.add_argument("--attention", choices=ATTENTIONS)
     g.add_argument("--style", choices=STYLES)
-    g.add_argument("--input-feeding", action="store_true", default=None,
-                   help="luong style: feed the attentional vector back into the RNN")
+    g.add_argument(
+        "--input-feeding",
+        action="store_true",
+        default=None,
+        help="luong style: feed the attentional vector back into the RNN",
+    )
     g.add_argument("--dropout", type=float)
-    g.add_argument("--lowercase", action="store_true",
-                   help="fold case on both sides (output is then lowercase)")
-    g.add_argument("--keep-case", action="store_true",
-                   help="keep case on both sides (the default; output keeps its capitals)")
-    g.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                   help="set any configuration field, e.g. --set target.lowercase=false "
-                        "(repeatable)")
+    g.add_argument(
+        "--lowercase",
+        action="store_true",
+        help="fold case on both sides (output is then lowercase)",
+    )
+    g.add_argument(
+        "--keep-case",
+        action="store_true",
+        help="keep case on both sides (the default; output keeps its capitals)",
+    )
+    g.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="set any configuration field, e.g. --set target.lowercase=false (repeatable)",
+    )
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=int)
     t.add_argument("--batch-size", type=int, help="sentence pairs per step")
-    t.add_argument("--batch-tokens", type=int,
-                   help="tokens per step instead (padding included; 0: --batch-size pairs)")
+    t.add_argument(
+        "--batch-tokens",
+        type=int,
+        help="tokens per step instead (padding included; 0: --batch-size pairs)",
+    )
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--warmup-steps", type=int)
     t.add_argument("--decay", choices=DECAYS)
@@ -106,21 +133,35 @@ def add_parser(subparsers):
     t.add_argument("--validation-split", type=float)
     t.add_argument("--patience", type=int, help="early-stopping patience in epochs (0: off)")
     t.add_argument("--time-limit", type=float, help="stop cleanly after this many seconds")
-    t.add_argument("--constant-rate", dest="time_decay", action="store_false", default=None,
-                   help="with --time-limit, keep the learning rate to the end instead of "
-                        "lowering it linearly to 0 as the time runs out")
+    t.add_argument(
+        "--constant-rate",
+        dest="time_decay",
+        action="store_false",
+        default=None,
+        help="with --time-limit, keep the learning rate to the end instead of "
+        "lowering it linearly to 0 as the time runs out",
+    )
     t.add_argument("--precision", choices=PRECISIONS)
-    t.add_argument("--strategy", choices=STRATEGIES,
-                   help="none: one device; mirrored: every GPU of this machine; multiworker: "
-                        "several machines described by the TF_CONFIG environment variable "
-                        "(run the same command on each)")
-    t.add_argument("--jit-compile", action="store_true", default=None, help="XLA-compile the training step")
+    t.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        help="none: one device; mirrored: every GPU of this machine; multiworker: "
+        "several machines described by the TF_CONFIG environment variable "
+        "(run the same command on each)",
+    )
+    t.add_argument(
+        "--jit-compile", action="store_true", default=None, help="XLA-compile the training step"
+    )
     t.add_argument("--seed", type=int)
-    t.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run from its checkpoint")
-    t.add_argument("--resume-from-model", action="store_true",
-                   help="continue from the checkpoint's model alone, without reading its "
-                        "state.json (when that file is damaged or was edited)")
+    t.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run from its checkpoint"
+    )
+    t.add_argument(
+        "--resume-from-model",
+        action="store_true",
+        help="continue from the checkpoint's model alone, without reading its "
+        "state.json (when that file is damaged or was edited)",
+    )
     t.add_argument("--checkpoint-dir", help="checkpoint folder (default: OUT.checkpoints)")
     t.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard logs to DIR")
     t.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -145,8 +186,7 @@ def settings_from_args(args):
     if args.lowercase and args.keep_case:
         from keras_attn.errors import ConfigurationError
 
-        raise ConfigurationError("--lowercase and --keep-case contradict each other; "
-                                 "give one.")
+        raise ConfigurationError("--lowercase and --keep-case contradict each other; give one.")
     if args.lowercase or args.keep_case:
         changes["source.lowercase"] = changes["target.lowercase"] = bool(args.lowercase)
     for item in args.set:
@@ -166,8 +206,12 @@ def config_from_args(args, pairs, settings=None):
 
     if settings is None:
         settings, _ = settings_from_args(args)
-    return sizing.choose(pairs, time_limit=settings.get("train.time_limit", 0.0),
-                         settings=settings, preset_name=args.preset)
+    return sizing.choose(
+        pairs,
+        time_limit=settings.get("train.time_limit", 0.0),
+        settings=settings,
+        preset_name=args.preset,
+    )
 
 
 def parse_setting(item):
@@ -206,12 +250,16 @@ def run(args) -> int:
     data = read_from_args(args)
     pairs = data.pairs
     if early.train.max_pairs:
-        pairs = pairs[:early.train.max_pairs]
-    train_pairs, val_pairs, _ = split_pairs(pairs, validation=early.train.validation_split,
-                                            test=0.0, seed=early.train.seed)
-    print(f"data: {data.report.path}: {len(pairs)} pairs ({len(train_pairs)} train, "
-          f"{len(val_pairs)} validation); {len(data.report.problems)} problem(s) reported "
-          f"by `keras-attn check`", file=sys.stderr)
+        pairs = pairs[: early.train.max_pairs]
+    train_pairs, val_pairs, _ = split_pairs(
+        pairs, validation=early.train.validation_split, test=0.0, seed=early.train.seed
+    )
+    print(
+        f"data: {data.report.path}: {len(pairs)} pairs ({len(train_pairs)} train, "
+        f"{len(val_pairs)} validation); {len(data.report.problems)} problem(s) reported "
+        f"by `keras-attn check`",
+        file=sys.stderr,
+    )
     # The same data and options give the same choice, so a resumed run goes on with the
     # settings it began with.
     choice = config_from_args(args, train_pairs, settings)
@@ -221,37 +269,52 @@ def run(args) -> int:
     from keras_attn import device, training
 
     checkpoint_dir = Path(args.checkpoint_dir or f"{out}.checkpoints")
-    print(f"device: {device.describe()}; precision: "
-          f"{device.resolve_precision(config.train.precision)}", file=sys.stderr)
+    print(
+        f"device: {device.describe()}; precision: "
+        f"{device.resolve_precision(config.train.precision)}",
+        file=sys.stderr,
+    )
     if strategy is not None:
-        print(f"strategy: {config.train.strategy}, {strategy.num_replicas_in_sync} replica(s) "
-              f"in sync, {config.train.batch_size} pairs a step in all", file=sys.stderr)
+        print(
+            f"strategy: {config.train.strategy}, {strategy.num_replicas_in_sync} replica(s) "
+            f"in sync, {config.train.batch_size} pairs a step in all",
+            file=sys.stderr,
+        )
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
-    result = training.train(train_pairs, config, validation_pairs=val_pairs,
-                            on_progress=bar.update, checkpoint_dir=checkpoint_dir,
-                            resume="model" if args.resume_from_model else args.resume,
-                            tensorboard_dir=args.tensorboard,
-                            strategy=strategy)
+    result = training.train(
+        train_pairs,
+        config,
+        validation_pairs=val_pairs,
+        on_progress=bar.update,
+        checkpoint_dir=checkpoint_dir,
+        resume="model" if args.resume_from_model else args.resume,
+        tensorboard_dir=args.tensorboard,
+        strategy=strategy,
+    )
     bar.close()
     model = result.model
     if not distribute.is_chief(strategy):
-        print("not saved: this machine is not the chief, which saves the model",
-              file=sys.stderr)
+        print("not saved: this machine is not the chief, which saves the model", file=sys.stderr)
         return 0
     training.save(model, out)
     history = result.history
     best = (result.best_epoch or len(history.get("loss", []))) - 1
-    summary = [f"stopped: {result.stop_reason} after {result.epochs_done} epoch(s), "
-               f"{result.seconds:.0f} s, {result.tokens_per_second:,.0f} target tokens/s"]
+    summary = [
+        f"stopped: {result.stop_reason} after {result.epochs_done} epoch(s), "
+        f"{result.seconds:.0f} s, {result.tokens_per_second:,.0f} target tokens/s"
+    ]
     if history.get("val_loss"):
-        summary.append(f"best epoch {best + 1}: validation loss {history['val_loss'][best]:.4f}, "
-                       f"validation accuracy {history['val_accuracy'][best]:.4f}")
+        summary.append(
+            f"best epoch {best + 1}: validation loss {history['val_loss'][best]:.4f}, "
+            f"validation accuracy {history['val_accuracy'][best]:.4f}"
+        )
     print("\n".join(summary))
     print(f"saved: {out}")
     if val_pairs:
         samples = val_pairs[:3]
-        for (source, reference), output in zip(samples, model.translate([s for s, _ in samples]),
-                                               strict=True):
+        for (source, reference), output in zip(
+            samples, model.translate([s for s, _ in samples]), strict=True
+        ):
             print(f"  {source}\n    -> {output}\n    (reference: {reference})")
     return 0
 
@@ -273,11 +336,13 @@ class ProgressBar:
             val = ""
             if event.get("val_loss") is not None:
                 val = f", val loss {event['val_loss']:.4f}, val acc {event['val_accuracy']:.4f}"
-            self._write(f"epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, "
-                        f"acc {event['accuracy']:.4f}{val}, {event['tokens_per_second']:,.0f} "
-                        f"tok/s, {event['seconds']:.0f} s"
-                        + ("" if event.get("complete", True) else " (stopped part-way)"),
-                        end="\n")
+            self._write(
+                f"epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, "
+                f"acc {event['accuracy']:.4f}{val}, {event['tokens_per_second']:,.0f} "
+                f"tok/s, {event['seconds']:.0f} s"
+                + ("" if event.get("complete", True) else " (stopped part-way)"),
+                end="\n",
+            )
             return
         now = time.monotonic()
         if not self.tty or now - self._last < 0.2:
@@ -286,10 +351,13 @@ class ProgressBar:
         done = int(self.width * event["step"] / event["steps"])
         eta = event.get("eta_seconds")
         eta_text = f"ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
-        self._write(f"epoch {event['epoch']}/{event['epochs']} [{'#' * done}"
-                    f"{'.' * (self.width - done)}] {event['step']}/{event['steps']} "
-                    f"loss {event['loss']:.3f} acc {event['accuracy']:.3f} "
-                    f"{event['tokens_per_second']:,.0f} tok/s {eta_text}", end="")
+        self._write(
+            f"epoch {event['epoch']}/{event['epochs']} [{'#' * done}"
+            f"{'.' * (self.width - done)}] {event['step']}/{event['steps']} "
+            f"loss {event['loss']:.3f} acc {event['accuracy']:.3f} "
+            f"{event['tokens_per_second']:,.0f} tok/s {eta_text}",
+            end="",
+        )
 
     def _write(self, text, end):
         prefix = "\r\033[K" if self.tty else ""

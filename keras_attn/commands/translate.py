@@ -15,9 +15,11 @@ from keras_attn.commands import add_beam_arguments, non_negative, positive_numbe
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
-        "translate", help="translate sentences with a saved model",
+        "translate",
+        help="translate sentences with a saved model",
         description="Translate sentences given on the command line, or a file one sentence "
-                    "a line, with a saved .keras model.")
+        "a line, with a saved .keras model.",
+    )
     p.add_argument("model", help="a .keras model file")
     p.add_argument("sentences", nargs="*", help="sentences to translate")
     p.add_argument("--input", "-i", help="file with one sentence a line ('-': standard input)")
@@ -25,20 +27,39 @@ def add_parser(subparsers):
     p.add_argument("--batch-size", type=positive_number, default=64)
     d = p.add_argument_group("decoding")
     add_beam_arguments(d)
-    d.add_argument("--n-best", type=positive_number, default=1, metavar="N",
-                   help="print the N best translations of each sentence with their scores, "
-                        "as 'SENTENCE ||| TRANSLATION ||| SCORE' (needs --beam K, N <= K)")
-    d.add_argument("--temperature", type=non_negative, metavar="T",
-                   help="sample the output instead (below 1: safer, above 1: more varied)")
-    d.add_argument("--top-k", type=positive_number, metavar="K",
-                   help="sample among the K most likely tokens only")
+    d.add_argument(
+        "--n-best",
+        type=positive_number,
+        default=1,
+        metavar="N",
+        help="print the N best translations of each sentence with their scores, "
+        "as 'SENTENCE ||| TRANSLATION ||| SCORE' (needs --beam K, N <= K)",
+    )
+    d.add_argument(
+        "--temperature",
+        type=non_negative,
+        metavar="T",
+        help="sample the output instead (below 1: safer, above 1: more varied)",
+    )
+    d.add_argument(
+        "--top-k",
+        type=positive_number,
+        metavar="K",
+        help="sample among the K most likely tokens only",
+    )
     d.add_argument("--seed", type=int, help="random seed, for repeatable samples")
     a = p.add_argument_group("attention")
-    a.add_argument("--attention", metavar="OUT",
-                   help="save the attention weights to OUT (.png, .svg, .pdf or .csv); with "
-                        "several sentences, the sentence number is added: OUT-1.png, ...")
-    a.add_argument("--show-attention", action="store_true",
-                   help="draw each sentence's attention in the terminal after its translation")
+    a.add_argument(
+        "--attention",
+        metavar="OUT",
+        help="save the attention weights to OUT (.png, .svg, .pdf or .csv); with "
+        "several sentences, the sentence number is added: OUT-1.png, ...",
+    )
+    a.add_argument(
+        "--show-attention",
+        action="store_true",
+        help="draw each sentence's attention in the terminal after its translation",
+    )
     return p
 
 
@@ -57,8 +78,9 @@ def read_lines(path):
     except OSError as error:
         raise DataError(f"{path}: cannot read: {error.strerror}", path=path) from error
     except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})",
-                        path=path) from error
+        raise DataError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})", path=path
+        ) from error
 
 
 def attention_path(path, number, total) -> Path:
@@ -69,8 +91,10 @@ def attention_path(path, number, total) -> Path:
 
 
 def _write_error(path, error) -> int:
-    print(f"keras-attn translate: error: {path}: cannot write: {error.strerror or error}",
-          file=sys.stderr)
+    print(
+        f"keras-attn translate: error: {path}: cannot write: {error.strerror or error}",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -93,8 +117,9 @@ def _check_options(args):
     if args.beam and args.n_best > args.beam:
         return f"--n-best {args.n_best} is more than --beam {args.beam} can find"
     if args.attention and Path(args.attention).suffix.lower() not in SUFFIXES:
-        return (f"--attention {args.attention}: the file name must end in one of "
-                f"{', '.join(SUFFIXES)}")
+        return (
+            f"--attention {args.attention}: the file name must end in one of {', '.join(SUFFIXES)}"
+        )
     return None
 
 
@@ -121,15 +146,24 @@ def run(args) -> int:
     if sampling:
         temperature = 1.0 if args.temperature is None else args.temperature
     results = translate_batch(
-        model, [sentences[i] for i in todo], beam=args.beam, alpha=args.alpha,
-        n_best=args.n_best, batch_size=args.batch_size, temperature=temperature,
-        top_k=args.top_k or 0, seed=args.seed)
+        model,
+        [sentences[i] for i in todo],
+        beam=args.beam,
+        alpha=args.alpha,
+        n_best=args.n_best,
+        batch_size=args.batch_size,
+        temperature=temperature,
+        top_k=args.top_k or 0,
+        seed=args.seed,
+    )
     options: list[list] = [[] for _ in sentences]
     for i, found in zip(todo, results, strict=True):
         options[i] = found
     if args.n_best > 1:  # one line per alternative, best first; nothing for empty lines
-        blocks = [[f"{i + 1} ||| {t.text} ||| {t.score:.4f}" for t in found]
-                  for i, found in enumerate(options)]
+        blocks = [
+            [f"{i + 1} ||| {t.text} ||| {t.score:.4f}" for t in found]
+            for i, found in enumerate(options)
+        ]
     else:
         blocks = [[found[0].text if found else ""] for found in options]
 
@@ -147,8 +181,7 @@ def run(args) -> int:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as error:
             return _write_error(args.output, error)
-        print(f"wrote {sum(map(len, blocks))} translation(s) to {args.output}",
-              file=sys.stderr)
+        print(f"wrote {sum(map(len, blocks))} translation(s) to {args.output}", file=sys.stderr)
     if not args.output or args.show_attention:
         from keras_attn.plotting import text_heatmap
 
@@ -185,13 +218,18 @@ def _note_truncated(model, sentences, todo):
     kept = []
     for i, count in zip(todo, counts, strict=True):
         if count == 0:
-            print(f"note: sentence {i + 1} {NOTHING_TO_TRANSLATE}; its output line is "
-                  "empty", file=sys.stderr)
+            print(
+                f"note: sentence {i + 1} {NOTHING_TO_TRANSLATE}; its output line is empty",
+                file=sys.stderr,
+            )
             continue
         kept.append(i)
         if count > text.max_length:
-            print(f"note: sentence {i + 1} has {count} tokens; the model reads only the "
-                  f"first {text.max_length}", file=sys.stderr)
+            print(
+                f"note: sentence {i + 1} has {count} tokens; the model reads only the "
+                f"first {text.max_length}",
+                file=sys.stderr,
+            )
     return kept
 
 

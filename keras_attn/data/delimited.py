@@ -223,9 +223,11 @@ def read_csv(
             if "end of data" in str(error):
                 message = f"a quoted field starting here is never closed (the file ends at line {records.line_num})"
             elif "field larger than field limit" in str(error):
-                message = (f"a field has more than {csv.field_size_limit():,} characters, far "
-                           "more than a sentence (if it starts with a quote, the closing quote "
-                           "may be missing); record skipped")
+                message = (
+                    f"a field has more than {csv.field_size_limit():,} characters, far "
+                    "more than a sentence (if it starts with a quote, the closing quote "
+                    "may be missing); record skipped"
+                )
             else:
                 message = f"badly quoted field ({error}); record skipped"
             findings.add(start, "quote", message)

@@ -208,10 +208,16 @@ class _Languages:
 
 #: How an XML file's first bytes tell its encoding (byte order marks, then the bytes of
 #: "<" or "<?" in each encoding: XML 1.0, appendix F), UTF-32 before UTF-16.
-_XML_STARTS = ((b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"),
-               (b"\xfe\xff", "utf-16"), (b"\xff\xfe", "utf-16"),
-               (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
-               (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"))
+_XML_STARTS = (
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\xfe\xff", "utf-16"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+)
 
 
 def tmx_encoding(head: bytes) -> str:
@@ -303,7 +309,8 @@ def read_tmx(
                 raise DataError(
                     f"{name}: the XML declaration names the encoding {used!r}, which is "
                     "unknown; give the file's encoding (encoding=..., --encoding)",
-                    path=name) from None
+                    path=name,
+                ) from None
             except ValueError as error:
                 # An encoding expat reads only through Python's codecs: read it again so.
                 if attempt or not _multi_byte(error) or units.index:
@@ -389,8 +396,7 @@ def tmx_languages(path, units: int = 500) -> list[str]:
         head = handle.read(_CHUNK)
         transcode = _transcoding(head, None)
         for attempt in range(2):
-            parser = ET.XMLParser(target=_Units(on_unit), encoding="utf-8" if transcode
-                                  else None)
+            parser = ET.XMLParser(target=_Units(on_unit), encoding="utf-8" if transcode else None)
             try:
                 for chunk in _chunks(handle, transcode):
                     parser.feed(chunk)
@@ -410,6 +416,8 @@ def tmx_languages(path, units: int = 500) -> list[str]:
 
 
 def _doctype_message(name: str) -> str:
-    return (f"{name}: the file has a DOCTYPE declaration, which is refused for safety "
-            "(entity definitions can blow up memory or read other files and addresses); "
-            "remove the <!DOCTYPE ...> part")
+    return (
+        f"{name}: the file has a DOCTYPE declaration, which is refused for safety "
+        "(entity definitions can blow up memory or read other files and addresses); "
+        "remove the <!DOCTYPE ...> part"
+    )

@@ -76,7 +76,8 @@ def render_index(sizes: dict[str, tuple[int, int]]) -> str:
         f"`{dataset.test_filename}` holds {dataset.test_count:,} test pairs for "
         f"`{dataset.filename}` (seed {dataset.test_seed}, no source of the training file), "
         f"`{dataset.name}.test.align` their gold word alignments.\n\n"
-        for dataset in DATASETS.values() if dataset.test_count
+        for dataset in DATASETS.values()
+        if dataset.test_count
     )
     return f"""\
 # Bundled sample datasets
@@ -111,4 +112,3 @@ Other sizes or seeds, in Python:
 
 or from the command line: `python -m keras_attn.datasets --help`.
 """
-

@@ -38,16 +38,18 @@ class DatasetInfo:
     attention: str = ""  # Markdown: what the attention heatmap of a trained model shows
     #: ``(count, seed, exclude)`` -> aligned pairs; the same pairs as ``generator``.
     aligned_generator: Callable[..., list[AlignedPair]] | None = field(
-        default=None, repr=False, compare=False)
+        default=None, repr=False, compare=False
+    )
     test_count: int = 0  # pairs of the bundled test set (0: none)
     test_seed: int = 0
 
-    def count_and_seed(self, count: int | None = None, seed: int | None = None
-                       ) -> tuple[int, int]:
+    def count_and_seed(self, count: int | None = None, seed: int | None = None) -> tuple[int, int]:
         """``(count, seed)`` with None read as the dataset's default (the bundled file's);
         ValueError for a count that is not a positive whole number."""
-        return (self.default_count if count is None else check_count(count),
-                self.default_seed if seed is None else seed)
+        return (
+            self.default_count if count is None else check_count(count),
+            self.default_seed if seed is None else seed,
+        )
 
     def check_test_set(self) -> None:
         """ValueError when the dataset has no bundled test set."""
@@ -70,7 +72,6 @@ class DatasetInfo:
     def test_filename(self) -> str:
         """The bundled test set's file name: ``<name>.test.tsv``."""
         return f"{self.name}.test.tsv"
-
 
 
 DATES = DatasetInfo(
@@ -262,7 +263,6 @@ def info(name: str) -> DatasetInfo:
         return DATASETS[name]
     except KeyError:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
-
 
 
 def generate(name: str, count: int | None = None, seed: int | None = None) -> list[Pair]:

@@ -40,7 +40,6 @@ def bundled_dir() -> Path:
     return Path(str(importlib.resources.files("keras_attn.assets") / "datasets"))
 
 
-
 def _bundled_file(filename: str) -> Path:
     path = bundled_dir() / filename
     if not path.is_file():
@@ -118,8 +117,9 @@ def write_dataset(
     return path
 
 
-def write_bundled(directory: str | Path | None = None, *, alignments: bool = False
-                  ) -> dict[str, Path]:
+def write_bundled(
+    directory: str | Path | None = None, *, alignments: bool = False
+) -> dict[str, Path]:
     """Writes every dataset with its defaults, its card and the README index.
 
     Datasets with a test set get ``<name>.test.tsv`` and its gold alignments
@@ -132,8 +132,7 @@ def write_bundled(directory: str | Path | None = None, *, alignments: bool = Fal
     written: dict[str, Path] = {}
     sizes: dict[str, tuple[int, int]] = {}
     for name, dataset in DATASETS.items():
-        path = write_dataset(name, directory / dataset.filename, card=True,
-                             alignments=alignments)
+        path = write_dataset(name, directory / dataset.filename, card=True, alignments=alignments)
         written[name] = path
         sizes[name] = (dataset.default_count, path.stat().st_size)
         if dataset.test_count:

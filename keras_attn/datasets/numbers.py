@@ -132,8 +132,10 @@ def alignment(source: str) -> str:
     """The gold word alignment of number words with their digits (one target word), as a
     Pharaoh line: every word is linked to the digits, sure, except ``and`` (possible)."""
     words = source.split()
-    return pharaoh_line([(i, 0) for i, w in enumerate(words) if w != "and"],
-                        [(i, 0) for i, w in enumerate(words) if w == "and"])
+    return pharaoh_line(
+        [(i, 0) for i, w in enumerate(words) if w != "and"],
+        [(i, 0) for i, w in enumerate(words) if w == "and"],
+    )
 
 
 #: :func:`sample` with the gold alignment: the same pair for the same random state.

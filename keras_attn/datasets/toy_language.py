@@ -71,14 +71,47 @@ from keras_attn.datasets.zelan_lexicon import (
 )
 
 __all__ = [
-    "ADJECTIVES", "CONJUNCTIONS", "DETERMINERS", "LANGUAGE", "LEXICON", "LONG_MAX_WORDS",
-    "NEGATION", "NOUNS", "PLURAL_SUFFIX", "PREPOSITIONS", "PRONOUNS", "TENSES",
-    "TENSE_SUFFIXES", "VERBS", "LongSentence", "Nominal", "Noun", "NounPhrase",
-    "PrepPhrase", "Sentence", "Tagged", "Verb", "aligned", "aligned_long", "english",
-    "english_long", "english_words", "generate", "generate_aligned", "generate_long",
-    "generate_long_aligned", "random_long_sentence", "random_sentence", "sample",
-    "sample_aligned", "sample_long_aligned", "translate", "translate_long", "verb_form",
-    "zelan_forms", "zelan_words",
+    "ADJECTIVES",
+    "CONJUNCTIONS",
+    "DETERMINERS",
+    "LANGUAGE",
+    "LEXICON",
+    "LONG_MAX_WORDS",
+    "NEGATION",
+    "NOUNS",
+    "PLURAL_SUFFIX",
+    "PREPOSITIONS",
+    "PRONOUNS",
+    "TENSES",
+    "TENSE_SUFFIXES",
+    "VERBS",
+    "LongSentence",
+    "Nominal",
+    "Noun",
+    "NounPhrase",
+    "PrepPhrase",
+    "Sentence",
+    "Tagged",
+    "Verb",
+    "aligned",
+    "aligned_long",
+    "english",
+    "english_long",
+    "english_words",
+    "generate",
+    "generate_aligned",
+    "generate_long",
+    "generate_long_aligned",
+    "random_long_sentence",
+    "random_sentence",
+    "sample",
+    "sample_aligned",
+    "sample_long_aligned",
+    "translate",
+    "translate_long",
+    "verb_form",
+    "zelan_forms",
+    "zelan_words",
 ]
 
 #: The longest long sentence, in English words (the period belongs to the last word).
@@ -150,7 +183,6 @@ def generate_aligned(count: int = 20_000, seed: int = 7, exclude=()) -> list[Ali
     """The pairs of :func:`generate` with their gold alignments (see :func:`aligned`);
     sources in ``exclude`` are skipped."""
     return distinct_pairs(sample_aligned, count, seed, exclude)
-
 
 
 def random_long_sentence(rng: random.Random, max_words: int = LONG_MAX_WORDS) -> LongSentence:

@@ -206,9 +206,11 @@ def aligned(sentence: Sentence) -> AlignedPair:
     (possible: the present has no suffix). The two last words, which carry the periods,
     are linked as possible.
     """
-    return (english(sentence), translate(sentence),
-            _links(english_words(sentence), zelan_words(sentence), {(): sentence}))
-
+    return (
+        english(sentence),
+        translate(sentence),
+        _links(english_words(sentence), zelan_words(sentence), {(): sentence}),
+    )
 
 
 # --- Long sentences ---------------------------------------------------------------
@@ -223,8 +225,10 @@ class LongSentence:
 
     def __post_init__(self):
         if not self.clauses or len(self.conjunctions) != len(self.clauses) - 1:
-            raise ValueError(f"{len(self.clauses)} clause(s) need {len(self.clauses) - 1} "
-                             f"conjunction(s), got {len(self.conjunctions)}")
+            raise ValueError(
+                f"{len(self.clauses)} clause(s) need {len(self.clauses) - 1} "
+                f"conjunction(s), got {len(self.conjunctions)}"
+            )
 
 
 def _long_words(sentence: LongSentence, side) -> Tagged:
@@ -253,5 +257,8 @@ def aligned_long(sentence: LongSentence) -> AlignedPair:
     """``(english, zelan, alignment)`` of a long sentence, as :func:`aligned` describes;
     each conjunction is linked to its Zelan conjunction."""
     clauses = {(k,): clause for k, clause in enumerate(sentence.clauses)}
-    return english_long(sentence), translate_long(sentence), _links(
-        _long_words(sentence, english_words), _long_words(sentence, zelan_words), clauses)
+    return (
+        english_long(sentence),
+        translate_long(sentence),
+        _links(_long_words(sentence, english_words), _long_words(sentence, zelan_words), clauses),
+    )

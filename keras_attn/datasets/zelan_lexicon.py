@@ -202,6 +202,7 @@ def _lexicon() -> dict[str, str]:
 #: Every English lemma -> its Zelan word (one or two tokens). One to one.
 LEXICON: dict[str, str] = _lexicon()
 
+
 def zelan_forms() -> dict[str, set[str]]:
     """Every Zelan token by what it is: noun, adjective, verb, pronoun, ... (for checks)."""
 

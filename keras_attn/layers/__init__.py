@@ -13,5 +13,12 @@ from keras_attn.layers.encoder import Encoder
 from keras_attn.layers.luong_attention import LuongAttention
 from keras_attn.layers.no_attention import NoAttention
 
-__all__ = ["AttentionBase", "AttentionDecoder", "BahdanauAttention", "Encoder",
-           "LuongAttention", "NoAttention", "make_attention"]
+__all__ = [
+    "AttentionBase",
+    "AttentionDecoder",
+    "BahdanauAttention",
+    "Encoder",
+    "LuongAttention",
+    "NoAttention",
+    "make_attention",
+]

@@ -141,8 +141,10 @@ class AttentionBase(keras.layers.Layer):
                 scores = ops.where(real, scores, ops.full_like(scores, float("-inf")))
             outputs.append(scores)
         if single_step:  # drop the Tq axis of length 1
-            return (ops.squeeze(context, 1),
-                    *(ops.squeeze(x, len(x.shape) - 2) for x in outputs[1:]))
+            return (
+                ops.squeeze(context, 1),
+                *(ops.squeeze(x, len(x.shape) - 2) for x in outputs[1:]),
+            )
         return tuple(outputs)
 
 

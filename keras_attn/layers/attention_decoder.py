@@ -49,16 +49,31 @@ class AttentionDecoder(keras.layers.Layer):
     `h, c` for an LSTM), followed by the previous attentional vector when input feeding.
     """
 
-    def __init__(self, vocab_size, embedding_dim, units, attention="bahdanau",
-                 attention_units=None, style="luong", input_feeding=False, rnn="gru",
-                 dropout=0.0, output_norm=False, **kwargs):
+    def __init__(
+        self,
+        vocab_size,
+        embedding_dim,
+        units,
+        attention="bahdanau",
+        attention_units=None,
+        style="luong",
+        input_feeding=False,
+        rnn="gru",
+        dropout=0.0,
+        output_norm=False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if style not in STYLES:
-            raise ValueError(f"Received an invalid value for argument `style`, expected one "
-                             f"of {STYLES}, got {style!r}.")
+            raise ValueError(
+                f"Received an invalid value for argument `style`, expected one "
+                f"of {STYLES}, got {style!r}."
+            )
         if input_feeding and style != "luong":
-            raise ValueError("Received `input_feeding=True` with `style='bahdanau'`; input "
-                             "feeding belongs to the luong style.")
+            raise ValueError(
+                "Received `input_feeding=True` with `style='bahdanau'`; input "
+                "feeding belongs to the luong style."
+            )
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.units = units
@@ -72,8 +87,7 @@ class AttentionDecoder(keras.layers.Layer):
         self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
         self.rnn = make_rnn(rnn, units, name=rnn, return_sequences=True, return_state=True)
         self.attention = make_attention(attention, self.attention_units)
-        self.combine = keras.layers.Dense(units, activation="tanh", use_bias=False,
-                                          name="combine")
+        self.combine = keras.layers.Dense(units, activation="tanh", use_bias=False, name="combine")
         self.norm = keras.layers.LayerNormalization(name="norm") if self.output_norm else None
         self.output_dense = keras.layers.Dense(vocab_size, dtype="float32", name="logits")
         self.dropout_layer = keras.layers.Dropout(dropout)
@@ -93,7 +107,9 @@ class AttentionDecoder(keras.layers.Layer):
         return 2 if self.rnn_kind == "lstm" else 1
 
     def build(self, input_shape=None):
-        rnn_in = self.embedding_dim + (self.units if self.style == "bahdanau" or self.input_feeding else 0)
+        rnn_in = self.embedding_dim + (
+            self.units if self.style == "bahdanau" or self.input_feeding else 0
+        )
         self.embedding.build((None, None))
         self.rnn.build((None, None, rnn_in))
         self.attention.build((None, None, self.units), (None, None, self.units))
@@ -119,7 +135,8 @@ class AttentionDecoder(keras.layers.Layer):
         """
         if not self.has_attention:
             return self.attention.project_keys(
-                encoder_outputs, None if encoder_state is None else encoder_state[0])
+                encoder_outputs, None if encoder_state is None else encoder_state[0]
+            )
         return self.attention.project_keys(encoder_outputs)
 
     # -- one step -----------------------------------------------------------------
@@ -154,12 +171,12 @@ class AttentionDecoder(keras.layers.Layer):
             logits are the same numbers :meth:`step` gives.
         """
         logits, new_state, weights, parts = self._advance(
-            token, state, encoder_outputs, keys, source_mask, False, anatomy=True)
+            token, state, encoder_outputs, keys, source_mask, False, anatomy=True
+        )
         parts = {name: ops.cast(value, "float32") for name, value in parts.items()}
         return logits, new_state, weights, parts
 
-    def _advance(self, token, state, encoder_outputs, keys, source_mask, training,
-                 anatomy=False):
+    def _advance(self, token, state, encoder_outputs, keys, source_mask, training, anatomy=False):
         """The step's arithmetic, once for :meth:`step` and :meth:`step_anatomy`: returns
         `(logits, new_state, weights, parts)`, `parts` empty unless `anatomy`."""
         x = self.dropout_layer(self.embedding(token), training=training)  # (batch, emb)
@@ -171,7 +188,8 @@ class AttentionDecoder(keras.layers.Layer):
             if not anatomy:
                 return self.attention(query, encoder_outputs, keys=keys, mask=source_mask)
             context, weights, scores = self.attention(
-                query, encoder_outputs, keys=keys, mask=source_mask, return_scores=True)
+                query, encoder_outputs, keys=keys, mask=source_mask, return_scores=True
+            )
             parts.update(query=query, scores=scores)
             return context, weights
 
@@ -181,7 +199,9 @@ class AttentionDecoder(keras.layers.Layer):
         elif self.input_feeding:
             x = ops.concatenate([x, ops.cast(state[n], x.dtype)], axis=-1)
         h, new_rnn_state = self.rnn.cell(x, rnn_state, training=training)
-        new_rnn_state = list(new_rnn_state) if isinstance(new_rnn_state, list | tuple) else [new_rnn_state]
+        new_rnn_state = (
+            list(new_rnn_state) if isinstance(new_rnn_state, list | tuple) else [new_rnn_state]
+        )
         if self.style == "luong":
             context, weights = attend(h)
         attentional = self._attentional(h, context, parts if anatomy else None)
@@ -231,13 +251,17 @@ class AttentionDecoder(keras.layers.Layer):
 
         def body(carry, token):
             _, prev_state, _ = carry
-            logits, new_state, weights = self.step(token, prev_state, encoder_outputs, keys,
-                                                   source_mask, training=training)
+            logits, new_state, weights = self.step(
+                token, prev_state, encoder_outputs, keys, source_mask, training=training
+            )
             return logits, new_state, weights
 
         batch = tf.shape(target_in)[0]
-        first = (tf.zeros((batch, self.vocab_size), "float32"), state,
-                 tf.zeros(tf.shape(source_mask), "float32"))
+        first = (
+            tf.zeros((batch, self.vocab_size), "float32"),
+            state,
+            tf.zeros(tf.shape(source_mask), "float32"),
+        )
         logits, _, weights = tf.scan(body, tf.transpose(target_in), initializer=first)
         return tf.transpose(logits, (1, 0, 2)), tf.transpose(weights, (1, 0, 2))
 
@@ -246,8 +270,16 @@ class AttentionDecoder(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "vocab_size": self.vocab_size,
-                "embedding_dim": self.embedding_dim, "units": self.units,
-                "attention": self.attention_kind, "attention_units": self.attention_units,
-                "style": self.style, "input_feeding": self.input_feeding,
-                "output_norm": self.output_norm, "rnn": self.rnn_kind, "dropout": self.dropout}
+        return {
+            **base_config,
+            "vocab_size": self.vocab_size,
+            "embedding_dim": self.embedding_dim,
+            "units": self.units,
+            "attention": self.attention_kind,
+            "attention_units": self.attention_units,
+            "style": self.style,
+            "input_feeding": self.input_feeding,
+            "output_norm": self.output_norm,
+            "rnn": self.rnn_kind,
+            "dropout": self.dropout,
+        }

@@ -10,4 +10,5 @@ def check_positive_integers(**values) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ValueError(
                 f"Received an invalid value for argument `{name}`, expected a positive "
-                f"integer, got {value}.")
+                f"integer, got {value}."
+            )

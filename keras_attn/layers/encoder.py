@@ -15,7 +15,9 @@ def make_rnn(rnn, units, name, **kwargs):
         return keras.layers.GRU(units, reset_after=True, name=name, **kwargs)
     if rnn == "lstm":
         return keras.layers.LSTM(units, name=name, **kwargs)
-    raise ValueError(f"Received an invalid value for argument `rnn`, expected 'gru' or 'lstm', got {rnn!r}.")
+    raise ValueError(
+        f"Received an invalid value for argument `rnn`, expected 'gru' or 'lstm', got {rnn!r}."
+    )
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -45,30 +47,36 @@ class Encoder(keras.layers.Layer):
         `(batch, src_len)`, True on real tokens.
     """
 
-    def __init__(self, vocab_size, embedding_dim, units, num_layers=1, rnn="gru",
-                 dropout=0.0, **kwargs):
+    def __init__(
+        self, vocab_size, embedding_dim, units, num_layers=1, rnn="gru", dropout=0.0, **kwargs
+    ):
         super().__init__(**kwargs)
-        check_positive_integers(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
-                                num_layers=num_layers)
+        check_positive_integers(
+            vocab_size=vocab_size, embedding_dim=embedding_dim, units=units, num_layers=num_layers
+        )
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.units = units
         self.num_layers = num_layers
         self.rnn = rnn
         self.dropout = dropout
-        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True,
-                                                name="embedding")
+        self.embedding = keras.layers.Embedding(
+            vocab_size, embedding_dim, mask_zero=True, name="embedding"
+        )
         self.rnn_layers = [
             keras.layers.Bidirectional(
-                make_rnn(rnn, units, name=f"{rnn}_{i}", return_sequences=True,
-                         return_state=True),
-                merge_mode="sum", name=f"bidirectional_{i}")
+                make_rnn(rnn, units, name=f"{rnn}_{i}", return_sequences=True, return_state=True),
+                merge_mode="sum",
+                name=f"bidirectional_{i}",
+            )
             for i in range(num_layers)
         ]
         self.dropout_layer = keras.layers.Dropout(dropout)
         n_states = 2 if rnn == "lstm" else 1
-        self.bridges = [keras.layers.Dense(units, activation="tanh", name=f"bridge_{i}")
-                        for i in range(n_states)]
+        self.bridges = [
+            keras.layers.Dense(units, activation="tanh", name=f"bridge_{i}")
+            for i in range(n_states)
+        ]
 
     def build(self, input_shape):
         self.embedding.build(input_shape)
@@ -95,8 +103,10 @@ class Encoder(keras.layers.Layer):
                 x, *states = layer(x, mask=mask, training=training)
         half = len(states) // 2  # forward states, then backward states
         forward, backward = states[:half], states[half:]
-        state = [bridge(ops.concatenate([f, b], axis=-1))
-                 for bridge, f, b in zip(self.bridges, forward, backward, strict=True)]
+        state = [
+            bridge(ops.concatenate([f, b], axis=-1))
+            for bridge, f, b in zip(self.bridges, forward, backward, strict=True)
+        ]
         return x, state, mask
 
     def compute_mask(self, source_ids, mask=None):
@@ -104,6 +114,12 @@ class Encoder(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "vocab_size": self.vocab_size,
-                "embedding_dim": self.embedding_dim, "units": self.units,
-                "num_layers": self.num_layers, "rnn": self.rnn, "dropout": self.dropout}
+        return {
+            **base_config,
+            "vocab_size": self.vocab_size,
+            "embedding_dim": self.embedding_dim,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "rnn": self.rnn,
+            "dropout": self.dropout,
+        }

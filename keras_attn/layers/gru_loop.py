@@ -31,12 +31,18 @@ def usable(cell) -> bool:
 
     from keras_attn.device import gpus
 
-    return (ENABLED and keras.backend.backend() == "tensorflow"
-            and isinstance(cell, keras.layers.GRUCell) and cell.reset_after
-            and cell.use_bias and cell.dropout == 0 and cell.recurrent_dropout == 0
-            and cell.activation is keras.activations.tanh
-            and cell.recurrent_activation is keras.activations.sigmoid
-            and not gpus())
+    return (
+        ENABLED
+        and keras.backend.backend() == "tensorflow"
+        and isinstance(cell, keras.layers.GRUCell)
+        and cell.reset_after
+        and cell.use_bias
+        and cell.dropout == 0
+        and cell.recurrent_dropout == 0
+        and cell.activation is keras.activations.tanh
+        and cell.recurrent_activation is keras.activations.sigmoid
+        and not gpus()
+    )
 
 
 def _weights(cell, dtype):
@@ -95,8 +101,10 @@ def gru_sequence(cell, inputs, initial_state):
         return t + 1, h, outputs.write(t, h)
 
     _, h, outputs = tf.while_loop(
-        lambda t, *_: t < steps, body,
-        (tf.constant(0), ops.cast(initial_state, dtype), tf.TensorArray(dtype, size=steps)))
+        lambda t, *_: t < steps,
+        body,
+        (tf.constant(0), ops.cast(initial_state, dtype), tf.TensorArray(dtype, size=steps)),
+    )
     return tf.transpose(outputs.stack(), (1, 0, 2)), h
 
 
@@ -130,9 +138,16 @@ def bidirectional_gru(forward_cell, backward_cell, inputs, mask):
 
     zeros = tf.zeros((tf.shape(inputs)[0], forward_cell.units), dtype)
     _, _, _, fw_out, bw_out = tf.while_loop(
-        lambda t, *_: t < steps, body,
-        (tf.constant(0), zeros, zeros, tf.TensorArray(dtype, size=steps),
-         tf.TensorArray(dtype, size=steps)))
+        lambda t, *_: t < steps,
+        body,
+        (
+            tf.constant(0),
+            zeros,
+            zeros,
+            tf.TensorArray(dtype, size=steps),
+            tf.TensorArray(dtype, size=steps),
+        ),
+    )
     fw_out = tf.transpose(fw_out.stack(), (1, 0, 2))
     bw_out = tf.transpose(bw_out.stack(), (1, 0, 2))
     fw_state, bw_state = _last(fw_out, lengths), _last(bw_out, lengths)

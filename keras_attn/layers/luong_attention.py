@@ -38,11 +38,13 @@ class LuongAttention(AdditiveScoring, AttentionBase):
         if method not in METHODS:
             raise ValueError(
                 f"Received an invalid value for argument `method`, expected one of "
-                f"{METHODS}, got {method!r}.")
+                f"{METHODS}, got {method!r}."
+            )
         if method == "concat" and (not isinstance(units, int) or units <= 0):
             raise ValueError(
                 "Received an invalid value for argument `units`, expected a positive "
-                f"integer for the concat method, got {units}.")
+                f"integer for the concat method, got {units}."
+            )
         self.method = method
         self.units = units
         if method == "concat":
@@ -52,7 +54,8 @@ class LuongAttention(AdditiveScoring, AttentionBase):
         if self.method == "dot" and query_dim != value_dim:
             raise ValueError(
                 "Luong `dot` scoring needs queries and values of the same size, got "
-                f"query size {query_dim} and value size {value_dim}.")
+                f"query size {query_dim} and value size {value_dim}."
+            )
         if self.method == "general":
             self.key_dense = keras.layers.Dense(query_dim, use_bias=False, name="key_dense")
             self.key_dense.build((None, None, value_dim))

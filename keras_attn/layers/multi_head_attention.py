@@ -60,7 +60,8 @@ class MultiHeadAttention(AttentionBase):
         if units % heads:
             raise ValueError(
                 f"Received `units={units}` and `heads={heads}`: `units` must be a multiple "
-                "of `heads` (each head gets `units // heads` numbers).")
+                "of `heads` (each head gets `units // heads` numbers)."
+            )
         self.units = units
         self.heads = heads
         self.d_head = units // heads

@@ -42,14 +42,18 @@ class NoAttention(keras.layers.Layer):
     def project_keys(self, values, summary=None):
         """The fixed context: `summary`, the encoder's final state `(batch, value_dim)`."""
         if summary is None:
-            raise ValueError("A model without attention needs the encoder's final state as "
-                             "its fixed context; pass `summary` to `project_keys`.")
+            raise ValueError(
+                "A model without attention needs the encoder's final state as "
+                "its fixed context; pass `summary` to `project_keys`."
+            )
         return summary
 
     def call(self, query, values, keys=None, mask=None, return_scores=False):
         if keys is None:
-            raise ValueError("A model without attention needs its fixed context as `keys` "
-                             "(the encoder's final state, from `project_keys`).")
+            raise ValueError(
+                "A model without attention needs its fixed context as `keys` "
+                "(the encoder's final state, from `project_keys`)."
+            )
         context = ops.cast(keys, values.dtype)
         batch, src_len = ops.shape(values)[0], ops.shape(values)[1]
         if len(query.shape) == 2:
@@ -57,8 +61,9 @@ class NoAttention(keras.layers.Layer):
         else:
             steps = ops.shape(query)[1]
             weights = ops.zeros((batch, steps, src_len), "float32")
-            context = ops.broadcast_to(ops.expand_dims(context, 1),
-                                       (batch, steps, ops.shape(context)[-1]))
+            context = ops.broadcast_to(
+                ops.expand_dims(context, 1), (batch, steps, ops.shape(context)[-1])
+            )
         if return_scores:
             return context, weights, ops.full_like(weights, float("-inf"))
         return context, weights

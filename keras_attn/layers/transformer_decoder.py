@@ -76,8 +76,9 @@ class TransformerDecoderBlock(keras.layers.Layer):
         h = self.self_norm(x)
         context, self_weights = self.self_attention(h, h, mask=causal)
         x = x + self.dropout_layer(context, training=training)
-        context, cross_weights = self.cross_attention(self.cross_norm(x), encoder_outputs,
-                                                      mask=source_mask)
+        context, cross_weights = self.cross_attention(
+            self.cross_norm(x), encoder_outputs, mask=source_mask
+        )
         x = x + self.dropout_layer(context, training=training)
         h = self.feed_forward(self.feed_forward_norm(x), training=training)
         return x + self.dropout_layer(h, training=training), self_weights, cross_weights
@@ -113,12 +114,23 @@ class TransformerDecoderBlock(keras.layers.Layer):
         cache_keys = cache_keys * (1 - here) + ops.cast(new_keys, cache_keys.dtype) * here
         cache_values = cache_values * (1 - here) + ops.cast(new_values, cache_values.dtype) * here
         seen = ops.arange(slots)[None, :] <= ops.expand_dims(position, 1)  # (batch, slots)
-        context, self_weights = _attend(self.self_attention, h, (cache_keys, cache_values),
-                                        seen, parts, "self" if anatomy else None)
+        context, self_weights = _attend(
+            self.self_attention,
+            h,
+            (cache_keys, cache_values),
+            seen,
+            parts,
+            "self" if anatomy else None,
+        )
         x = x + context
-        context, cross_weights = _attend(self.cross_attention, self.cross_norm(x),
-                                         cross_keys, source_mask, parts,
-                                         "cross" if anatomy else None)
+        context, cross_weights = _attend(
+            self.cross_attention,
+            self.cross_norm(x),
+            cross_keys,
+            source_mask,
+            parts,
+            "cross" if anatomy else None,
+        )
         x = x + context
         x = x + self.feed_forward(self.feed_forward_norm(x))
         return x, (cache_keys, cache_values), self_weights, cross_weights, parts
@@ -128,9 +140,13 @@ class TransformerDecoderBlock(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "units": self.units, "heads": self.heads,
-                "inner_units": self.inner_units, "dropout": self.dropout}
-
+        return {
+            **base_config,
+            "units": self.units,
+            "heads": self.heads,
+            "inner_units": self.inner_units,
+            "dropout": self.dropout,
+        }
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -161,12 +177,23 @@ class TransformerDecoder(keras.layers.Layer):
     `tf.while_loop`) carry it as they are.
     """
 
-    def __init__(self, vocab_size, units, layers=2, heads=4, inner_units=None,
-                 max_length=256, positions="sinusoidal", dropout=0.0, tie_embeddings=False,
-                 **kwargs):
+    def __init__(
+        self,
+        vocab_size,
+        units,
+        layers=2,
+        heads=4,
+        inner_units=None,
+        max_length=256,
+        positions="sinusoidal",
+        dropout=0.0,
+        tie_embeddings=False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
-        check_positive_integers(vocab_size=vocab_size, units=units, layers=layers,
-                                max_length=max_length)
+        check_positive_integers(
+            vocab_size=vocab_size, units=units, layers=layers, max_length=max_length
+        )
         self.tie_embeddings = bool(tie_embeddings)
         self.vocab_size = vocab_size
         self.units = units
@@ -176,13 +203,19 @@ class TransformerDecoder(keras.layers.Layer):
         self.max_length = max_length
         self.positions = positions
         self.dropout = dropout
-        self.embedding = PositionalEmbedding(vocab_size, units, max_length, positions,
-                                             name="embedding")
-        self.blocks = [TransformerDecoderBlock(units, heads, self.inner_units, dropout,
-                                               name=f"block_{i}") for i in range(layers)]
+        self.embedding = PositionalEmbedding(
+            vocab_size, units, max_length, positions, name="embedding"
+        )
+        self.blocks = [
+            TransformerDecoderBlock(units, heads, self.inner_units, dropout, name=f"block_{i}")
+            for i in range(layers)
+        ]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
-        self.output_dense = (None if self.tie_embeddings else
-                             keras.layers.Dense(vocab_size, dtype="float32", name="logits"))
+        self.output_dense = (
+            None
+            if self.tie_embeddings
+            else keras.layers.Dense(vocab_size, dtype="float32", name="logits")
+        )
         self.dropout_layer = keras.layers.Dropout(dropout)
 
     @property
@@ -199,15 +232,15 @@ class TransformerDecoder(keras.layers.Layer):
             block.build()
         self.final_norm.build((None, None, self.units))
         if self.tie_embeddings:
-            self.output_bias = self.add_weight(shape=(self.vocab_size,), initializer="zeros",
-                                               name="output_bias", dtype="float32")
+            self.output_bias = self.add_weight(
+                shape=(self.vocab_size,), initializer="zeros", name="output_bias", dtype="float32"
+            )
         else:
             self.output_dense.build((None, self.units))
         self.built = True
 
     # -- whole sentences (teacher forcing) -------------------------------------------
-    def call(self, target_in, encoder_outputs, source_mask, encoder_state=None,
-             training=None):
+    def call(self, target_in, encoder_outputs, source_mask, encoder_state=None, training=None):
         """Logits for every target position given the gold previous tokens.
 
         Args:
@@ -238,8 +271,7 @@ class TransformerDecoder(keras.layers.Layer):
             self_weights.append(w_self)
             cross_weights.append(w_cross)
         x = self.dropout_layer(self.final_norm(x), training=training)
-        return (self.logits(x), ops.stack(self_weights, axis=1),
-                ops.stack(cross_weights, axis=1))
+        return (self.logits(x), ops.stack(self_weights, axis=1), ops.stack(cross_weights, axis=1))
 
     def logits(self, hidden):
         """The output layer: `(..., units)` -> float32 `(..., vocab_size)`."""
@@ -256,15 +288,16 @@ class TransformerDecoder(keras.layers.Layer):
             `(keys, values)`, each `(batch, layers, heads, S, d_head)`.
         """
         pairs = [block.cross_attention.project_keys(encoder_outputs) for block in self.blocks]
-        return (ops.stack([k for k, _ in pairs], axis=1),
-                ops.stack([v for _, v in pairs], axis=1))
+        return (ops.stack([k for k, _ in pairs], axis=1), ops.stack([v for _, v in pairs], axis=1))
 
     def initial_state(self, batch_size):
         """The state before the first step: an empty cache, position 0."""
         shape = (batch_size, self.num_layers, self.heads, self.max_length, self.d_head)
-        return {"keys": ops.zeros(shape, self.compute_dtype),
-                "values": ops.zeros(shape, self.compute_dtype),
-                "position": ops.zeros((batch_size,), "int32")}
+        return {
+            "keys": ops.zeros(shape, self.compute_dtype),
+            "values": ops.zeros(shape, self.compute_dtype),
+            "position": ops.zeros((batch_size,), "int32"),
+        }
 
     def step(self, token, state, encoder_outputs, keys, source_mask, training=False):
         """Advance one target position.
@@ -306,20 +339,30 @@ class TransformerDecoder(keras.layers.Layer):
         new_keys, new_values, found = [], [], []
         for i, block in enumerate(self.blocks):
             x, (k, v), w_self, w_cross, parts = block.step(
-                x, (state["keys"][:, i], state["values"][:, i]), position,
-                (keys[0][:, i], keys[1][:, i]), source_mask, anatomy=anatomy)
+                x,
+                (state["keys"][:, i], state["values"][:, i]),
+                position,
+                (keys[0][:, i], keys[1][:, i]),
+                source_mask,
+                anatomy=anatomy,
+            )
             new_keys.append(k)
             new_values.append(v)
             found.append({**parts, "self_weights": w_self, "cross_weights": w_cross})
         hidden = self.final_norm(x)
         logits = self.logits(hidden)
-        new_state = {"keys": ops.stack(new_keys, axis=1), "values": ops.stack(new_values, axis=1),
-                     "position": position + 1}
+        new_state = {
+            "keys": ops.stack(new_keys, axis=1),
+            "values": ops.stack(new_values, axis=1),
+            "position": position + 1,
+        }
         weights = ops.mean(found[-1]["cross_weights"], axis=1)
         if not anatomy:
             return logits, new_state, weights
-        parts = {name: ops.cast(ops.stack([p[name] for p in found], axis=1), "float32")
-                 for name in found[0]}
+        parts = {
+            name: ops.cast(ops.stack([p[name] for p in found], axis=1), "float32")
+            for name in found[0]
+        }
         parts["hidden"] = ops.cast(hidden, "float32")
         return logits, new_state, weights, parts
 
@@ -328,11 +371,18 @@ class TransformerDecoder(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "vocab_size": self.vocab_size, "units": self.units,
-                "layers": self.num_layers, "heads": self.heads,
-                "inner_units": self.inner_units, "max_length": self.max_length,
-                "positions": self.positions, "dropout": self.dropout,
-                "tie_embeddings": self.tie_embeddings}
+        return {
+            **base_config,
+            "vocab_size": self.vocab_size,
+            "units": self.units,
+            "layers": self.num_layers,
+            "heads": self.heads,
+            "inner_units": self.inner_units,
+            "max_length": self.max_length,
+            "positions": self.positions,
+            "dropout": self.dropout,
+            "tie_embeddings": self.tie_embeddings,
+        }
 
 
 def _attend(attention, h, keys, mask, parts, name=None):

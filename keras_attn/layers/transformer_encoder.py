@@ -45,8 +45,9 @@ class TransformerEncoderBlock(keras.layers.Layer):
         self.dropout = dropout
         self.attention_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="attention_norm")
         self.attention = MultiHeadAttention(units, heads, name="self_attention")
-        self.feed_forward_norm = keras.layers.LayerNormalization(epsilon=1e-6,
-                                                                 name="feed_forward_norm")
+        self.feed_forward_norm = keras.layers.LayerNormalization(
+            epsilon=1e-6, name="feed_forward_norm"
+        )
         self.feed_forward = FeedForward(units, inner_units, dropout, name="feed_forward")
         self.dropout_layer = keras.layers.Dropout(dropout)
 
@@ -69,8 +70,13 @@ class TransformerEncoderBlock(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "units": self.units, "heads": self.heads,
-                "inner_units": self.inner_units, "dropout": self.dropout}
+        return {
+            **base_config,
+            "units": self.units,
+            "heads": self.heads,
+            "inner_units": self.inner_units,
+            "dropout": self.dropout,
+        }
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -99,11 +105,22 @@ class TransformerEncoder(keras.layers.Layer):
         middle place.)
     """
 
-    def __init__(self, vocab_size, units, layers=2, heads=4, inner_units=None,
-                 max_length=256, positions="sinusoidal", dropout=0.0, **kwargs):
+    def __init__(
+        self,
+        vocab_size,
+        units,
+        layers=2,
+        heads=4,
+        inner_units=None,
+        max_length=256,
+        positions="sinusoidal",
+        dropout=0.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
-        check_positive_integers(vocab_size=vocab_size, units=units, layers=layers,
-                                max_length=max_length)
+        check_positive_integers(
+            vocab_size=vocab_size, units=units, layers=layers, max_length=max_length
+        )
         self.vocab_size = vocab_size
         self.units = units
         self.num_layers = layers
@@ -112,10 +129,13 @@ class TransformerEncoder(keras.layers.Layer):
         self.max_length = max_length
         self.positions = positions
         self.dropout = dropout
-        self.embedding = PositionalEmbedding(vocab_size, units, max_length, positions,
-                                             name="embedding")
-        self.blocks = [TransformerEncoderBlock(units, heads, self.inner_units, dropout,
-                                               name=f"block_{i}") for i in range(layers)]
+        self.embedding = PositionalEmbedding(
+            vocab_size, units, max_length, positions, name="embedding"
+        )
+        self.blocks = [
+            TransformerEncoderBlock(units, heads, self.inner_units, dropout, name=f"block_{i}")
+            for i in range(layers)
+        ]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
         self.dropout_layer = keras.layers.Dropout(dropout)
 
@@ -140,7 +160,14 @@ class TransformerEncoder(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "vocab_size": self.vocab_size, "units": self.units,
-                "layers": self.num_layers, "heads": self.heads,
-                "inner_units": self.inner_units, "max_length": self.max_length,
-                "positions": self.positions, "dropout": self.dropout}
+        return {
+            **base_config,
+            "vocab_size": self.vocab_size,
+            "units": self.units,
+            "layers": self.num_layers,
+            "heads": self.heads,
+            "inner_units": self.inner_units,
+            "max_length": self.max_length,
+            "positions": self.positions,
+            "dropout": self.dropout,
+        }

@@ -47,5 +47,9 @@ class FeedForward(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "units": self.units, "inner_units": self.inner_units,
-                "dropout": self.dropout}
+        return {
+            **base_config,
+            "units": self.units,
+            "inner_units": self.inner_units,
+            "dropout": self.dropout,
+        }

@@ -63,18 +63,25 @@ class PositionalEmbedding(keras.layers.Layer):
         super().__init__(**kwargs)
         check_positive_integers(vocab_size=vocab_size, units=units, max_length=max_length)
         if positions not in POSITIONS:
-            raise ValueError(f"Received an invalid value for argument `positions`, expected "
-                             f"one of {POSITIONS}, got {positions!r}.")
+            raise ValueError(
+                f"Received an invalid value for argument `positions`, expected "
+                f"one of {POSITIONS}, got {positions!r}."
+            )
         if positions == "sinusoidal" and units % 2:
-            raise ValueError(f"Received `units={units}`: sinusoidal positions need an even "
-                             "size (sine and cosine pairs).")
+            raise ValueError(
+                f"Received `units={units}`: sinusoidal positions need an even "
+                "size (sine and cosine pairs)."
+            )
         self.vocab_size = vocab_size
         self.units = units
         self.max_length = max_length
         self.positions = positions
         self.token_embedding = keras.layers.Embedding(vocab_size, units, name="embedding")
-        self.position_embedding = (keras.layers.Embedding(max_length, units, name="positions")
-                                   if positions == "learned" else None)
+        self.position_embedding = (
+            keras.layers.Embedding(max_length, units, name="positions")
+            if positions == "learned"
+            else None
+        )
 
     def build(self, input_shape=None):
         self.token_embedding.build((None, None))
@@ -95,5 +102,10 @@ class PositionalEmbedding(keras.layers.Layer):
 
     def get_config(self):
         base_config = super().get_config()
-        return {**base_config, "vocab_size": self.vocab_size, "units": self.units,
-                "max_length": self.max_length, "positions": self.positions}
+        return {
+            **base_config,
+            "vocab_size": self.vocab_size,
+            "units": self.units,
+            "max_length": self.max_length,
+            "positions": self.positions,
+        }

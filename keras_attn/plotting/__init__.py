@@ -43,8 +43,20 @@ from keras_attn.plotting.length_curve import (
 from keras_attn.plotting.terminal import SHADES, THRESHOLDS, display_width, shade, text_heatmap
 
 __all__ = [
-    "ANNOTATE_MAX", "FALLBACK_FONTS", "IMAGE_SUFFIXES", "SHADES", "SUFFIXES", "THRESHOLDS",
-    "attention_figure", "display_width", "font_families", "length_curve_figure",
-    "plot_attention", "plot_length_curve", "save_attention", "save_length_curve", "shade",
+    "ANNOTATE_MAX",
+    "FALLBACK_FONTS",
+    "IMAGE_SUFFIXES",
+    "SHADES",
+    "SUFFIXES",
+    "THRESHOLDS",
+    "attention_figure",
+    "display_width",
+    "font_families",
+    "length_curve_figure",
+    "plot_attention",
+    "plot_length_curve",
+    "save_attention",
+    "save_length_curve",
+    "shade",
     "text_heatmap",
 ]

@@ -15,12 +15,31 @@ import numpy as np
 # Fonts tried in order for each glyph (those installed are used): broad Unicode coverage
 # first, then CJK and other scripts.
 FALLBACK_FONTS = (
-    "DejaVu Sans", "Noto Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK KR",
-    "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback",
-    "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Thai",
-    "Noto Sans Georgian", "Noto Sans Armenian", "Arial Unicode MS", "Microsoft YaHei",
-    "Yu Gothic", "Malgun Gothic", "PingFang SC", "Hiragino Sans", "Apple SD Gothic Neo",
-    "Segoe UI", "Nirmala UI", "Leelawadee UI",
+    "DejaVu Sans",
+    "Noto Sans",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK KR",
+    "Source Han Sans",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans Devanagari",
+    "Noto Sans Thai",
+    "Noto Sans Georgian",
+    "Noto Sans Armenian",
+    "Arial Unicode MS",
+    "Microsoft YaHei",
+    "Yu Gothic",
+    "Malgun Gothic",
+    "PingFang SC",
+    "Hiragino Sans",
+    "Apple SD Gothic Neo",
+    "Segoe UI",
+    "Nirmala UI",
+    "Leelawadee UI",
 )
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 SUFFIXES = (*IMAGE_SUFFIXES, ".csv")
@@ -46,7 +65,6 @@ def font_families() -> tuple[str, ...]:
     return found or ("DejaVu Sans",)
 
 
-
 def check_shapes(weights, source_tokens, target_tokens) -> np.ndarray:
     """`weights` as a float64 array, or ValueError unless its shape is
     `(len(target_tokens), len(source_tokens))`."""
@@ -55,7 +73,8 @@ def check_shapes(weights, source_tokens, target_tokens) -> np.ndarray:
     if weights.ndim != 2 or weights.shape != expected:
         raise ValueError(
             f"Received `weights` of shape {tuple(weights.shape)}, expected "
-            f"(len(target_tokens), len(source_tokens)) = {expected}.")
+            f"(len(target_tokens), len(source_tokens)) = {expected}."
+        )
     return weights
 
 
@@ -72,8 +91,10 @@ def check_suffix(path, suffixes: tuple[str, ...], what: str) -> tuple[Path, str]
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in suffixes:
-        raise ValueError(f"Cannot save {what} as {path.name!r}: the file name must end in "
-                         f"one of {', '.join(suffixes)}.")
+        raise ValueError(
+            f"Cannot save {what} as {path.name!r}: the file name must end in "
+            f"one of {', '.join(suffixes)}."
+        )
     return path, suffix
 
 

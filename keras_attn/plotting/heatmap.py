@@ -35,9 +35,20 @@ def _tick_size(rows: int, cols: int) -> int:
     return 10 if big <= 20 else 8 if big <= 40 else 6
 
 
-def plot_attention(ax, weights, source_tokens, target_tokens, *, highlight_row=None,
-                   colorbar=True, cmap="viridis", annotate=None, dark=False, aspect="auto",
-                   fontsize=None):
+def plot_attention(
+    ax,
+    weights,
+    source_tokens,
+    target_tokens,
+    *,
+    highlight_row=None,
+    colorbar=True,
+    cmap="viridis",
+    annotate=None,
+    dark=False,
+    aspect="auto",
+    fontsize=None,
+):
     """Draw an attention heatmap on `ax`.
 
     Source tokens run along the top, output tokens down the left side; cell `(i, j)` is
@@ -71,15 +82,18 @@ def plot_attention(ax, weights, source_tokens, target_tokens, *, highlight_row=N
     weights = check_shapes(weights, source_tokens, target_tokens)
     rows, cols = weights.shape
     if highlight_row is not None and not 0 <= highlight_row < rows:
-        raise ValueError(f"Received an invalid value for argument `highlight_row`: "
-                         f"{highlight_row}; expected a row index in [0, {rows}).")
+        raise ValueError(
+            f"Received an invalid value for argument `highlight_row`: "
+            f"{highlight_row}; expected a row index in [0, {rows})."
+        )
     colours = palette(dark)
     vmax = max(1.0, float(weights.max())) if weights.size else 1.0
     norm = Normalize(vmin=0.0, vmax=vmax)
     # An empty matrix (no output yet) still shows the source tokens on an empty row.
     shown = weights if rows else np.ma.masked_all((1, max(cols, 1)))
-    image = ax.imshow(shown, cmap=cmap, norm=norm, aspect=aspect, interpolation="nearest",
-                      origin="upper")
+    image = ax.imshow(
+        shown, cmap=cmap, norm=norm, aspect=aspect, interpolation="nearest", origin="upper"
+    )
     families = list(font_families())
     if fontsize is None:
         fontsize = _tick_size(rows, cols)
@@ -90,21 +104,37 @@ def plot_attention(ax, weights, source_tokens, target_tokens, *, highlight_row=N
     ax.xaxis.set_label_position("top")
     ax.set_xticks(range(cols))
     ax.set_xticklabels(
-        list(source_tokens), rotation=rotation, fontsize=fontsize, family=families,
-        parse_math=False, color=colours["text"],
-        **({"ha": "left", "va": "bottom" if rotation == 60 else "center",
-            "rotation_mode": "anchor"} if rotation else {"ha": "center"}))
+        list(source_tokens),
+        rotation=rotation,
+        fontsize=fontsize,
+        family=families,
+        parse_math=False,
+        color=colours["text"],
+        **(
+            {
+                "ha": "left",
+                "va": "bottom" if rotation == 60 else "center",
+                "rotation_mode": "anchor",
+            }
+            if rotation
+            else {"ha": "center"}
+        ),
+    )
     ax.set_yticks(range(rows))
-    ax.set_yticklabels(list(target_tokens), fontsize=fontsize, family=families,
-                       parse_math=False, color=colours["text"])
+    ax.set_yticklabels(
+        list(target_tokens),
+        fontsize=fontsize,
+        family=families,
+        parse_math=False,
+        color=colours["text"],
+    )
     ax.set_xlabel("source", color=colours["text"], fontsize=fontsize)
     ax.set_ylabel("output", color=colours["text"], fontsize=fontsize)
     ax.tick_params(which="both", length=0, colors=colours["text"])
     # Thin lines between cells.
     ax.set_xticks(np.arange(-0.5, cols, 1.0), minor=True)
     ax.set_yticks(np.arange(-0.5, max(rows, 1), 1.0), minor=True)
-    ax.grid(which="minor", color=colours["grid"],
-            linewidth=0.8 if max(rows, cols) <= 20 else 0.4)
+    ax.grid(which="minor", color=colours["grid"], linewidth=0.8 if max(rows, cols) <= 20 else 0.4)
     ax.grid(which="major", visible=False)
     style_spines(ax, colours["text"])
 
@@ -117,14 +147,30 @@ def plot_attention(ax, weights, source_tokens, target_tokens, *, highlight_row=N
             for j in range(cols):
                 red, green, blue, _ = colour_map(norm(weights[i, j]))
                 light_cell = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5
-                ax.text(j, i, f"{weights[i, j]:.2f}", ha="center", va="center",
-                        fontsize=size, color="#111111" if light_cell else "#f5f5f5",
-                        parse_math=False, gid="attention-value")
+                ax.text(
+                    j,
+                    i,
+                    f"{weights[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=size,
+                    color="#111111" if light_cell else "#f5f5f5",
+                    parse_math=False,
+                    gid="attention-value",
+                )
 
     if highlight_row is not None:
-        outline = Rectangle((-0.5, highlight_row - 0.5), cols, 1.0, fill=False,
-                            edgecolor=colours["highlight"], linewidth=2.5, zorder=5,
-                            clip_on=False, gid="attention-highlight")
+        outline = Rectangle(
+            (-0.5, highlight_row - 0.5),
+            cols,
+            1.0,
+            fill=False,
+            edgecolor=colours["highlight"],
+            linewidth=2.5,
+            zorder=5,
+            clip_on=False,
+            gid="attention-highlight",
+        )
         ax.add_patch(outline)
 
     if colorbar:
@@ -157,8 +203,9 @@ def attention_figure(weights, source_tokens, target_tokens, **kwargs):
     label_height = char * max((len(t) for t in source_tokens), default=1) * 0.9
     width = 0.7 + label_width + cell * max(cols, 1) + 1.3 + label_height * 0.5
     height = 0.7 + label_height + cell * max(rows, 1) + 0.3
-    figure = Figure(figsize=(min(max(width, 3.5), 30.0), min(max(height, 2.5), 30.0)),
-                    layout="constrained")
+    figure = Figure(
+        figsize=(min(max(width, 3.5), 30.0), min(max(height, 2.5), 30.0)), layout="constrained"
+    )
     if kwargs.get("dark"):
         figure.set_facecolor(palette(dark=True)["face"])
     plot_attention(figure.add_subplot(), weights, source_tokens, target_tokens, **kwargs)
@@ -189,4 +236,3 @@ def save_attention(path, weights, source_tokens, target_tokens, *, dpi=150, **kw
         return path
     figure = attention_figure(weights, source_tokens, target_tokens, **kwargs)
     return save_figure(figure, path, suffix, dpi)
-

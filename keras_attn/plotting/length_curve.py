@@ -11,8 +11,18 @@ from keras_attn.plotting.common import (
     style_spines,
 )
 
-_CURVE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-                  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+_CURVE_COLOURS = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 _CURVE_METRICS = {"bleu": "BLEU", "chrf": "chrF"}
 
 
@@ -21,8 +31,7 @@ def _bucket_positions(comparison) -> list[float]:
     totals = [0.0] * len(comparison.buckets)
     for length, bucket in zip(comparison.lengths, comparison.bucket_of, strict=True):
         totals[bucket] += length
-    return [total / max(n, 1) for total, (_, _, n) in zip(totals, comparison.buckets,
-                                                           strict=True)]
+    return [total / max(n, 1) for total, (_, _, n) in zip(totals, comparison.buckets, strict=True)]
 
 
 def plot_length_curve(ax, comparison, metric="bleu", *, dark=False, fontsize=9):
@@ -47,8 +56,10 @@ def plot_length_curve(ax, comparison, metric="bleu", *, dark=False, fontsize=9):
         ValueError: unknown metric.
     """
     if metric not in _CURVE_METRICS:
-        raise ValueError(f"Received an invalid value for argument `metric`: {metric!r}; "
-                         f"expected one of {list(_CURVE_METRICS)}.")
+        raise ValueError(
+            f"Received an invalid value for argument `metric`: {metric!r}; "
+            f"expected one of {list(_CURVE_METRICS)}."
+        )
     colours = palette(dark)
     positions = _bucket_positions(comparison)
     label = _CURVE_METRICS[metric]
@@ -56,19 +67,33 @@ def plot_length_curve(ax, comparison, metric="bleu", *, dark=False, fontsize=9):
     for k, name in enumerate(comparison.names):
         scores = [row[metric] for row in comparison.by_bucket[name]]
         overall = comparison.overall[name][metric]
-        (line,) = ax.plot(positions, scores, marker="o", markersize=4, linewidth=1.8,
-                          color=_CURVE_COLOURS[k % len(_CURVE_COLOURS)],
-                          label=f"{name} (all: {overall:.1f})", gid=f"length-curve-{k}")
+        (line,) = ax.plot(
+            positions,
+            scores,
+            marker="o",
+            markersize=4,
+            linewidth=1.8,
+            color=_CURVE_COLOURS[k % len(_CURVE_COLOURS)],
+            label=f"{name} (all: {overall:.1f})",
+            gid=f"length-curve-{k}",
+        )
         lines.append(line)
     ax.set_xticks(positions)
-    ax.set_xticklabels([f"{text}\nn={n:,}" for text, (_, _, n)
-                        in zip(comparison.bucket_labels(), comparison.buckets, strict=True)],
-                       fontsize=fontsize - 1, color=colours["text"])
-    highest = max([row[metric] for rows in comparison.by_bucket.values() for row in rows]
-                  + [1.0])
+    ax.set_xticklabels(
+        [
+            f"{text}\nn={n:,}"
+            for text, (_, _, n) in zip(comparison.bucket_labels(), comparison.buckets, strict=True)
+        ],
+        fontsize=fontsize - 1,
+        color=colours["text"],
+    )
+    highest = max([row[metric] for rows in comparison.by_bucket.values() for row in rows] + [1.0])
     ax.set_ylim(0, min(100.0, highest * 1.12) if highest < 90 else 102)
-    ax.set_xlabel("source sentence length (words); n: pairs in the bucket",
-                  color=colours["text"], fontsize=fontsize)
+    ax.set_xlabel(
+        "source sentence length (words); n: pairs in the bucket",
+        color=colours["text"],
+        fontsize=fontsize,
+    )
     ax.set_ylabel(label, color=colours["text"], fontsize=fontsize)
     ax.tick_params(colors=colours["text"], labelsize=fontsize - 1)
     ax.grid(True, axis="y", linewidth=0.5, alpha=0.4)
@@ -94,8 +119,9 @@ def length_curve_figure(comparison, metric="bleu", *, dark=False):
         plot_length_curve(ax, comparison, chosen, dark=dark)
         if dark:
             ax.set_facecolor(colours["face"])
-        ax.set_title(f"{_CURVE_METRICS[chosen]} by source length",
-                     color=colours["text"], fontsize=10)
+        ax.set_title(
+            f"{_CURVE_METRICS[chosen]} by source length", color=colours["text"], fontsize=10
+        )
     return figure
 
 
@@ -111,7 +137,9 @@ def save_length_curve(path, comparison, metric="bleu", *, dpi=150, dark=False):
     """
     path, suffix = check_suffix(path, IMAGE_SUFFIXES, "a length curve")
     if metric not in (*_CURVE_METRICS, "both"):
-        raise ValueError(f"Received an invalid value for argument `metric`: {metric!r}; "
-                         f"expected one of {[*_CURVE_METRICS, 'both']}.")
+        raise ValueError(
+            f"Received an invalid value for argument `metric`: {metric!r}; "
+            f"expected one of {[*_CURVE_METRICS, 'both']}."
+        )
     figure = length_curve_figure(comparison, metric, dark=dark)
     return save_figure(figure, path, suffix, dpi)

@@ -74,8 +74,9 @@ def _cube_level(value: float) -> int:
     return min(range(len(_CUBE)), key=lambda k: abs(_CUBE[k] - value))
 
 
-def text_heatmap(weights, source_tokens, target_tokens, width=None, *, color=False,
-                 max_label=14, max_header=8) -> str:
+def text_heatmap(
+    weights, source_tokens, target_tokens, width=None, *, color=False, max_label=14, max_header=8
+) -> str:
     """A compact heatmap of attention for a terminal.
 
     The source tokens are written top to bottom above their columns (cut to
@@ -105,7 +106,7 @@ def text_heatmap(weights, source_tokens, target_tokens, width=None, *, color=Fal
     for token in source_tokens:
         units = _units(token)
         if len(units) > max_header:
-            units = units[:max_header - 1] + ["…"]
+            units = units[: max_header - 1] + ["…"]
         header_units.append(units)
     height = max([len(u) for u in header_units] + [0])
     lines = []
@@ -114,8 +115,11 @@ def text_heatmap(weights, source_tokens, target_tokens, width=None, *, color=Fal
         parts = []
         for units in header_units:
             unit = units[level] if level < len(units) else ""
-            parts.append(unit + " " * (cell - display_width(unit))
-                         if display_width(unit) <= cell else "…" + " " * (cell - 1))
+            parts.append(
+                unit + " " * (cell - display_width(unit))
+                if display_width(unit) <= cell
+                else "…" + " " * (cell - 1)
+            )
         lines.append((indent + "".join(parts)).rstrip())
 
     for i in range(rows):
@@ -125,8 +129,11 @@ def text_heatmap(weights, source_tokens, target_tokens, width=None, *, color=Fal
         else:
             cells = "".join(shade(w) * cell for w in row)
         best = int(np.argmax(row)) if cols else None
-        tail = (f" {_fit(source_tokens[best], tail_width - 6).rstrip()} {row[best]:.2f}"
-                if best is not None else "")
+        tail = (
+            f" {_fit(source_tokens[best], tail_width - 6).rstrip()} {row[best]:.2f}"
+            if best is not None
+            else ""
+        )
         lines.append(f"{_fit(target_tokens[i], label_width)} │{cells}│{tail}".rstrip())
     if color:
         swatches = "".join(f"\x1b[48;5;{_ansi_colour(k / 8)}m  \x1b[0m" for k in range(9))
@@ -135,4 +142,3 @@ def text_heatmap(weights, source_tokens, target_tokens, width=None, *, color=Fal
         legend = "  ".join(f"{SHADES[k + 1]} ≥{t:.2f}" for k, t in enumerate(THRESHOLDS))
     lines.append(indent + legend)
     return "\n".join(lines)
-

@@ -32,7 +32,23 @@ from keras_attn.text.vocabulary import (
 )
 
 __all__ = [
-    "END", "END_ID", "PAD", "PAD_ID", "SPACE", "SPECIALS", "START", "START_ID", "TOKENIZERS",
-    "UNK", "UNK_ID", "PaddingCount", "TextEncoder", "bucket_boundaries", "count_padding",
-    "detokenize", "make_dataset", "normalize", "token_count",
+    "END",
+    "END_ID",
+    "PAD",
+    "PAD_ID",
+    "SPACE",
+    "SPECIALS",
+    "START",
+    "START_ID",
+    "TOKENIZERS",
+    "UNK",
+    "UNK_ID",
+    "PaddingCount",
+    "TextEncoder",
+    "bucket_boundaries",
+    "count_padding",
+    "detokenize",
+    "make_dataset",
+    "normalize",
+    "token_count",
 ]

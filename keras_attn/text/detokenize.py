@@ -35,8 +35,12 @@ def is_cjk(char: str) -> bool:
     code = ord(char)
     if 0x3130 <= code <= 0x318F:  # Hangul compatibility jamo: Korean uses spaces
         return False
-    return (0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
-            or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x3FFFF)
+    return (
+        0x2E80 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x20000 <= code <= 0x3FFFF
+    )
 
 
 def _quote_role(token: str, previous: str | None, open_quotes: list[str]) -> str:
@@ -110,9 +114,9 @@ def merge_pieces(pieces: list[str]) -> list[str]:
     for piece in pieces:
         if piece.startswith(CONTINUATION) and len(piece) > len(CONTINUATION):
             if words:
-                words[-1] += piece[len(CONTINUATION):]
+                words[-1] += piece[len(CONTINUATION) :]
             else:
-                words.append(piece[len(CONTINUATION):])
+                words.append(piece[len(CONTINUATION) :])
         else:
             words.append(piece)
     return words

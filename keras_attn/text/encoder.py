@@ -34,8 +34,14 @@ TOKENIZERS = TOKENIZER_KINDS  # the tokenizers an encoder can be built with
 # How a WordPiece continuation piece is shown to people: "##en" -> "·en".
 SHOWN_CONTINUATION = "·"
 
-_CONFIG_KEYS = ("vocabulary", "tokenizer", "lowercase", "strip_accents", "normalization",
-                "max_length")
+_CONFIG_KEYS = (
+    "vocabulary",
+    "tokenizer",
+    "lowercase",
+    "strip_accents",
+    "normalization",
+    "max_length",
+)
 
 
 def _check_choice(name: str, value, allowed) -> None:
@@ -43,7 +49,8 @@ def _check_choice(name: str, value, allowed) -> None:
     if value not in allowed:
         raise ConfigurationError(
             f"Received an invalid value for argument `{name}`: {value!r}; expected one of "
-            f"{list(allowed)}.")
+            f"{list(allowed)}."
+        )
 
 
 def _check_integer(name: str, value, minimum: int) -> None:
@@ -51,7 +58,8 @@ def _check_integer(name: str, value, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigurationError(
             f"Received an invalid value for argument `{name}`: {value!r}; expected an "
-            f"integer >= {minimum}.")
+            f"integer >= {minimum}."
+        )
 
 
 class TextEncoder:
@@ -75,13 +83,22 @@ class TextEncoder:
     ("!" was never seen, so it is unknown.)
     """
 
-    def __init__(self, vocabulary, *, tokenizer="word", lowercase=True, strip_accents=False,
-                 normalization="NFKC", max_length=50):
+    def __init__(
+        self,
+        vocabulary,
+        *,
+        tokenizer="word",
+        lowercase=True,
+        strip_accents=False,
+        normalization="NFKC",
+        max_length=50,
+    ):
         vocabulary = [str(v) for v in vocabulary]
         if tuple(vocabulary[: len(SPECIALS)]) != SPECIALS:
             raise ConfigurationError(
                 f"Received an invalid value for argument `vocabulary`: it must start with "
-                f"{list(SPECIALS)}, got {vocabulary[: len(SPECIALS)]}.")
+                f"{list(SPECIALS)}, got {vocabulary[: len(SPECIALS)]}."
+            )
         if len(set(vocabulary)) != len(vocabulary):
             seen, repeated = set(), []
             for v in vocabulary:
@@ -90,14 +107,16 @@ class TextEncoder:
                 seen.add(v)
             raise ConfigurationError(
                 f"Received an invalid value for argument `vocabulary`: repeated entries "
-                f"{repeated[:5]}.")
+                f"{repeated[:5]}."
+            )
         _check_choice("tokenizer", tokenizer, TOKENIZERS)
         _check_choice("normalization", normalization, FORMS)
         for name, value in (("lowercase", lowercase), ("strip_accents", strip_accents)):
             if not isinstance(value, bool):
                 raise ConfigurationError(
                     f"Received an invalid value for argument `{name}`: {value!r}; expected "
-                    f"true or false.")
+                    f"true or false."
+                )
         _check_integer("max_length", max_length, 1)
         self.vocabulary: list[str] = vocabulary
         self.tokenizer = tokenizer
@@ -112,9 +131,18 @@ class TextEncoder:
 
     # -- construction -------------------------------------------------------
     @classmethod
-    def build(cls, texts: Iterable[str], *, tokenizer="word", lowercase=True,
-              strip_accents=False, normalization="NFKC", vocab_size=8000, max_length=50,
-              min_count=1) -> TextEncoder:
+    def build(
+        cls,
+        texts: Iterable[str],
+        *,
+        tokenizer="word",
+        lowercase=True,
+        strip_accents=False,
+        normalization="NFKC",
+        vocab_size=8000,
+        max_length=50,
+        min_count=1,
+    ) -> TextEncoder:
         """Learns a vocabulary from training sentences.
 
         Args:
@@ -132,43 +160,61 @@ class TextEncoder:
         _check_integer("vocab_size", vocab_size, len(SPECIALS) + 1)
         _check_integer("min_count", min_count, 1)
         _check_choice("normalization", normalization, FORMS)
-        sentences = normalize_list(texts, lowercase=lowercase, strip_accents=strip_accents,
-                                   form=normalization)
-        learn = {"word": vocab_lib.learn_words, "subword": vocab_lib.learn_wordpieces,
-                 "char": vocab_lib.learn_chars}[tokenizer]
+        sentences = normalize_list(
+            texts, lowercase=lowercase, strip_accents=strip_accents, form=normalization
+        )
+        learn = {
+            "word": vocab_lib.learn_words,
+            "subword": vocab_lib.learn_wordpieces,
+            "char": vocab_lib.learn_chars,
+        }[tokenizer]
         vocabulary = learn(sentences, vocab_size, min_count)
-        return cls(vocabulary, tokenizer=tokenizer, lowercase=lowercase,
-                   strip_accents=strip_accents, normalization=normalization,
-                   max_length=max_length)
+        return cls(
+            vocabulary,
+            tokenizer=tokenizer,
+            lowercase=lowercase,
+            strip_accents=strip_accents,
+            normalization=normalization,
+            max_length=max_length,
+        )
 
     @classmethod
     def from_config_for(cls, text_config, texts: Iterable[str]) -> TextEncoder:
         """Builds an encoder from a :class:`keras_attn.config.TextConfig` and sentences."""
-        return cls.build(texts, tokenizer=text_config.tokenizer,
-                         lowercase=text_config.lowercase,
-                         strip_accents=text_config.strip_accents,
-                         normalization=text_config.normalization,
-                         vocab_size=text_config.vocab_size,
-                         max_length=text_config.max_length)
+        return cls.build(
+            texts,
+            tokenizer=text_config.tokenizer,
+            lowercase=text_config.lowercase,
+            strip_accents=text_config.strip_accents,
+            normalization=text_config.normalization,
+            vocab_size=text_config.vocab_size,
+            max_length=text_config.max_length,
+        )
 
     def get_config(self) -> dict:
         """A JSON-able dict holding everything, the full vocabulary included."""
-        return {"vocabulary": list(self.vocabulary), "tokenizer": self.tokenizer,
-                "lowercase": self.lowercase, "strip_accents": self.strip_accents,
-                "normalization": self.normalization, "max_length": self.max_length}
+        return {
+            "vocabulary": list(self.vocabulary),
+            "tokenizer": self.tokenizer,
+            "lowercase": self.lowercase,
+            "strip_accents": self.strip_accents,
+            "normalization": self.normalization,
+            "max_length": self.max_length,
+        }
 
     @classmethod
     def from_config(cls, config: dict) -> TextEncoder:
         """The encoder `get_config` described: the same ids for the same text."""
         if not isinstance(config, dict):
             raise ConfigurationError(
-                f"Expected a dict for the text encoder configuration, got "
-                f"{type(config).__name__}.")
+                f"Expected a dict for the text encoder configuration, got {type(config).__name__}."
+            )
         unknown = set(config) - set(_CONFIG_KEYS)
         if unknown:
             raise ConfigurationError(
                 f"Unknown text encoder configuration key(s): {sorted(unknown)}; known keys: "
-                f"{list(_CONFIG_KEYS)}.")
+                f"{list(_CONFIG_KEYS)}."
+            )
         if "vocabulary" not in config:
             raise ConfigurationError("The text encoder configuration has no `vocabulary`.")
         return cls(**config)
@@ -180,8 +226,10 @@ class TextEncoder:
         return len(self.vocabulary)
 
     def __repr__(self):
-        return (f"TextEncoder(tokenizer={self.tokenizer!r}, vocab_size={self.vocab_size}, "
-                f"max_length={self.max_length})")
+        return (
+            f"TextEncoder(tokenizer={self.tokenizer!r}, vocab_size={self.vocab_size}, "
+            f"max_length={self.max_length})"
+        )
 
     def __eq__(self, other):
         return isinstance(other, TextEncoder) and self.get_config() == other.get_config()
@@ -197,8 +245,12 @@ class TextEncoder:
     # -- encoding (graph) -------------------------------------------------------
     def normalize(self, texts) -> tf.Tensor:
         """The encoder's normalization of `texts` (a `tf.string` tensor, same shape)."""
-        return normalize(texts, lowercase=self.lowercase, strip_accents=self.strip_accents,
-                         form=self.normalization)
+        return normalize(
+            texts,
+            lowercase=self.lowercase,
+            strip_accents=self.strip_accents,
+            form=self.normalization,
+        )
 
     def _lookup_table(self):
         with self._lock:
@@ -215,9 +267,12 @@ class TextEncoder:
             if self._wordpiece is None:
                 with tf.init_scope():
                     self._wordpiece = tf_text.FastWordpieceTokenizer(
-                        self.vocabulary, suffix_indicator=CONTINUATION,
-                        token_out_type=tf.int32, unknown_token=UNK,
-                        no_pretokenization=True)
+                        self.vocabulary,
+                        suffix_indicator=CONTINUATION,
+                        token_out_type=tf.int32,
+                        unknown_token=UNK,
+                        no_pretokenization=True,
+                    )
             return self._wordpiece
 
     def resources(self) -> list:
@@ -236,7 +291,8 @@ class TextEncoder:
             texts = tf.expand_dims(texts, 0)
         elif texts.shape.rank not in (None, 1):
             raise ValueError(
-                f"Expected sentences of shape `(batch,)`, got a tensor of shape {texts.shape}.")
+                f"Expected sentences of shape `(batch,)`, got a tensor of shape {texts.shape}."
+            )
         return texts
 
     def _pieces(self, normalized: tf.Tensor) -> tf.RaggedTensor:
@@ -307,7 +363,7 @@ class TextEncoder:
     def _show(self, token_id: int) -> str:
         token = self.vocabulary[token_id]
         if self.tokenizer == "subword" and token.startswith(CONTINUATION) and token != CONTINUATION:
-            return SHOWN_CONTINUATION + token[len(CONTINUATION):]
+            return SHOWN_CONTINUATION + token[len(CONTINUATION) :]
         return token
 
     def _rows(self, ids) -> list[list[int]]:
@@ -317,8 +373,7 @@ class TextEncoder:
         elif tf.is_tensor(ids) or isinstance(ids, np.ndarray):
             rows = np.asarray(ids).tolist()
         else:
-            rows = [r if isinstance(r, numbers.Integral) else np.asarray(r).tolist()
-                    for r in ids]
+            rows = [r if isinstance(r, numbers.Integral) else np.asarray(r).tolist() for r in ids]
         if rows and isinstance(rows[0], numbers.Integral):  # one sentence, shape (len,)
             rows = [rows]
         n = len(self.vocabulary)
@@ -333,7 +388,8 @@ class TextEncoder:
                     continue
                 if not 0 <= i < n:
                     raise ValueError(
-                        f"Received token id {i}, outside the vocabulary of {n} entries.")
+                        f"Received token id {i}, outside the vocabulary of {n} entries."
+                    )
                 kept.append(i)
             out.append(kept)
         return out
@@ -376,6 +432,7 @@ class TextEncoder:
 
     def readable(self, texts) -> list[str]:
         """What a perfect round trip gives: the normalized sentences, detokenized."""
-        return [detokenize(s.decode("utf-8").split())
-                for s in self.normalize(self._as_batch(texts)).numpy().tolist()]
-
+        return [
+            detokenize(s.decode("utf-8").split())
+            for s in self.normalize(self._as_batch(texts)).numpy().tolist()
+        ]

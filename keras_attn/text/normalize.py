@@ -81,7 +81,8 @@ def normalize(texts, *, lowercase=True, strip_accents=False, form="NFKC") -> tf.
     if form not in FORMS:
         raise ValueError(
             f"Received an invalid value for argument `form`: {form!r}; expected one of "
-            f"{list(FORMS)}.")
+            f"{list(FORMS)}."
+        )
     texts = tf.convert_to_tensor(texts, dtype=tf.string)
     texts = tf_text.normalize_utf8(texts, form)
     texts = tf.strings.regex_replace(texts, _DROP, "")
@@ -101,8 +102,9 @@ def normalize(texts, *, lowercase=True, strip_accents=False, form="NFKC") -> tf.
     return tf.strings.strip(texts)
 
 
-def normalize_list(texts, *, lowercase=True, strip_accents=False, form="NFKC",
-                   chunk=8192) -> list[str]:
+def normalize_list(
+    texts, *, lowercase=True, strip_accents=False, form="NFKC", chunk=8192
+) -> list[str]:
     """Normalizes an iterable of Python strings eagerly; returns Python strings.
 
     Works through `texts` in chunks of `chunk` sentences so that large corpora do not
@@ -113,8 +115,7 @@ def normalize_list(texts, *, lowercase=True, strip_accents=False, form="NFKC",
 
     def flush():
         if batch:
-            done = normalize(batch, lowercase=lowercase, strip_accents=strip_accents,
-                             form=form)
+            done = normalize(batch, lowercase=lowercase, strip_accents=strip_accents, form=form)
             out.extend(x.decode("utf-8") for x in done.numpy().tolist())
             batch.clear()
 

@@ -46,8 +46,9 @@ def bucket_boundaries(max_length: int) -> list[int]:
     return boundaries
 
 
-def bucket_batch_sizes(boundaries, batch_size: int, batch_tokens: int = 0,
-                       longest: int | None = None) -> list[int]:
+def bucket_batch_sizes(
+    boundaries, batch_size: int, batch_tokens: int = 0, longest: int | None = None
+) -> list[int]:
     """Sentences per batch in each length bucket of `boundaries`.
 
     Args:
@@ -67,9 +68,20 @@ def bucket_batch_sizes(boundaries, batch_size: int, batch_tokens: int = 0,
     return [max(1, batch_tokens // max(1, top)) for top in tops]
 
 
-def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=1234,
-                 bucketing=True, drop_remainder=False, cache=True,
-                 boundaries=None, batch_tokens=0) -> tf.data.Dataset:
+def make_dataset(
+    pairs,
+    source,
+    target,
+    *,
+    batch_size=64,
+    shuffle=True,
+    seed=1234,
+    bucketing=True,
+    drop_remainder=False,
+    cache=True,
+    boundaries=None,
+    batch_tokens=0,
+) -> tf.data.Dataset:
     """Batches of token ids for training or evaluating a translation model.
 
     Args:
@@ -104,21 +116,27 @@ def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=123
         n = tf.shape(src)[0]
         end = tf.fill([n, 1], END_ID)
         start = tf.fill([n, 1], START_ID)
-        return ((tf.concat([src_ids, end], axis=1), tf.concat([start, tgt_ids], axis=1)),
-                tf.concat([tgt_ids, end], axis=1))
+        return (
+            (tf.concat([src_ids, end], axis=1), tf.concat([start, tgt_ids], axis=1)),
+            tf.concat([tgt_ids, end], axis=1),
+        )
 
     dataset = tf.data.Dataset.from_tensor_slices(
-        (tf.constant(sources, dtype=tf.string), tf.constant(targets, dtype=tf.string)))
-    dataset = dataset.batch(_ENCODE_CHUNK).map(encode, num_parallel_calls=tf.data.AUTOTUNE,
-                                               deterministic=True)
+        (tf.constant(sources, dtype=tf.string), tf.constant(targets, dtype=tf.string))
+    )
+    dataset = dataset.batch(_ENCODE_CHUNK).map(
+        encode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+    )
     # Unbatched ragged rows are typed as ragged; identity makes them plain tensors.
-    dataset = dataset.unbatch().map(lambda x, y: ((tf.identity(x[0]), tf.identity(x[1])),
-                                                  tf.identity(y)))
+    dataset = dataset.unbatch().map(
+        lambda x, y: ((tf.identity(x[0]), tf.identity(x[1])), tf.identity(y))
+    )
     if cache:
         dataset = dataset.cache()
     if shuffle:
-        dataset = dataset.shuffle(min(len(pairs), _MAX_SHUFFLE_BUFFER), seed=seed,
-                                  reshuffle_each_iteration=True)
+        dataset = dataset.shuffle(
+            min(len(pairs), _MAX_SHUFFLE_BUFFER), seed=seed, reshuffle_each_iteration=True
+        )
     if bucketing:
         if boundaries is None:
             boundaries = bucket_boundaries(max(source.max_length, target.max_length) + 1)
@@ -127,15 +145,25 @@ def make_dataset(pairs, source, target, *, batch_size=64, shuffle=True, seed=123
             element_length_func=_pair_length,
             bucket_boundaries=boundaries,
             bucket_batch_sizes=bucket_batch_sizes(boundaries, batch_size, batch_tokens),
-            drop_remainder=drop_remainder)
+            drop_remainder=drop_remainder,
+        )
     else:
         dataset = dataset.padded_batch(batch_size, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketing=True,
-                    first_epoch=0, boundaries=None,
-                    batch_tokens=0) -> tuple[tf.data.Dataset, int]:
+def training_stream(
+    pairs,
+    source,
+    target,
+    *,
+    batch_size=64,
+    seed=1234,
+    bucketing=True,
+    first_epoch=0,
+    boundaries=None,
+    batch_tokens=0,
+) -> tuple[tf.data.Dataset, int]:
     """An endless stream of training batches, epoch after epoch, and the batches an epoch.
 
     Epoch ``e`` is one pass over every pair in a pseudorandom order that depends only on
@@ -160,8 +188,8 @@ def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketin
     count = len(sources)
     rows: dict[str, list] = {"src": [], "tgt": []}
     for start in range(0, count, _ENCODE_CHUNK):  # token ids of every pair, computed once
-        rows["src"].append(source.encode(list(sources[start:start + _ENCODE_CHUNK])))
-        rows["tgt"].append(target.encode(list(targets[start:start + _ENCODE_CHUNK])))
+        rows["src"].append(source.encode(list(sources[start : start + _ENCODE_CHUNK])))
+        rows["tgt"].append(target.encode(list(targets[start : start + _ENCODE_CHUNK])))
     src, tgt = (tf.cast(tf.concat(rows[key], axis=0), tf.int32) for key in ("src", "tgt"))
     end = tf.fill([count, 1], END_ID)
     start_ids = tf.fill([count, 1], START_ID)
@@ -177,34 +205,44 @@ def training_stream(pairs, source, target, *, batch_size=64, seed=1234, bucketin
         # Each bucket gives ceil(size / its batch size) batches whatever the order.
         buckets = np.searchsorted(np.asarray(boundaries), lengths, side="right")
         sizes = np.bincount(buckets, minlength=len(boundaries) + 1)
-        batch_sizes = bucket_batch_sizes(boundaries, batch_size, batch_tokens,
-                                         longest=int(lengths.max()))
-        steps = int(sum(-(-int(size) // per) for size, per in zip(sizes, batch_sizes,
-                                                                   strict=True)))
+        batch_sizes = bucket_batch_sizes(
+            boundaries, batch_size, batch_tokens, longest=int(lengths.max())
+        )
+        steps = int(sum(-(-int(size) // per) for size, per in zip(sizes, batch_sizes, strict=True)))
     else:
         steps = -(-count // batch_size)
     last = tf.constant(count - 1, tf.int64)
     seed = int(seed)
 
     def gather(indices):
-        return ((tf.gather(source_ids, indices), tf.gather(target_in, indices)),
-                tf.gather(target_out, indices))
+        return (
+            (tf.gather(source_ids, indices), tf.gather(target_in, indices)),
+            tf.gather(target_out, indices),
+        )
 
     def one_epoch(epoch):
         key = tf.stack([tf.constant(seed, tf.int64), epoch])
-        order = tf.data.Dataset.range(count).batch(_ENCODE_CHUNK).map(
-            lambda i: tf.random.experimental.index_shuffle(i, key, last))
-        rows = order.map(gather).unbatch().map(
-            lambda x, y: ((tf.identity(x[0]), tf.identity(x[1])), tf.identity(y)))
+        order = (
+            tf.data.Dataset.range(count)
+            .batch(_ENCODE_CHUNK)
+            .map(lambda i: tf.random.experimental.index_shuffle(i, key, last))
+        )
+        rows = (
+            order.map(gather)
+            .unbatch()
+            .map(lambda x, y: ((tf.identity(x[0]), tf.identity(x[1])), tf.identity(y)))
+        )
         if bucketing:
             batches = rows.bucket_by_sequence_length(
-                element_length_func=_pair_length, bucket_batch_sizes=batch_sizes,
-                bucket_boundaries=boundaries)
+                element_length_func=_pair_length,
+                bucket_batch_sizes=batch_sizes,
+                bucket_boundaries=boundaries,
+            )
         else:
             batches = rows.padded_batch(batch_size)
         return batches.repeat().take(steps)  # exactly `steps` (a safeguard: they are)
 
-    stream = tf.data.Dataset.range(int(first_epoch), 2 ** 62).flat_map(one_epoch)
+    stream = tf.data.Dataset.range(int(first_epoch), 2**62).flat_map(one_epoch)
     return stream.prefetch(tf.data.AUTOTUNE), steps
 
 
@@ -216,7 +254,8 @@ def _check_pairs(pairs, batch_size):
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(
             f"Received an invalid value for argument `batch_size`: {batch_size!r}; "
-            f"expected an integer >= 1.")
+            f"expected an integer >= 1."
+        )
     try:
         sources, targets = zip(*pairs, strict=True)
     except (TypeError, ValueError) as error:

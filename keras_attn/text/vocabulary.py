@@ -93,10 +93,18 @@ def learn_wordpieces(sentences: Iterable[str], vocab_size: int, min_count: int =
         counts.pop(special, None)
     ranked = [(w, counts[w]) for w in _ranked(counts, 1)]
     params = learner.Params(
-        upper_thresh=None, lower_thresh=None, num_iterations=4, max_input_tokens=-1,
-        max_token_length=MAX_PIECE_CHARS, max_unique_chars=MAX_ALPHABET,
-        vocab_size=vocab_size, slack_ratio=SLACK, include_joiner_token=True,
-        joiner=CONTINUATION, reserved_tokens=list(SPECIALS))
+        upper_thresh=None,
+        lower_thresh=None,
+        num_iterations=4,
+        max_input_tokens=-1,
+        max_token_length=MAX_PIECE_CHARS,
+        max_unique_chars=MAX_ALPHABET,
+        vocab_size=vocab_size,
+        slack_ratio=SLACK,
+        include_joiner_token=True,
+        joiner=CONTINUATION,
+        reserved_tokens=list(SPECIALS),
+    )
     words = learner.get_input_words(ranked, params.reserved_tokens, MAX_PIECE_CHARS)
     allowed = learner.get_allowed_chars(words, MAX_ALPHABET)
     words = learner.filter_input_words(words, allowed, -1)
@@ -118,8 +126,7 @@ def learn_wordpieces(sentences: Iterable[str], vocab_size: int, min_count: int =
 
     lowest, largest = max(1, min_count), words[0][1]
     frequent = [count for _, count in words[: vocab_size - len(SPECIALS)]]
-    guess = min(max(lowest, frequent[-1] + 1 if len(words) > len(frequent) else lowest),
-                largest)
+    guess = min(max(lowest, frequent[-1] + 1 if len(words) > len(frequent) else lowest), largest)
     if fits(guess):
         low, high = lowest - 1, guess  # `low` is below the range: never learned
     else:

@@ -157,11 +157,20 @@ def summary(model, path) -> dict:
 
 
 def sample_sentence(model, path) -> str:
-    """A sentence to show first: the first line of the bundled dataset the model is named
-    after (``toy_language.keras`` -> ``toy_language.tsv``), else a few source words."""
+    """A sentence to show first: a bundled demo model's first example sentence
+    (:data:`keras_attn.demo.DEMOS`), else the first line of the bundled dataset the model is
+    named after (``toy_language.keras`` -> ``toy_language.tsv``), else a few source words
+    (words with letters, not punctuation)."""
+    from keras_attn import demo
     from keras_attn.datasets import bundled_dir
 
-    names = [Path(path).stem]
+    path = Path(path)
+    try:
+        if path.stem in demo.DEMOS and path.resolve().parent == demo.models_dir().resolve():
+            return demo.DEMOS[path.stem][1][0]
+    except OSError:
+        pass
+    names = [path.stem]
     dataset = (getattr(model, "info", None) or {}).get("training", {}).get("dataset")
     if isinstance(dataset, str):
         names.insert(0, Path(dataset).stem)
@@ -176,7 +185,8 @@ def sample_sentence(model, path) -> str:
         except (ModuleNotFoundError, OSError, UnicodeDecodeError):
             pass
     source = model.source_text
-    words = [t for t in source.vocabulary[4:] if t.strip() and not t.startswith("##")][:4]
+    tokens = [t for t in source.vocabulary[4:] if t.strip() and not t.startswith("##")]
+    words = [t for t in tokens if any(c.isalpha() for c in t)][:4] or tokens[:4]
     if source.tokenizer == "char":
         return "".join(words).replace("▁", " ").strip() or "abc"
     return " ".join(words) or "a b c d"

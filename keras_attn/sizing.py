@@ -191,7 +191,15 @@ class Choice:
         c = self.config
         sides = []
         for side in (c.source, c.target):
-            size = f" {side.vocab_size // 1000}k" if side.tokenizer != "char" else ""
+            size = (
+                ""
+                if side.tokenizer == "char"
+                else (
+                    f" {side.vocab_size // 1000}k"
+                    if side.vocab_size % 1000 == 0
+                    else f" {side.vocab_size:,}"
+                )
+            )
             case = "" if not side.lowercase else " lowercased"
             sides.append(f"{side.tokenizer}{size}{case}")
         text = sides[0] if sides[0] == sides[1] else f"{sides[0]} -> {sides[1]}"

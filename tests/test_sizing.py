@@ -230,3 +230,19 @@ def test_a_short_time_limit_lowers_dropout():
     kept = sizing.choose(pairs, time_limit=60, settings={"model.dropout": 0.4})
     assert kept.config.model.dropout == 0.4
     assert not any("dropout" in r for r in kept.reasons)
+
+
+def test_the_summary_names_vocabularies_that_are_not_whole_thousands_exactly():
+    from keras_attn.config import Config
+
+    config = Config().replace(
+        **{
+            "source.tokenizer": "subword",
+            "source.vocab_size": 500,
+            "target.tokenizer": "subword",
+            "target.vocab_size": 8000,
+        }
+    )
+    line = sizing.Choice(config=config, preset="tiny", reasons=[]).summary()
+    assert "subword 500 -> subword 8k" in line
+    assert "0k" not in line.replace("8k", "")

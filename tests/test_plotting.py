@@ -15,6 +15,7 @@ from keras_attn.plotting import (
     plot_attention,
     save_attention,
     text_heatmap,
+    update_attention_rows,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -56,6 +57,42 @@ def test_plot_attention_highlights_the_current_row():
     assert len(fig.axes) == 1  # no colour bar asked for
     with pytest.raises(ValueError, match="highlight_row"):
         plot_attention(fig.add_subplot(), _weights(5, 6), SOURCE, TARGET, highlight_row=5)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")
+def test_new_rows_on_a_drawn_heatmap_look_as_a_new_plot_of_them():
+    """update_attention_rows gives the picture plot_attention draws for the new rows: the
+    image, its extent and limits, the row labels and lines, one outline; rendered, the two
+    figures are the same pixels."""
+    source, target = SOURCE, TARGET
+    grown = Figure(figsize=(5, 4))
+    ax = grown.add_subplot()
+    image = plot_attention(ax, _weights(0, 6), source, [], annotate=False, fontsize=9)
+    for rows in range(1, len(target) + 1):
+        weights = _weights(rows, 6, seed=rows)
+        update_attention_rows(ax, image, weights, target[:rows], highlight_row=rows - 1, fontsize=9)
+    fresh = Figure(figsize=(5, 4))
+    fresh_ax = fresh.add_subplot()
+    plot_attention(
+        fresh_ax, weights, source, target, highlight_row=len(target) - 1, annotate=False, fontsize=9
+    )
+    np.testing.assert_allclose(np.asarray(image.get_array()), weights)
+    assert ax.get_ylim() == fresh_ax.get_ylim()
+    assert [t.get_text() for t in ax.get_yticklabels()] == target
+    assert list(ax.get_yticks(minor=True)) == list(fresh_ax.get_yticks(minor=True))
+    outlines = [p for p in ax.patches if p.get_gid() == "attention-highlight"]
+    assert len(outlines) == 1 and outlines[0].get_y() == pytest.approx(len(target) - 1.5)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for figure in (grown, fresh):
+        FigureCanvasAgg(figure).draw()
+    np.testing.assert_array_equal(
+        np.asarray(grown.canvas.buffer_rgba()), np.asarray(fresh.canvas.buffer_rgba())
+    )
+    with pytest.raises(ValueError, match="expected \\(2, 6\\)"):
+        update_attention_rows(ax, image, _weights(2, 5), target[:2])
+    with pytest.raises(ValueError, match="highlight_row"):
+        update_attention_rows(ax, image, _weights(2, 6), target[:2], highlight_row=2)
 
 
 def test_plot_attention_rejects_a_shape_mismatch():

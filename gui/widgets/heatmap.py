@@ -1,9 +1,11 @@
 """The attention heatmap: a matplotlib figure embedded in the window.
 
-A :class:`HeatmapCanvas` is a ``FigureCanvasQTAgg`` holding one ``Figure``. Each update
-clears the figure, draws the matrix with :func:`keras_attn.plotting.plot_attention` (the
-current step's row outlined, a colour bar beside it) and asks for a redraw with
-``draw_idle()``. Moving the mouse over a cell shows "source token → output token: weight"
+A :class:`HeatmapCanvas` is a ``FigureCanvasQTAgg`` holding one ``Figure``. A new
+sentence (or new colours, or a new text size) clears the figure and draws the matrix with
+:func:`keras_attn.plotting.plot_attention` (the current step's row outlined, a colour bar
+beside it); a step of the same sentence only changes the rows of the picture already
+there (:func:`keras_attn.plotting.update_attention_rows`), which keeps the window
+answering while decoding plays. Either way the redraw comes with ``draw_idle()``. Moving the mouse over a cell shows "source token → output token: weight"
 in a tooltip.
 """
 
@@ -49,6 +51,7 @@ class HeatmapCanvas(FigureCanvasQTAgg):
         self._text = "#222222"
         self._hint = "Start a sentence to see its attention."
         self._pending = False
+        self._built_for = None  # what the figure was last built for (see _layout_key)
         self.mpl_connect("motion_notify_event", self._on_motion)
         self.mpl_connect("figure_leave_event", lambda event: QToolTip.hideText())
         self._schedule()
@@ -102,8 +105,39 @@ class HeatmapCanvas(FigureCanvasQTAgg):
         if self._pending:
             self._rebuild()
 
+    def _layout_key(self):
+        """What a picture depends on besides its rows: a step that keeps it only changes
+        the rows."""
+        big = max(len(self.source_tokens), len(self.target_tokens))
+        return (
+            tuple(self.source_tokens),
+            bool(self.target_tokens),
+            self._dark,
+            self._face,
+            self._text,
+            self._fontsize(),
+            big <= 20,
+        )
+
     def _rebuild(self):
         self._pending = False
+        key = self._layout_key()
+        if self.image is not None and self.target_tokens and key == self._built_for:
+            from keras_attn.plotting import update_attention_rows
+
+            update_attention_rows(
+                self._axes,
+                self.image,
+                self.weights,
+                self.target_tokens,
+                highlight_row=self.highlight_row,
+                dark=self._dark,
+                fontsize=self._fontsize(),
+            )
+            self._place()
+            QTimer.singleShot(2, self.draw_idle)
+            return
+        self._built_for = key
         figure = self.figure
         figure.clear()
         figure.set_facecolor(self._face)

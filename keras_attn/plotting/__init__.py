@@ -34,6 +34,7 @@ from keras_attn.plotting.heatmap import (
     attention_figure,
     plot_attention,
     save_attention,
+    update_attention_rows,
 )
 from keras_attn.plotting.length_curve import (
     length_curve_figure,
@@ -59,4 +60,5 @@ __all__ = [
     "save_length_curve",
     "shade",
     "text_heatmap",
+    "update_attention_rows",
 ]

@@ -77,7 +77,6 @@ def plot_attention(
             `highlight_row` is not a row.
     """
     from matplotlib.colors import Normalize
-    from matplotlib.patches import Rectangle
 
     weights = check_shapes(weights, source_tokens, target_tokens)
     rows, cols = weights.shape
@@ -120,20 +119,12 @@ def plot_attention(
             else {"ha": "center"}
         ),
     )
-    ax.set_yticks(range(rows))
-    ax.set_yticklabels(
-        list(target_tokens),
-        fontsize=fontsize,
-        family=families,
-        parse_math=False,
-        color=colours["text"],
-    )
+    _label_rows(ax, target_tokens, fontsize, colours)
     ax.set_xlabel("source", color=colours["text"], fontsize=fontsize)
     ax.set_ylabel("output", color=colours["text"], fontsize=fontsize)
     ax.tick_params(which="both", length=0, colors=colours["text"])
     # Thin lines between cells.
     ax.set_xticks(np.arange(-0.5, cols, 1.0), minor=True)
-    ax.set_yticks(np.arange(-0.5, max(rows, 1), 1.0), minor=True)
     ax.grid(which="minor", color=colours["grid"], linewidth=0.8 if max(rows, cols) <= 20 else 0.4)
     ax.grid(which="major", visible=False)
     style_spines(ax, colours["text"])
@@ -159,19 +150,7 @@ def plot_attention(
                     gid="attention-value",
                 )
 
-    if highlight_row is not None:
-        outline = Rectangle(
-            (-0.5, highlight_row - 0.5),
-            cols,
-            1.0,
-            fill=False,
-            edgecolor=colours["highlight"],
-            linewidth=2.5,
-            zorder=5,
-            clip_on=False,
-            gid="attention-highlight",
-        )
-        ax.add_patch(outline)
+    _outline_row(ax, highlight_row, cols, colours)
 
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
@@ -180,6 +159,79 @@ def plot_attention(
         bar.outline.set_edgecolor(colours["text"])
         bar.outline.set_linewidth(0.6)
     return image
+
+
+def _label_rows(ax, target_tokens, fontsize, colours) -> None:
+    """The output tokens down the left side, and the thin lines between the rows."""
+    rows = len(target_tokens)
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(
+        list(target_tokens),
+        fontsize=fontsize,
+        family=list(font_families()),
+        parse_math=False,
+        color=colours["text"],
+    )
+    ax.set_yticks(np.arange(-0.5, max(rows, 1), 1.0), minor=True)
+
+
+def _outline_row(ax, highlight_row, cols, colours) -> None:
+    """Outline row `highlight_row` (the current step), replacing an earlier outline."""
+    from matplotlib.patches import Rectangle
+
+    for patch in [p for p in ax.patches if p.get_gid() == "attention-highlight"]:
+        patch.remove()
+    if highlight_row is None:
+        return
+    outline = Rectangle(
+        (-0.5, highlight_row - 0.5),
+        cols,
+        1.0,
+        fill=False,
+        edgecolor=colours["highlight"],
+        linewidth=2.5,
+        zorder=5,
+        clip_on=False,
+        gid="attention-highlight",
+    )
+    ax.add_patch(outline)
+
+
+def update_attention_rows(
+    ax, image, weights, target_tokens, *, highlight_row=None, dark=False, fontsize=10
+):
+    """Show new output rows on a heatmap :func:`plot_attention` drew on `ax` without
+    drawing it again: the same source tokens, no numbers in the cells. Much cheaper than
+    a new plot when decoding adds one row at a time.
+
+    Args:
+        ax, image: the axes and the `AxesImage` :func:`plot_attention` returned.
+        weights: array `(len(target_tokens), source tokens)`.
+        target_tokens, highlight_row, dark, fontsize: as for :func:`plot_attention`.
+
+    Raises:
+        ValueError: `weights` does not have the shape the tokens ask for, or
+            `highlight_row` is not a row.
+    """
+    cols = image.get_array().shape[1]
+    weights = np.asarray(weights, np.float32)
+    rows = len(target_tokens)
+    if weights.shape != (rows, cols):
+        raise ValueError(
+            f"Received weights of shape {weights.shape}; expected ({rows}, {cols}) for "
+            f"{rows} output tokens over the plot's {cols} source tokens."
+        )
+    if highlight_row is not None and not 0 <= highlight_row < rows:
+        raise ValueError(
+            f"Received an invalid value for argument `highlight_row`: "
+            f"{highlight_row}; expected a row index in [0, {rows})."
+        )
+    colours = palette(dark)
+    image.set_data(weights if rows else np.ma.masked_all((1, max(cols, 1))))
+    image.set_extent((-0.5, cols - 0.5, max(rows, 1) - 0.5, -0.5))
+    ax.set_ylim(max(rows, 1) - 0.5, -0.5)
+    _label_rows(ax, target_tokens, fontsize, colours)
+    _outline_row(ax, highlight_row, cols, colours)
 
 
 def attention_figure(weights, source_tokens, target_tokens, **kwargs):

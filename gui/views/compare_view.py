@@ -1,5 +1,9 @@
 """The Compare window: several models, one test file, scores by sentence length.
 
+One module, longer than most: one window's form, progress, results and their tables,
+which share its state (the models chosen, the last comparison); the per-sentence detail
+is apart, in :mod:`.compare_detail`.
+
 Choose models (the open one is preselected; bundled models trained on the same data too)
 and a parallel test file, press Compare: the worker runs
 :func:`keras_attn.compare.compare_models` with progress, and Cancel stops it. The window

@@ -1,5 +1,9 @@
 """The picture area of the step view: one page per way of looking at the decoding.
 
+One module, longer than most: the pages share one stack, one switch, one export and the
+Transformer's head row, and each page is only a few lines of wiring here (their drawing
+lives in the widget modules named below).
+
 Heatmap (:mod:`..widgets.heatmap`), alignment lines (:mod:`..widgets.alignment_view`),
 beam tree (:mod:`..widgets.beam_view`), the anatomy of the current step
 (:mod:`.anatomy_view`), the diagnostics of the sentence (:mod:`.diagnostics_view`), and

@@ -1,5 +1,9 @@
 """The training wizard's fourth page: the model to train and what it will cost.
 
+One module, longer than most: one page's form (kind, size, settings) and the estimate
+that follows every change of it share the page's state; the page's parts are built by
+named methods.
+
 :class:`ModelPage` picks a size ("Automatic (fits your data)" or a fixed preset) and the
 training settings. The worker chooses the configuration from the training pairs, the
 time limit and only the fields the person set (:meth:`ModelPage.config_request`); the page

@@ -1,6 +1,10 @@
 """The training wizard's worker: one QObject on its own QThread that reads corpora,
 measures a model, trains it and saves it.
 
+One module, longer than most: every request the wizard makes of its thread (read, map,
+measure, train, pause, stop, save) shares the worker's state and its one TensorFlow
+import; the checkpoint files are read by :mod:`.checkpoints`.
+
 The wizard asks through signals connected to the slots below (queued: the worker lives
 on its own thread) and hears back through the worker's signals, which carry plain data.
 ``keras_attn`` (and so TensorFlow) is imported by :meth:`TrainingWorker.start`, on the

@@ -15,10 +15,9 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_attn.layers.checks import check_positive_integers
 from keras_attn.layers.multi_head_attention import MultiHeadAttention
 from keras_attn.layers.transformer_feed_forward import FeedForward
-from keras_attn.layers.transformer_positions import PositionalEmbedding
+from keras_attn.layers.transformer_stack import TransformerStack
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -150,7 +149,7 @@ class TransformerDecoderBlock(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
-class TransformerDecoder(keras.layers.Layer):
+class TransformerDecoder(TransformerStack):
     """Predicts every next target token from the tokens before it and the source.
 
     The same interface as the RNN :class:`~keras_attn.layers.AttentionDecoder`: a
@@ -177,46 +176,16 @@ class TransformerDecoder(keras.layers.Layer):
     `tf.while_loop`) carry it as they are.
     """
 
-    def __init__(
-        self,
-        vocab_size,
-        units,
-        layers=2,
-        heads=4,
-        inner_units=None,
-        max_length=256,
-        positions="sinusoidal",
-        dropout=0.0,
-        tie_embeddings=False,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        check_positive_integers(
-            vocab_size=vocab_size, units=units, layers=layers, max_length=max_length
-        )
+    block_class = TransformerDecoderBlock
+
+    def __init__(self, vocab_size, units, *args, tie_embeddings=False, **kwargs):
+        super().__init__(vocab_size, units, *args, **kwargs)
         self.tie_embeddings = bool(tie_embeddings)
-        self.vocab_size = vocab_size
-        self.units = units
-        self.num_layers = layers
-        self.heads = heads
-        self.inner_units = inner_units or 4 * units
-        self.max_length = max_length
-        self.positions = positions
-        self.dropout = dropout
-        self.embedding = PositionalEmbedding(
-            vocab_size, units, max_length, positions, name="embedding"
-        )
-        self.blocks = [
-            TransformerDecoderBlock(units, heads, self.inner_units, dropout, name=f"block_{i}")
-            for i in range(layers)
-        ]
-        self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
         self.output_dense = (
             None
             if self.tie_embeddings
             else keras.layers.Dense(vocab_size, dtype="float32", name="logits")
         )
-        self.dropout_layer = keras.layers.Dropout(dropout)
 
     @property
     def has_attention(self):
@@ -227,10 +196,7 @@ class TransformerDecoder(keras.layers.Layer):
         return self.units // self.heads
 
     def build(self, input_shape=None):
-        self.embedding.build()
-        for block in self.blocks:
-            block.build()
-        self.final_norm.build((None, None, self.units))
+        super().build(input_shape)
         if self.tie_embeddings:
             self.output_bias = self.add_weight(
                 shape=(self.vocab_size,), initializer="zeros", name="output_bias", dtype="float32"
@@ -366,23 +332,8 @@ class TransformerDecoder(keras.layers.Layer):
         parts["hidden"] = ops.cast(hidden, "float32")
         return logits, new_state, weights, parts
 
-    def compute_mask(self, *args, **kwargs):
-        return None
-
     def get_config(self):
-        base_config = super().get_config()
-        return {
-            **base_config,
-            "vocab_size": self.vocab_size,
-            "units": self.units,
-            "layers": self.num_layers,
-            "heads": self.heads,
-            "inner_units": self.inner_units,
-            "max_length": self.max_length,
-            "positions": self.positions,
-            "dropout": self.dropout,
-            "tie_embeddings": self.tie_embeddings,
-        }
+        return {**super().get_config(), "tie_embeddings": self.tie_embeddings}
 
 
 def _attend(attention, h, keys, mask, parts, name=None):

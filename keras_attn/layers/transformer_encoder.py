@@ -11,10 +11,9 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_attn.layers.checks import check_positive_integers
 from keras_attn.layers.multi_head_attention import MultiHeadAttention
 from keras_attn.layers.transformer_feed_forward import FeedForward
-from keras_attn.layers.transformer_positions import PositionalEmbedding
+from keras_attn.layers.transformer_stack import TransformerStack
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -80,7 +79,7 @@ class TransformerEncoderBlock(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
-class TransformerEncoder(keras.layers.Layer):
+class TransformerEncoder(TransformerStack):
     """Source tokens -> one vector per position, each informed by the whole sentence.
 
     Args:
@@ -105,46 +104,7 @@ class TransformerEncoder(keras.layers.Layer):
         middle place.)
     """
 
-    def __init__(
-        self,
-        vocab_size,
-        units,
-        layers=2,
-        heads=4,
-        inner_units=None,
-        max_length=256,
-        positions="sinusoidal",
-        dropout=0.0,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        check_positive_integers(
-            vocab_size=vocab_size, units=units, layers=layers, max_length=max_length
-        )
-        self.vocab_size = vocab_size
-        self.units = units
-        self.num_layers = layers
-        self.heads = heads
-        self.inner_units = inner_units or 4 * units
-        self.max_length = max_length
-        self.positions = positions
-        self.dropout = dropout
-        self.embedding = PositionalEmbedding(
-            vocab_size, units, max_length, positions, name="embedding"
-        )
-        self.blocks = [
-            TransformerEncoderBlock(units, heads, self.inner_units, dropout, name=f"block_{i}")
-            for i in range(layers)
-        ]
-        self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
-        self.dropout_layer = keras.layers.Dropout(dropout)
-
-    def build(self, input_shape=None):
-        self.embedding.build()
-        for block in self.blocks:
-            block.build()
-        self.final_norm.build((None, None, self.units))
-        self.built = True
+    block_class = TransformerEncoderBlock
 
     def call(self, source_ids, training=None):
         mask = ops.not_equal(source_ids, 0)
@@ -154,20 +114,3 @@ class TransformerEncoder(keras.layers.Layer):
             x, w = block(x, mask=mask, training=training)
             weights.append(w)
         return self.final_norm(x), ops.stack(weights, axis=1), mask
-
-    def compute_mask(self, *args, **kwargs):
-        return None
-
-    def get_config(self):
-        base_config = super().get_config()
-        return {
-            **base_config,
-            "vocab_size": self.vocab_size,
-            "units": self.units,
-            "layers": self.num_layers,
-            "heads": self.heads,
-            "inner_units": self.inner_units,
-            "max_length": self.max_length,
-            "positions": self.positions,
-            "dropout": self.dropout,
-        }

@@ -1,0 +1,89 @@
+"""What the Transformer's encoder and decoder share: positional embeddings, a stack of
+blocks and a final layer norm, with their sizes and configuration."""
+
+from __future__ import annotations
+
+import keras
+
+from keras_attn.layers.checks import check_positive_integers
+from keras_attn.layers.transformer_positions import PositionalEmbedding
+
+
+class TransformerStack(keras.layers.Layer):
+    """Embeddings with positions, `layers` blocks of `block_class`, a final layer norm.
+
+    Subclasses name their block (`block_class`, built as
+    `block_class(units, heads, inner_units, dropout, name="block_<i>")`) and add their own
+    call. The sublayers' names (`embedding`, `block_<i>`, `final_norm`) are those of the
+    saved weights.
+
+    Args:
+        vocab_size: number of tokens (id 0 is padding).
+        units: `d_model`, the size of every vector.
+        layers: number of blocks.
+        heads: attention heads per attention.
+        inner_units: feed-forward hidden size (None: `4 * units`).
+        max_length: the most positions (for learned positions, and the decoder's cache).
+        positions: `"sinusoidal"` or `"learned"`.
+        dropout: dropout rate while training.
+    """
+
+    block_class: type[keras.layers.Layer]
+
+    def __init__(
+        self,
+        vocab_size,
+        units,
+        layers=2,
+        heads=4,
+        inner_units=None,
+        max_length=256,
+        positions="sinusoidal",
+        dropout=0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        check_positive_integers(
+            vocab_size=vocab_size, units=units, layers=layers, max_length=max_length
+        )
+        self.vocab_size = vocab_size
+        self.units = units
+        self.num_layers = layers
+        self.heads = heads
+        self.inner_units = inner_units or 4 * units
+        self.max_length = max_length
+        self.positions = positions
+        self.dropout = dropout
+        self.embedding = PositionalEmbedding(
+            vocab_size, units, max_length, positions, name="embedding"
+        )
+        self.blocks = [
+            self.block_class(units, heads, self.inner_units, dropout, name=f"block_{i}")
+            for i in range(layers)
+        ]
+        self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
+        self.dropout_layer = keras.layers.Dropout(dropout)
+
+    def build(self, input_shape=None):
+        self.embedding.build()
+        for block in self.blocks:
+            block.build()
+        self.final_norm.build((None, None, self.units))
+        self.built = True
+
+    def compute_mask(self, *args, **kwargs):
+        return None
+
+    def get_config(self):
+        base_config = super().get_config()
+        return {
+            **base_config,
+            "vocab_size": self.vocab_size,
+            "units": self.units,
+            "layers": self.num_layers,
+            "heads": self.heads,
+            "inner_units": self.inner_units,
+            "max_length": self.max_length,
+            "positions": self.positions,
+            "dropout": self.dropout,
+        }

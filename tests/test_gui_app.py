@@ -13,26 +13,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 from keras_attn_app import app, excepthook, settings  # noqa: E402
 from keras_attn_app.settings import MAX_RECENT, Settings  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run_gui(args, tmp_path, timeout=300):
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
-        settings.DATA_DIR_ENV: str(tmp_path / "data"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "keras_attn_app.app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from tests.gui_helpers import PNG_SIGNATURE, ROOT, run_gui  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,36 +2,13 @@
 (the anatomy view's screenshot is tested in tests/test_gui_anatomy.py)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from keras_attn_app import settings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run_gui(args, tmp_path, timeout=300):
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        settings.SETTINGS_ENV: str(tmp_path / "settings.ini"),
-        settings.DATA_DIR_ENV: str(tmp_path / "data"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "keras_attn_app.app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from tests.gui_helpers import PNG_SIGNATURE, run_gui  # noqa: E402
 
 
 def png_size(path):

@@ -161,32 +161,27 @@ class HeatmapCanvas(FigureCanvasQTAgg):
                 )
             if not self.target_tokens:
                 axes.set_yticks([])
-                axes.text(
-                    0.5,
-                    0.5,
-                    self._hint,
-                    transform=axes.transAxes,
-                    ha="center",
-                    va="center",
-                    color=self._text,
-                    fontsize=10,
-                )
+                self._show_hint(axes)
         else:
             axes.set_axis_off()
-            axes.text(
-                0.5,
-                0.5,
-                self._hint,
-                transform=axes.transAxes,
-                ha="center",
-                va="center",
-                color=self._text,
-                fontsize=10,
-            )
+            self._show_hint(axes)
         self._place()
         # Drawing comes in a later turn of the event loop, so that input and timers get
         # a look in between building the figure and rendering it.
         QTimer.singleShot(2, self.draw_idle)
+
+    def _show_hint(self, axes):
+        """The hint (what to do to see attention) in the middle of `axes`."""
+        axes.text(
+            0.5,
+            0.5,
+            self._hint,
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            color=self._text,
+            fontsize=10,
+        )
 
     def _fontsize(self) -> int:
         big = max(len(self.source_tokens), len(self.target_tokens))

@@ -16,12 +16,11 @@ import keras
 from keras import ops
 
 from keras_attn.layers.multi_head_attention import MultiHeadAttention
-from keras_attn.layers.transformer_feed_forward import FeedForward
-from keras_attn.layers.transformer_stack import TransformerStack
+from keras_attn.layers.transformer_stack import TransformerBlock, TransformerStack
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
-class TransformerDecoderBlock(keras.layers.Layer):
+class TransformerDecoderBlock(TransformerBlock):
     """`x + SelfAttention(LN(x))` (causal), `x + CrossAttention(LN(x), source)`, then
     `x + FeedForward(LN(x))`.
 
@@ -43,11 +42,7 @@ class TransformerDecoderBlock(keras.layers.Layer):
     """
 
     def __init__(self, units, heads, inner_units, dropout=0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.heads = heads
-        self.inner_units = inner_units
-        self.dropout = dropout
+        super().__init__(units, heads, inner_units, dropout, **kwargs)
 
         def norm(name):
             return keras.layers.LayerNormalization(epsilon=1e-6, name=name)
@@ -56,9 +51,6 @@ class TransformerDecoderBlock(keras.layers.Layer):
         self.self_attention = MultiHeadAttention(units, heads, name="self_attention")
         self.cross_norm = norm("cross_attention_norm")
         self.cross_attention = MultiHeadAttention(units, heads, name="cross_attention")
-        self.feed_forward_norm = norm("feed_forward_norm")
-        self.feed_forward = FeedForward(units, inner_units, dropout, name="feed_forward")
-        self.dropout_layer = keras.layers.Dropout(dropout)
 
     def build(self, input_shape=None):
         shape = (None, None, self.units)
@@ -133,19 +125,6 @@ class TransformerDecoderBlock(keras.layers.Layer):
         x = x + context
         x = x + self.feed_forward(self.feed_forward_norm(x))
         return x, (cache_keys, cache_values), self_weights, cross_weights, parts
-
-    def compute_mask(self, *args, **kwargs):
-        return None
-
-    def get_config(self):
-        base_config = super().get_config()
-        return {
-            **base_config,
-            "units": self.units,
-            "heads": self.heads,
-            "inner_units": self.inner_units,
-            "dropout": self.dropout,
-        }
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")

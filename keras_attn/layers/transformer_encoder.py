@@ -12,12 +12,11 @@ import keras
 from keras import ops
 
 from keras_attn.layers.multi_head_attention import MultiHeadAttention
-from keras_attn.layers.transformer_feed_forward import FeedForward
-from keras_attn.layers.transformer_stack import TransformerStack
+from keras_attn.layers.transformer_stack import TransformerBlock, TransformerStack
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
-class TransformerEncoderBlock(keras.layers.Layer):
+class TransformerEncoderBlock(TransformerBlock):
     """`x + SelfAttention(LN(x))`, then `x + FeedForward(LN(x))`.
 
     Args:
@@ -37,18 +36,9 @@ class TransformerEncoderBlock(keras.layers.Layer):
     """
 
     def __init__(self, units, heads, inner_units, dropout=0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.heads = heads
-        self.inner_units = inner_units
-        self.dropout = dropout
+        super().__init__(units, heads, inner_units, dropout, **kwargs)
         self.attention_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="attention_norm")
         self.attention = MultiHeadAttention(units, heads, name="self_attention")
-        self.feed_forward_norm = keras.layers.LayerNormalization(
-            epsilon=1e-6, name="feed_forward_norm"
-        )
-        self.feed_forward = FeedForward(units, inner_units, dropout, name="feed_forward")
-        self.dropout_layer = keras.layers.Dropout(dropout)
 
     def build(self, input_shape=None):
         self.attention_norm.build((None, None, self.units))
@@ -63,19 +53,6 @@ class TransformerEncoderBlock(keras.layers.Layer):
         x = x + self.dropout_layer(context, training=training)
         h = self.feed_forward(self.feed_forward_norm(x), training=training)
         return x + self.dropout_layer(h, training=training), weights
-
-    def compute_mask(self, *args, **kwargs):
-        return None
-
-    def get_config(self):
-        base_config = super().get_config()
-        return {
-            **base_config,
-            "units": self.units,
-            "heads": self.heads,
-            "inner_units": self.inner_units,
-            "dropout": self.dropout,
-        }
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")

@@ -1,12 +1,51 @@
 """What the Transformer's encoder and decoder share: positional embeddings, a stack of
-blocks and a final layer norm, with their sizes and configuration."""
+blocks and a final layer norm, with their sizes and configuration; and what their blocks
+share: the sizes, the feed-forward sub-layer and its norm, the configuration."""
 
 from __future__ import annotations
 
 import keras
 
 from keras_attn.layers.checks import check_positive_integers
+from keras_attn.layers.transformer_feed_forward import FeedForward
 from keras_attn.layers.transformer_positions import PositionalEmbedding
+
+
+class TransformerBlock(keras.layers.Layer):
+    """The part every Transformer block has: its sizes, the pre-norm feed-forward sub-layer
+    (`feed_forward_norm`, `feed_forward`) and the dropout on sub-layer outputs. Subclasses
+    add their attentions.
+
+    Args:
+        units: `d_model`.
+        heads: attention heads (each attention).
+        inner_units: feed-forward hidden size.
+        dropout: dropout rate on each sub-layer's output while training.
+    """
+
+    def __init__(self, units, heads, inner_units, dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.heads = heads
+        self.inner_units = inner_units
+        self.dropout = dropout
+        self.feed_forward_norm = keras.layers.LayerNormalization(
+            epsilon=1e-6, name="feed_forward_norm"
+        )
+        self.feed_forward = FeedForward(units, inner_units, dropout, name="feed_forward")
+        self.dropout_layer = keras.layers.Dropout(dropout)
+
+    def compute_mask(self, *args, **kwargs):
+        return None
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "heads": self.heads,
+            "inner_units": self.inner_units,
+            "dropout": self.dropout,
+        }
 
 
 class TransformerStack(keras.layers.Layer):

@@ -19,8 +19,9 @@ not answer. Three phases, each with its own gaps:
    starting the sentence again whenever it is finished.
 
 Reports per phase: the longest gap, the 99th and 50th percentiles, the count of gaps over
-50 ms (the aim: none; p99 under 20 ms), the ticks, and the five longest gaps with the
-second of the phase they began in. With `--profile`, the Python functions that ran
+50 ms (the aim: none; p99 under 20 ms), the ticks, the five longest gaps with the
+second of the phase they began in, and the garbage collector's passes per generation
+with the longest (a pass holds the interpreter lock whichever thread runs it). With `--profile`, the Python functions that ran
 longest on the window's thread in each phase (cProfile, cumulative time).
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -59,9 +61,23 @@ class Gaps:
         self.gaps: list[tuple[float, float]] = []  # (seconds into the phase, gap in ms)
         self.began = self.last = 0.0
         self.profile: cProfile.Profile | None = None
+        self.collections: list[tuple[int, float]] = []  # (generation, ms) of the phase
+        self._collecting = 0.0
+
+    def _gc(self, phase: str, info: dict):
+        """Time the garbage collector's passes: they hold the interpreter lock, on
+        whichever thread runs them."""
+        if phase == "start":
+            self._collecting = time.perf_counter()
+        elif self._collecting:
+            took = (time.perf_counter() - self._collecting) * 1000
+            self.collections.append((int(info["generation"]), took))
 
     def start(self, profile: bool = False):
         self.gaps = []
+        self.collections = []
+        if self._gc not in gc.callbacks:
+            gc.callbacks.append(self._gc)
         self.began = self.last = time.perf_counter()
         self.profile = cProfile.Profile() if profile else None
         if self.profile:
@@ -75,6 +91,8 @@ class Gaps:
 
     def stop(self) -> dict:
         self.timer.stop()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
         if self.profile:
             self.profile.disable()
         return self.summary()
@@ -92,6 +110,13 @@ class Gaps:
             "p50_ms": round(float(np.percentile(values, 50)), 2),
             "gaps_over_50ms": int((values > LONG_MS).sum()),
             "longest": [{"at_s": round(at, 2), "gap_ms": round(gap, 1)} for at, gap in worst],
+            "gc": {
+                f"generation_{g}": {
+                    "passes": sum(1 for n, _ in self.collections if n == g),
+                    "max_ms": round(max((t for n, t in self.collections if n == g), default=0), 1),
+                }
+                for g in (0, 1, 2)
+            },
         }
         if self.profile:
             out = io.StringIO()

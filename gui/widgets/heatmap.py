@@ -1,25 +1,29 @@
 """The attention heatmap: a matplotlib figure embedded in the window.
 
-A :class:`HeatmapCanvas` is a ``FigureCanvasQTAgg`` holding one ``Figure``. A new
+A :class:`HeatmapCanvas` is a :class:`.background_canvas.BackgroundCanvas` (rendered off
+the window's thread) holding one ``Figure``. A new
 sentence (or new colours, or a new text size) clears the figure and draws the matrix with
 :func:`keras_attn.plotting.plot_attention` (the current step's row outlined, a colour bar
 beside it); a step of the same sentence only changes the rows of the picture already
 there (:func:`keras_attn.plotting.update_attention_rows`), which keeps the window
-answering while decoding plays. Either way the redraw comes with ``draw_idle()``. Moving the mouse over a cell shows "source token → output token: weight"
+answering while decoding plays. Either way the redraw comes with ``draw_idle()``. Moving
+the mouse over a cell shows "source token → output token: weight"
 in a tooltip.
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QCursor, QGuiApplication
 from PySide6.QtWidgets import QSizePolicy, QToolTip
+
+from .background_canvas import BackgroundCanvas
 
 EXPORT_FILTERS = (
     "PNG image (*.png)",
@@ -30,7 +34,44 @@ EXPORT_FILTERS = (
 HINT = "Press Step (→) to decode the first output token."
 
 
-class HeatmapCanvas(FigureCanvasQTAgg):
+def _fontsize(source_tokens, target_tokens) -> int:
+    big = max(len(source_tokens), len(target_tokens))
+    return 10 if big <= 20 else 8 if big <= 40 else 6
+
+
+@dataclass(frozen=True)
+class _State:
+    """What one picture shows, taken on the window's thread for the render thread."""
+
+    weights: np.ndarray
+    source_tokens: tuple[str, ...]
+    target_tokens: tuple[str, ...]
+    highlight_row: int | None
+    hint: str
+    dark: bool
+    face: str
+    text: str
+
+    @property
+    def fontsize(self) -> int:
+        return _fontsize(self.source_tokens, self.target_tokens)
+
+    def layout_key(self) -> tuple:
+        """What a picture depends on besides its rows: a step that keeps it only changes
+        the rows."""
+        big = max(len(self.source_tokens), len(self.target_tokens))
+        return (
+            self.source_tokens,
+            bool(self.target_tokens),
+            self.dark,
+            self.face,
+            self.text,
+            self.fontsize,
+            big <= 20,
+        )
+
+
+class HeatmapCanvas(BackgroundCanvas):
     """Attention weights of every output token (rows) over the source tokens (columns)."""
 
     def __init__(self, parent=None):
@@ -51,7 +92,7 @@ class HeatmapCanvas(FigureCanvasQTAgg):
         self._text = "#222222"
         self._hint = "Start a sentence to see its attention."
         self._pending = False
-        self._built_for = None  # what the figure was last built for (see _layout_key)
+        self._built_for = None  # what the figure was last built for (see _State.layout_key)
         self.mpl_connect("motion_notify_event", self._on_motion)
         self.mpl_connect("figure_leave_event", lambda event: QToolTip.hideText())
         self._schedule()
@@ -88,117 +129,115 @@ class HeatmapCanvas(FigureCanvasQTAgg):
 
     # -- drawing -------------------------------------------------------------------
     def _schedule(self):
-        """Rebuild once the event loop is free: several updates in a row draw once, and a
-        hidden heatmap waits until it is shown."""
-        if not self._pending:
-            self._pending = True
-            if self.isVisible():
-                QTimer.singleShot(0, self.flush)
-
-    def showEvent(self, event):  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if self._pending:
-            QTimer.singleShot(0, self.flush)
+        """Rebuild and render once the event loop is free, off the window's thread:
+        several updates in a row draw once, and a hidden heatmap waits until it is
+        shown."""
+        self._pending = True
+        self.draw_idle()
 
     def flush(self):
-        """Rebuild now if an update is waiting (before reading or saving the figure)."""
-        if self._pending:
-            self._rebuild()
+        """Rebuild now, on this thread, if an update is waiting (before reading or saving
+        the figure), once the render in progress, if any, has ended."""
+        self.wait()
+        state = self._snapshot()
+        if state is not None:
+            self._prepare(state)
 
-    def _layout_key(self):
-        """What a picture depends on besides its rows: a step that keeps it only changes
-        the rows."""
-        big = max(len(self.source_tokens), len(self.target_tokens))
-        return (
-            tuple(self.source_tokens),
-            bool(self.target_tokens),
-            self._dark,
-            self._face,
-            self._text,
-            self._fontsize(),
-            big <= 20,
+    def _snapshot(self) -> _State | None:
+        """What the next picture shows, if it changed since the last one was built."""
+        if not self._pending:
+            return None
+        self._pending = False
+        return _State(
+            weights=self.weights,
+            source_tokens=tuple(self.source_tokens),
+            target_tokens=tuple(self.target_tokens),
+            highlight_row=self.highlight_row,
+            hint=self._hint,
+            dark=self._dark,
+            face=self._face,
+            text=self._text,
         )
 
-    def _rebuild(self):
-        self._pending = False
-        key = self._layout_key()
-        if self.image is not None and self.target_tokens and key == self._built_for:
+    def _prepare(self, state: _State):
+        """Build the figure for `state` (on the render thread, or on the window's thread
+        in :meth:`flush`): a step that keeps the layout only changes the rows."""
+        key = state.layout_key()
+        if self.image is not None and state.target_tokens and key == self._built_for:
             from keras_attn.plotting import update_attention_rows
 
             update_attention_rows(
                 self._axes,
                 self.image,
-                self.weights,
-                self.target_tokens,
-                highlight_row=self.highlight_row,
-                dark=self._dark,
-                fontsize=self._fontsize(),
+                state.weights,
+                list(state.target_tokens),
+                highlight_row=state.highlight_row,
+                dark=state.dark,
+                fontsize=state.fontsize,
             )
-            self._place()
-            QTimer.singleShot(2, self.draw_idle)
+            self._place(state)
             return
         self._built_for = key
         figure = self.figure
         figure.clear()
-        figure.set_facecolor(self._face)
+        figure.set_facecolor(state.face)
         self._axes = axes = figure.add_subplot()
-        axes.set_facecolor(self._face)
+        axes.set_facecolor(state.face)
         self.image = None
-        if self.source_tokens:
-            from keras_attn.plotting import plot_attention  # loaded on the worker's thread
+        if state.source_tokens:
+            from keras_attn.plotting import plot_attention
 
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=r".*[Gg]lyph.*missing")
                 self.image = plot_attention(
                     axes,
-                    self.weights,
-                    self.source_tokens,
-                    self.target_tokens,
-                    highlight_row=self.highlight_row,
-                    dark=self._dark,
+                    state.weights,
+                    list(state.source_tokens),
+                    list(state.target_tokens),
+                    highlight_row=state.highlight_row,
+                    dark=state.dark,
                     annotate=False,
-                    fontsize=self._fontsize(),
+                    fontsize=state.fontsize,
                 )
-            if not self.target_tokens:
+            if not state.target_tokens:
                 axes.set_yticks([])
-                self._show_hint(axes)
+                self._show_hint(axes, state)
         else:
             axes.set_axis_off()
-            self._show_hint(axes)
-        self._place()
-        # Drawing comes in a later turn of the event loop, so that input and timers get
-        # a look in between building the figure and rendering it.
-        QTimer.singleShot(2, self.draw_idle)
+            self._show_hint(axes, state)
+        self._place(state)
 
-    def _show_hint(self, axes):
+    def _show_hint(self, axes, state: _State):
         """The hint (what to do to see attention) in the middle of `axes`."""
         axes.text(
             0.5,
             0.5,
-            self._hint,
+            state.hint,
             transform=axes.transAxes,
             ha="center",
             va="center",
-            color=self._text,
+            color=state.text,
             fontsize=10,
         )
 
     def _fontsize(self) -> int:
-        big = max(len(self.source_tokens), len(self.target_tokens))
-        return 10 if big <= 20 else 8 if big <= 40 else 6
+        return _fontsize(self.source_tokens, self.target_tokens)
 
-    def _place(self):
+    def _place(self, state: _State | None = None):
         """Margins for the tick labels, in pixels, instead of a layout engine: faster on
         every step, and the matrix does not jump about while the output grows."""
         width, height = self.get_width_height(physical=True)
         if width < 50 or height < 50:
             return
-        char = self._fontsize() * self.figure.dpi / 72 * 0.62  # pixels per character
-        longest_target = max((len(t) for t in self.target_tokens), default=4)
-        longest_source = max((len(t) for t in self.source_tokens), default=1)
-        columns = len(self.source_tokens)
+        sources = state.source_tokens if state else self.source_tokens
+        targets = state.target_tokens if state else self.target_tokens
+        fontsize = _fontsize(sources, targets)
+        char = fontsize * self.figure.dpi / 72 * 0.62  # pixels per character
+        longest_target = max((len(t) for t in targets), default=4)
+        longest_source = max((len(t) for t in sources), default=1)
+        columns = len(sources)
         rotation = 90 if columns > 30 else 60 if longest_source > 2 else 0
-        label = self._fontsize() * self.figure.dpi / 72 * 1.4
+        label = fontsize * self.figure.dpi / 72 * 1.4
         left = 14 + label + char * max(longest_target, 4)
         top = (
             12
@@ -206,7 +245,7 @@ class HeatmapCanvas(FigureCanvasQTAgg):
             + (char * longest_source * (0.87 if rotation == 60 else 1.0) if rotation else 0)
         )
         right, bottom = 95, 12
-        if not self.source_tokens:
+        if not sources:
             left = top = right = bottom = 10
         self.figure.subplots_adjust(
             left=min(left / width, 0.45),

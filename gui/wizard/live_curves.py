@@ -11,6 +11,7 @@ third of it now).
 
 from __future__ import annotations
 
+from ..widgets.background_canvas import changes_figure
 from .plots import BLEU_COLOR, PANELS, TRAIN_COLOR, VALIDATION_COLOR, CurvesCanvas
 
 
@@ -67,6 +68,7 @@ class LiveCurves(CurvesCanvas):
                 for item in legend.get_texts():
                     item.set_color(text)
 
+    @changes_figure
     def _redraw(self):
         colors = self._colors()
         if colors != self._colors_built:
@@ -124,7 +126,6 @@ class LiveCurves(CurvesCanvas):
             )
         self.layouts += 1
 
-    def draw(self):
-        """Place the panels (cheap), then draw."""
+    def _before_render(self):
+        """Place the panels (cheap) before each render."""
         self._place()
-        super().draw()

@@ -4,17 +4,18 @@
   one point per finished epoch;
 * :class:`LengthsCanvas`: a histogram of sentence lengths, source and target side.
 
-Each is a ``FigureCanvasQTAgg`` holding one ``Figure``; an update redraws its axes and
-asks for ``draw_idle()``. Colours follow the window's palette (light or dark).
+Each is a :class:`~..widgets.background_canvas.BackgroundCanvas` holding one ``Figure``;
+an update redraws its axes (after the render in progress, if any) and asks for
+``draw_idle()``, which renders off the window's thread. Colours follow the window's palette (light or dark).
 """
 
 from __future__ import annotations
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtWidgets import QSizePolicy
 
 from .. import theme
+from ..widgets.background_canvas import BackgroundCanvas, changes_figure
 from .data import percentile
 
 TRAIN_COLOR = "#2563c9"
@@ -23,7 +24,7 @@ BLEU_COLOR = "#2a9d5c"
 PANELS = (("loss", "Loss"), ("accuracy", "Accuracy"), ("bleu", "Validation BLEU"))
 
 
-class _Canvas(FigureCanvasQTAgg):
+class _Canvas(BackgroundCanvas):
     def __init__(self, parent=None, size=(6, 3)):
         super().__init__(Figure(figsize=size, layout="constrained"))
         self.setParent(parent)
@@ -87,6 +88,7 @@ class CurvesCanvas(_Canvas):
         line = self.lines.get(key)
         return 0 if line is None else len(line.get_xdata())
 
+    @changes_figure
     def _redraw(self):
         figure = self.figure
         figure.clear()
@@ -147,6 +149,10 @@ class LengthsCanvas(_Canvas):
 
     def show_lengths(self, source: list[int], target: list[int], names=("source", "target")):
         self.source, self.target = list(source), list(target)
+        self._draw_lengths(names)
+
+    @changes_figure
+    def _draw_lengths(self, names):
         figure = self.figure
         figure.clear()
         face, text, line = self._colors()

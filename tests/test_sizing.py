@@ -246,3 +246,15 @@ def test_the_summary_names_vocabularies_that_are_not_whole_thousands_exactly():
     line = sizing.Choice(config=config, preset="tiny", reasons=[]).summary()
     assert "subword 500 -> subword 8k" in line
     assert "0k" not in line.replace("8k", "")
+
+
+def test_transformer_sizes_peak_at_the_vaswani_rate():
+    """A Transformer chosen for a corpus warms up to units**-0.5 * warmup**-0.5 (scaled
+    to its batch like the RNN's rate): the rule, not a figure tuned to one corpus."""
+    from keras_attn.config import vaswani_rate
+
+    choice = sizing.choose(corpus(GERMAN, 2_000), settings={"model.architecture": "transformer"})
+    model, train = choice.config.model, choice.config.train
+    assert model.architecture == "transformer" and choice.preset != "tiny"
+    assert train.learning_rate == vaswani_rate(model.units, train.warmup_steps)
+    assert math.isclose(vaswani_rate(128, 1000), 128**-0.5 * 1000**-0.5, rel_tol=0.01)

@@ -98,6 +98,12 @@ def train_command(data: Path, out: Path, checkpoints: Path, epochs: int) -> list
     ]
 
 
+def wizard_command(data: Path, out: Path, checkpoints: Path, epochs: int) -> list[str]:
+    """The wizard's training worker resuming (Resume on the Train page) after a kill."""
+    script = Path(__file__).resolve().with_name("wizard_worker.py")
+    return [sys.executable, str(script), str(data), str(out), str(checkpoints), str(epochs)]
+
+
 class Run:
     """A `keras-attn train` process whose stderr lines are read as they come."""
 
@@ -183,6 +189,13 @@ def main():
         help="go on from the results in --json and the reference and run in "
         "--workdir (after this script itself was stopped)",
     )
+    parser.add_argument(
+        "--wizard",
+        action="store_true",
+        help="kill the training wizard's worker (bench/wizard_worker.py, as the app runs "
+        "it) instead of `keras-attn train`, and check after each kill what the reopened "
+        "wizard offers to resume",
+    )
     add_json_argument(parser)
     args = parser.parse_args()
     if args.go_on and not (args.json and args.workdir and Path(args.json).is_file()):
@@ -199,7 +212,8 @@ def main():
     data = write_corpus(work / "pairs.tsv", args.pairs, args.seed)
     run_dir = work / "run"
     out, checkpoints = run_dir / "model.keras", run_dir / "model.keras.checkpoints"
-    command = train_command(data, out, checkpoints, args.epochs)
+    make_command = wizard_command if args.wizard else train_command
+    command = make_command(data, out, checkpoints, args.epochs)
 
     from keras_attn.saving import load_model
 
@@ -216,7 +230,7 @@ def main():
         return
 
     # The reference: one uninterrupted run.
-    reference_command = train_command(
+    reference_command = make_command(
         data, reference_dir / "model.keras", reference_dir / "model.keras.checkpoints", args.epochs
     )
     shutil.rmtree(reference_dir, ignore_errors=True)
@@ -270,6 +284,9 @@ def main():
         "runs_failed": [],
         "seconds": 0.0,
     }
+    if args.wizard:
+        result["wizard_offers_checked"] = 0
+        result["wizard_offers_wrong"] = []
     kill_loop(args, env, command, result, rng, reference, run_dir, out, checkpoints)
 
 
@@ -422,12 +439,39 @@ class Checker:
         self.seen_staging = {
             key: value for key, value in self.seen_staging.items() if Path(key).exists()
         }
+        if "wizard_offers_checked" in result:
+            self.check_wizard_offer(after)
         self.committed = after
         self.last = (
             f"epochs reported {last_reported}, committed {after}, lost {lost}, "
             f"model files loaded {loaded}, staging folders {len(folders)} "
             f"({len(fresh)} from this kill)"
         )
+
+    def check_wizard_offer(self, committed: int):
+        """What the wizard, reopened, offers for this folder: to resume exactly the epochs
+        the checkpoint holds (nothing when it holds none), with no problem; and how many of
+        those epochs lack the wizard's own report (samples, BLEU, attention), which is
+        written just after the checkpoint."""
+        from keras_attn_app.wizard.checkpoints import interrupted_run, read_epochs
+
+        result = self.result
+        result["wizard_offers_checked"] += 1
+        try:
+            found = interrupted_run(self.checkpoints)
+            offered = found["epochs_done"] if found else 0
+            problem = found["problem"] if found else None
+            reports = len(read_epochs(self.checkpoints, offered)) if found else 0
+        except Exception as error:  # any failure to reopen is a finding
+            result["wizard_offers_wrong"].append(f"{type(error).__name__}: {error}")
+            return
+        if offered != committed or problem:
+            result["wizard_offers_wrong"].append(
+                f"committed {committed}, offered {offered}, problem {problem}"
+            )
+        missing = str(max(offered - reports, 0))
+        counts = result.setdefault("wizard_epoch_reports_missing", {})
+        counts[missing] = counts.get(missing, 0) + 1
 
 
 if __name__ == "__main__":

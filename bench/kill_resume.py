@@ -408,6 +408,16 @@ class Checker:
         except ModelFileError as error:
             result["state_errors"].append(str(error))
             after = self.committed
+        if state is None and self.out.exists() and self.committed:
+            # Killed once the run had ended: its model saved, its checkpoint removed (the
+            # wizard removes a finished run's checkpoint when it saves the model). Nothing
+            # to resume and nothing lost: checked as a finished run.
+            result["kills_after_the_final_save"] = result.get("kills_after_the_final_save", 0) + 1
+            if "wizard_offers_checked" in result:
+                self.check_wizard_offer(0)
+            self.finished(run, 0)
+            self.last = "killed after the final save: the model is there, nothing to resume"
+            return
         if after < self.committed:
             result["checkpoint_went_back"] += 1
         lost = max(last_reported - after, 0)

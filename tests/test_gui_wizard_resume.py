@@ -249,3 +249,44 @@ def test_killed_training_worker_is_offered_and_resumed(make_wizard, qtbot, corpu
     assert outcome["history"]["loss"][:done] == pytest.approx(state["history"]["loss"])
     assert train.curves.points("loss") == epochs
     assert read_checkpoint_state(folder)["epochs_done"] == epochs
+
+
+def test_a_resumed_run_makes_the_missing_report_of_its_last_epoch(tmp_path):
+    """Stopped after an epoch's checkpoint and before the wizard wrote that epoch's report
+    (samples, BLEU, attention), the resumed run makes the report again from the
+    checkpoint's model, so the Train page shows every epoch the checkpoint holds."""
+    from keras_attn_app.wizard.checkpoints import EPOCHS_FILE, read_epochs
+    from keras_attn_app.wizard.training_worker import TrainingWorker
+
+    folder = tmp_path / "checkpoints" / "reverse"
+    choose = {
+        "preset": "tiny",
+        "settings": {"train.epochs": 2, "train.validation_split": 0.1, "train.seed": 7},
+    }
+    request = {
+        "choose": choose,
+        "pairs": base.reverse_pairs(200, seed=5),
+        "checkpoint_dir": str(folder),
+        "resume": False,
+        "device": None,
+        "run": {"name": "reverse", "choose": choose},
+    }
+    worker = TrainingWorker()
+    started, failures = [], []
+    worker.training_started.connect(  # as the page saw it then (the worker adds to the list)
+        lambda event: started.append({**event, "earlier": list(event["earlier"])})
+    )
+    worker.failed.connect(lambda what, message: failures.append(message))
+    worker.train(request)
+    assert not failures and [e["epoch"] for e in read_epochs(folder, None)] == [1, 2]
+    reports = folder / EPOCHS_FILE
+    reports.write_text(json.dumps(read_epochs(folder, 1)), encoding="utf-8")  # as if stopped
+    assert read_checkpoint_state(folder)["epochs_done"] == 2
+
+    choose["settings"]["train.epochs"] = 3
+    worker.train({**request, "resume": True})
+    assert not failures
+    earlier = started[-1]["earlier"]
+    assert started[-1]["resumed_from"] == 2 and [e["epoch"] for e in earlier] == [1, 2]
+    assert earlier[1]["samples"] and earlier[1]["attention"]["target_tokens"]
+    assert [e["epoch"] for e in read_epochs(folder, None)] == [1, 2, 3]

@@ -340,6 +340,7 @@ class TrainingWorker(QObject):
                 # train() continues the model it loads from the checkpoint; the epoch
                 # reports read each new checkpoint into this copy, once it is written.
                 run["model"] = load_model(folder / "last.keras")
+                self._report_missing_epoch(state["epochs_done"])
             self.training_started.emit(
                 {
                     "train_pairs": len(train_pairs),
@@ -450,6 +451,26 @@ class TrainingWorker(QObject):
     def _report_epoch(self, event):
         """Samples, BLEU and attention of the model as it is after this epoch."""
         run = self._run
+        report = {**event, **self._look_at_model()}
+        run["epochs"].append(
+            {key: report[key] for key in ("epoch", "bleu", "samples", "attention")}
+        )
+        write_epochs(run["folder"], run["epochs"])
+        self.epoch_done.emit(report)
+
+    def _report_missing_epoch(self, epochs_done: int) -> None:
+        """On resuming: the report of the checkpoint's epoch, when the run was stopped
+        after the checkpoint was written and before its report was (only that epoch's
+        model is at hand, so only that report can be made again)."""
+        run = self._run
+        if not epochs_done or any(e.get("epoch") == epochs_done for e in run["epochs"]):
+            return
+        run["epochs"].append({"epoch": epochs_done, **self._look_at_model()})
+        write_epochs(run["folder"], run["epochs"])
+
+    def _look_at_model(self) -> dict:
+        """Samples, BLEU and attention of the run's model as it is now."""
+        run = self._run
         model = run["model"]
         extras = {"bleu": None, "samples": [], "attention": None}
         try:
@@ -475,12 +496,7 @@ class TrainingWorker(QObject):
                 }
         except Exception:  # a failing look at the model never ends the training
             log.info("epoch report failed", exc_info=True)
-        report = {**event, **extras}
-        run["epochs"].append(
-            {key: report[key] for key in ("epoch", "bleu", "samples", "attention")}
-        )
-        write_epochs(run["folder"], run["epochs"])
-        self.epoch_done.emit(report)
+        return extras
 
     # -- saving --------------------------------------------------------------------------
     @Slot(object)

@@ -408,7 +408,7 @@ class Checker:
         except ModelFileError as error:
             result["state_errors"].append(str(error))
             after = self.committed
-        if state is None and self.out.exists() and self.committed:
+        if state is None and self.out.exists() and (self.committed or reported):
             # Killed once the run had ended: its model saved, its checkpoint removed (the
             # wizard removes a finished run's checkpoint when it saves the model). Nothing
             # to resume and nothing lost: checked as a finished run.

@@ -413,8 +413,7 @@ class Checker:
             # wizard removes a finished run's checkpoint when it saves the model). Nothing
             # to resume and nothing lost: checked as a finished run.
             result["kills_after_the_final_save"] = result.get("kills_after_the_final_save", 0) + 1
-            if "wizard_offers_checked" in result:
-                self.check_wizard_offer(0)
+            self.check_wizard_offer(0)
             self.finished(run, 0)
             self.last = "killed after the final save: the model is there, nothing to resume"
             return
@@ -449,8 +448,7 @@ class Checker:
         self.seen_staging = {
             key: value for key, value in self.seen_staging.items() if Path(key).exists()
         }
-        if "wizard_offers_checked" in result:
-            self.check_wizard_offer(after)
+        self.check_wizard_offer(after)
         self.committed = after
         self.last = (
             f"epochs reported {last_reported}, committed {after}, lost {lost}, "
@@ -466,6 +464,8 @@ class Checker:
         from keras_attn_app.wizard.checkpoints import interrupted_run, read_epochs
 
         result = self.result
+        if "wizard_offers_checked" not in result:
+            return  # not the wizard's worker (see --wizard)
         result["wizard_offers_checked"] += 1
         try:
             found = interrupted_run(self.checkpoints)

@@ -66,14 +66,12 @@ def main(argv: list[str]) -> int:
     worker.failed.connect(lambda what, message: failures.append(f"{what}: {message}"))
     worker.saved.connect(lambda path: print(f"saved: {path}", file=sys.stderr, flush=True))
     worker.train(request)
+    if outcome and not failures:
+        worker.save_model(
+            {"path": str(out), "remove_checkpoint": str(folder) if outcome["finished"] else None}
+        )
     if failures or not outcome:
         print("\n".join(failures) or "training ended without an outcome", file=sys.stderr)
-        return 1
-    worker.save_model(
-        {"path": str(out), "remove_checkpoint": str(folder) if outcome["finished"] else None}
-    )
-    if failures:
-        print("\n".join(failures), file=sys.stderr)
         return 1
     return 0
 

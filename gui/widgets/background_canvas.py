@@ -186,14 +186,19 @@ class BackgroundCanvas(FigureCanvasQTAgg):
             if self._dirty:
                 self.draw_idle()
 
-    def draw(self):
-        """Render now on this thread (after the render in progress), and paint."""
+    def flush(self):
+        """Build the figure now on this thread if its data changed (before reading or
+        saving it), once the render in progress, if any, has ended."""
         self.wait()
-        self._dirty = False
-        self._before_render()
         snapshot = self._snapshot()
         if snapshot is not None:
             self._prepare(snapshot)
+
+    def draw(self):
+        """Render now on this thread (after the render in progress), and paint."""
+        self.flush()
+        self._dirty = False
+        self._before_render()
         self._number += 1
         number = self._number
         super().draw()  # FigureCanvasAgg.draw: renders into self.renderer

@@ -59,7 +59,6 @@ class _State:
     def layout_key(self) -> tuple:
         """What a picture depends on besides its rows: a step that keeps it only changes
         the rows."""
-        big = max(len(self.source_tokens), len(self.target_tokens))
         return (
             self.source_tokens,
             bool(self.target_tokens),
@@ -67,7 +66,6 @@ class _State:
             self.face,
             self.text,
             self.fontsize,
-            big <= 20,
         )
 
 
@@ -93,6 +91,7 @@ class HeatmapCanvas(BackgroundCanvas):
         self._hint = "Start a sentence to see its attention."
         self._pending = False
         self._built_for = None  # what the figure was last built for (see _State.layout_key)
+        self._drawn: _State | None = None  # what the figure shows
         self.mpl_connect("motion_notify_event", self._on_motion)
         self.mpl_connect("figure_leave_event", lambda event: QToolTip.hideText())
         self._schedule()
@@ -135,14 +134,6 @@ class HeatmapCanvas(BackgroundCanvas):
         self._pending = True
         self.draw_idle()
 
-    def flush(self):
-        """Rebuild now, on this thread, if an update is waiting (before reading or saving
-        the figure), once the render in progress, if any, has ended."""
-        self.wait()
-        state = self._snapshot()
-        if state is not None:
-            self._prepare(state)
-
     def _snapshot(self) -> _State | None:
         """What the next picture shows, if it changed since the last one was built."""
         if not self._pending:
@@ -162,6 +153,7 @@ class HeatmapCanvas(BackgroundCanvas):
     def _prepare(self, state: _State):
         """Build the figure for `state` (on the render thread, or on the window's thread
         in :meth:`flush`): a step that keeps the layout only changes the rows."""
+        self._drawn = state
         key = state.layout_key()
         if self.image is not None and state.target_tokens and key == self._built_for:
             from keras_attn.plotting import update_attention_rows
@@ -175,7 +167,7 @@ class HeatmapCanvas(BackgroundCanvas):
                 dark=state.dark,
                 fontsize=state.fontsize,
             )
-            self._place(state)
+            self._place()
             return
         self._built_for = key
         figure = self.figure
@@ -205,7 +197,7 @@ class HeatmapCanvas(BackgroundCanvas):
         else:
             axes.set_axis_off()
             self._show_hint(axes, state)
-        self._place(state)
+        self._place()
 
     def _show_hint(self, axes, state: _State):
         """The hint (what to do to see attention) in the middle of `axes`."""
@@ -220,18 +212,15 @@ class HeatmapCanvas(BackgroundCanvas):
             fontsize=10,
         )
 
-    def _fontsize(self) -> int:
-        return _fontsize(self.source_tokens, self.target_tokens)
-
-    def _place(self, state: _State | None = None):
-        """Margins for the tick labels, in pixels, instead of a layout engine: faster on
-        every step, and the matrix does not jump about while the output grows."""
+    def _place(self):
+        """Margins for the tick labels of the picture built, in pixels, instead of a layout
+        engine: faster on every step, and the matrix does not jump about while the output
+        grows."""
         width, height = self.get_width_height(physical=True)
-        if width < 50 or height < 50:
+        state = self._drawn
+        if width < 50 or height < 50 or state is None:
             return
-        sources = state.source_tokens if state else self.source_tokens
-        targets = state.target_tokens if state else self.target_tokens
-        fontsize = _fontsize(sources, targets)
+        sources, targets, fontsize = state.source_tokens, state.target_tokens, state.fontsize
         char = fontsize * self.figure.dpi / 72 * 0.62  # pixels per character
         longest_target = max((len(t) for t in targets), default=4)
         longest_source = max((len(t) for t in sources), default=1)

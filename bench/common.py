@@ -66,6 +66,7 @@ def run_json(command) -> dict:
 def add_model_arguments(parser) -> None:
     """Options choosing the model and how it trains."""
     parser.add_argument("--preset", default="base")
+    parser.add_argument("--architecture", default="rnn", help="rnn | transformer")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--precision")
     parser.add_argument("--no-bucketing", action="store_true")
@@ -104,7 +105,7 @@ def build(args, data):
     if args.no_bucketing:
         changes["train.bucketing"] = False
     changes.update(parse_setting(item) for item in args.set)
-    config = preset(args.preset).replace(**changes)
+    config = preset(args.preset, args.architecture).replace(**changes)
     pairs = read_parallel(data).pairs
     model = build_model(config, pairs)
     compile_model(model, 1000)

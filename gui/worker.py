@@ -305,6 +305,7 @@ class Worker(QObject):
         self.file_done.emit(
             {"path": path, "sources": sources, "translations": translations, "cancelled": cancelled}
         )
+        tasks.freeze_survivors()  # the batch shapes' traces live on with the model
 
     # -- step-through decoding -------------------------------------------------------
     def _require_session(self):
@@ -317,6 +318,7 @@ class Worker(QObject):
         session = self._require_session()
         session.start(sentence)
         self.decoded.emit(self._snapshot("start"))
+        tasks.freeze_survivors()  # the step functions' traces, so collections stay short
 
     @Slot()
     @_request("Cannot take a step")

@@ -70,6 +70,21 @@ def settle_memory():
     gc.freeze()
 
 
+def freeze_survivors():
+    """Collect the young generations, then freeze whatever is still alive.
+
+    Training makes long-lived objects after TensorFlow's own were frozen: the model, its
+    traced functions, the optimizer's state. A full collection walked them again and
+    again while the wizard trained, up to 86 ms a pass with the interpreter lock held, so
+    that the window stalled (bench/gui_stall.py). ``gc.freeze`` only moves the objects'
+    list (it walks nothing), and the young collection before it (a few milliseconds)
+    frees the last moments' short-lived cycles; cycles that die after being frozen wait
+    for :func:`settle_memory`, which the next model opened in the window runs.
+    """
+    gc.collect(1)
+    gc.freeze()
+
+
 # -- models ---------------------------------------------------------------------------------
 def warm_up(model, session, path) -> None:
     """Trace the encoder and the step functions once for any number of sentences of

@@ -279,6 +279,10 @@ def vaswani_rate(units: int, warmup_steps: int) -> float:
 #: Transformer presets: pre-norm blocks, label smoothing, a linear warm-up to
 #: :func:`vaswani_rate` then an inverse-square-root decay of the learning rate (Vaswani et
 #: al. 2017). The tiny preset, for tests and seconds-long demos, keeps a gentler rate.
+#: The small and base presets compute their logits with the target embeddings (tied,
+#: Press & Wolf 2017): a million parameters fewer for small, and on tatoeba_deu_eng in
+#: 600 s cased BLEU 54.18 / 56.09 (greedy / beam 5) against 53.11 / 55.56 untied, one
+#: run each (docs/PERFORMANCE.md). Models saved untied keep their own setting.
 TRANSFORMER_PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "tiny": {
         "source": {"vocab_size": 500, "max_length": 30},
@@ -310,6 +314,7 @@ TRANSFORMER_PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "heads": 4,
             "ff_units": 512,
             "dropout": 0.1,
+            "tie_embeddings": True,
         },
         "train": {
             "batch_size": 64,
@@ -330,6 +335,7 @@ TRANSFORMER_PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "heads": 4,
             "ff_units": 1024,
             "dropout": 0.1,
+            "tie_embeddings": True,
         },
         "train": {
             "batch_size": 64,

@@ -93,3 +93,30 @@ def test_gap_summary_counts_long_gaps(monkeypatch):
     assert found["p50_ms"] == 0.2 and found["p99_ms"] == 10.0
     assert found["ticks"] == 1000
     assert found["longest"][:2] == [{"at_s": 6.0, "gap_ms": 120.0}, {"at_s": 5.0, "gap_ms": 60.0}]
+
+
+def test_freeze_survivors_frees_young_cycles_and_freezes_what_lives():
+    """After an epoch or a request: the young generations' cycles are collected, and what
+    is still alive goes to the permanent generation, which no collection walks."""
+    import gc
+    import weakref
+
+    from keras_attn_app.worker_tasks import freeze_survivors
+
+    class Node:
+        pass
+
+    dead = Node()
+    dead.me = dead
+    gone = weakref.ref(dead)
+    del dead
+    alive = Node()
+    alive.me = alive
+    try:
+        freeze_survivors()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0
+        assert not any(o is alive for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
+    assert any(o is alive for o in gc.get_objects())

@@ -225,8 +225,13 @@ def test_a_short_time_limit_lowers_dropout():
     pairs = corpus(GERMAN, 5_000)
     assert sizing.choose(pairs).config.model.dropout == 0.3
     hurried = sizing.choose(pairs, time_limit=60, precision="float32")
-    assert hurried.config.model.dropout == sizing.HURRIED_DROPOUT
+    assert hurried.config.model.dropout == sizing.HURRIED_DROPOUT["rnn"] == 0.1
     assert any("little room to overfit" in r for r in hurried.reasons)
+    transformer = sizing.choose(
+        pairs, time_limit=60, precision="float32", settings={"model.architecture": "transformer"}
+    )
+    assert transformer.config.model.dropout == sizing.HURRIED_DROPOUT["transformer"] == 0.0
+    assert any("dropout 0: about" in r for r in transformer.reasons)
     kept = sizing.choose(pairs, time_limit=60, settings={"model.dropout": 0.4})
     assert kept.config.model.dropout == 0.4
     assert not any("dropout" in r for r in kept.reasons)

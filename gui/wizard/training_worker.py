@@ -48,6 +48,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from keras_attn.errors import DataError
 
 from ..worker import describe
+from ..worker_tasks import freeze_survivors
 from .checkpoints import read_epochs, start_over, write_epochs, write_run
 from .config_choice import automatic_tokenizers, choose_config, describe_choice
 from .data import chosen_languages, read_corpus, sample, word_lengths
@@ -408,6 +409,9 @@ class TrainingWorker(QObject):
 
     def _on_progress(self, event: dict) -> None:
         if event["kind"] == "batch":
+            if not self._run.get("traced"):  # the first step traced the training step
+                self._run["traced"] = True
+                freeze_survivors()
             self._report_batch(event)
             return
         if not event.get("complete", True):
@@ -457,6 +461,7 @@ class TrainingWorker(QObject):
         )
         write_epochs(run["folder"], run["epochs"])
         self.epoch_done.emit(report)
+        freeze_survivors()  # the model and its traces, so full collections stay short
 
     def _report_missing_epoch(self, epochs_done: int) -> None:
         """On resuming: the report of the checkpoint's epoch, when the run was stopped

@@ -10,6 +10,9 @@ import os
 import platform
 import subprocess
 
+#: The shared German-English corpus the benchmarks that need one read by default.
+TATOEBA_TRAIN = "/work/shared/data/tatoeba_deu_eng/train.tsv"
+
 
 def machine(processor: bool = False) -> str:
     """The machine a measurement ran on, e.g. ``"x86_64 2 cores"``; with `processor`, the

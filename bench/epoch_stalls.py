@@ -27,9 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import add_json_argument, machine, report  # noqa: E402
-
-DATA = "/work/shared/data/tatoeba_deu_eng/train.tsv"
+from common import TATOEBA_TRAIN, add_json_argument, machine, report  # noqa: E402
 
 
 class Marks:
@@ -93,7 +91,7 @@ def summary(marks: Marks) -> list[dict]:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DATA, help="a TSV of sentence pairs")
+    parser.add_argument("--data", default=TATOEBA_TRAIN, help="a TSV of sentence pairs")
     parser.add_argument("--architecture", default="transformer", help="rnn | transformer")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--stall", type=float, default=4.0, help="seconds that make a stall")

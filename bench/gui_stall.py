@@ -41,9 +41,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import add_json_argument, machine, report  # noqa: E402
+from common import TATOEBA_TRAIN, add_json_argument, machine, report  # noqa: E402
 
-DATA = "/work/shared/data/tatoeba_deu_eng/train.tsv"
 INTERVAL_MS = 5
 LONG_MS = 50.0
 
@@ -289,7 +288,7 @@ def run(args) -> dict:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=DATA, help="a TSV of German-English pairs")
+    parser.add_argument("--data", default=TATOEBA_TRAIN, help="a TSV of German-English pairs")
     parser.add_argument("--pairs", type=int, default=3000)
     parser.add_argument("--train-seconds", type=float, default=60.0)
     parser.add_argument("--lines", type=int, default=10000)

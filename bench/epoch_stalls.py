@@ -2,7 +2,7 @@
 a run with the CLI's default settings, and the main thread's stack during any stall.
 
     python bench/epoch_stalls.py [--data TSV] [--architecture transformer] [--epochs 5]
-        [--stall 4] [--no-validation-prefetch] [--json F]
+        [--stall 4] [--no-validation-prefetch] [--autotune-thread] [--json F]
 
 Trains on `--data` (the last 1,000 pairs held out for validation, as a user's run would
 validate) with the settings `keras_attn.sizing.choose` makes for a 600-s run, but for
@@ -11,7 +11,10 @@ validation's start and end and the epoch's end; the checkpoint's save is timed. 
 watchdog thread prints the main thread's Python stack once the time since the last step
 passes `--stall` seconds. Reports, per epoch: the steps' median and 99th percentile, the
 longest wait after a step and where it fell (before the validation, or within the
-epoch), the validation's and the checkpoint's seconds.
+epoch), the validation's and the checkpoint's seconds; and the seconds `fit` took to
+return after its last callback. `--autotune-thread` gives the datasets back tf.data's
+autotuning thread (the pipeline before the fix of the stall between epochs, an
+experiment).
 """
 
 from __future__ import annotations
@@ -100,6 +103,11 @@ def main():
         action="store_true",
         help="drop the validation dataset's final prefetch (an experiment)",
     )
+    parser.add_argument(
+        "--autotune-thread",
+        action="store_true",
+        help="keep tf.data's autotuning thread in the datasets (an experiment)",
+    )
     add_json_argument(parser)
     args = parser.parse_args()
 
@@ -129,11 +137,17 @@ def main():
         def on_epoch_end(self, epoch, logs=None):
             marks.mark("epoch_end")
 
+        def on_train_end(self, logs=None):
+            marks.mark("train_end")
+
     fit = keras.Model.fit
 
     def spied_fit(model, *fit_args, **options):
         options["callbacks"] = [*(options.get("callbacks") or []), Spy()]
-        return fit(model, *fit_args, **options)
+        try:
+            return fit(model, *fit_args, **options)
+        finally:
+            marks.mark("fit_returned")
 
     keras.Model.fit = spied_fit
     save = keras_attn_callbacks.CheckpointCallback.save
@@ -154,6 +168,10 @@ def main():
             return getattr(dataset, "_input_dataset", dataset)
 
         training.make_dataset = without_prefetch
+    if args.autotune_thread:
+        from keras_attn.text import pipeline
+
+        pipeline.without_autotune_thread = lambda dataset: dataset
 
     pairs = read_parallel(args.data).pairs
     train_pairs, validation_pairs = pairs[:-1000], pairs[-1000:]
@@ -166,6 +184,8 @@ def main():
             train_pairs, config, validation_pairs=validation_pairs, checkpoint_dir=folder
         )
     rows = summary(marks)
+    times = {kind: t for t, kind, _ in marks.events}
+    fit_return_s = round(times.get("fit_returned", 0) - times.get("train_end", 0), 2)
     for row in rows:
         print(
             f"epoch {row['epoch']}: {row['steps']} steps in {row['seconds']} s, median "
@@ -173,13 +193,16 @@ def main():
             f"validation {row['wait_before_validation_s']} s, validation "
             f"{row['validation_s']} s, checkpoint {row['checkpoint_s']} s"
         )
+    print(f"fit returned {fit_return_s} s after its last callback")
     report(
         {
             "machine": machine(),
             "data": args.data,
             "architecture": args.architecture,
             "validation_prefetch": not args.no_validation_prefetch,
+            "autotune_thread": args.autotune_thread,
             "epochs": rows,
+            "fit_return_s": fit_return_s,
             "stalls": marks.stacks,
         },
         args.json,

@@ -149,7 +149,7 @@ def make_dataset(
         )
     else:
         dataset = dataset.padded_batch(batch_size, drop_remainder=drop_remainder)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return without_autotune_thread(dataset.prefetch(tf.data.AUTOTUNE))
 
 
 def training_stream(
@@ -243,7 +243,23 @@ def training_stream(
         return batches.repeat().take(steps)  # exactly `steps` (a safeguard: they are)
 
     stream = tf.data.Dataset.range(int(first_epoch), 2**62).flat_map(one_epoch)
-    return stream.prefetch(tf.data.AUTOTUNE), steps
+    return without_autotune_thread(stream.prefetch(tf.data.AUTOTUNE)), steps
+
+
+def without_autotune_thread(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """`dataset` without tf.data's autotuning thread, so that its iterators drop at once.
+
+    An iterator of an autotuned dataset runs a thread that re-plans the pipeline at
+    intervals growing up to a minute; dropping the iterator waits for that thread's
+    current interval to end. `keras.Model.fit` drops the previous epoch's validation
+    iterator before validating again, and the training stream's iterator when it
+    returns: measured on Tatoeba (`bench/epoch_stalls.py`), half the epochs waited 21 to
+    34 s there, idle. Without the thread, `AUTOTUNE` prefetch buffers still grow with
+    demand, and parallel maps run as many calls as the machine has cores.
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def _check_pairs(pairs, batch_size):

@@ -250,12 +250,13 @@ def without_autotune_thread(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """`dataset` without tf.data's autotuning thread, so that its iterators drop at once.
 
     An iterator of an autotuned dataset runs a thread that re-plans the pipeline at
-    intervals growing up to a minute; dropping the iterator waits for that thread's
+    intervals growing up to a minute; dropping the iterator can wait for that thread's
     current interval to end. `keras.Model.fit` drops the previous epoch's validation
-    iterator before validating again, and the training stream's iterator when it
-    returns: measured on Tatoeba (`bench/epoch_stalls.py`), half the epochs waited 21 to
-    34 s there, idle. Without the thread, `AUTOTUNE` prefetch buffers still grow with
-    demand, and parallel maps run as many calls as the machine has cores.
+    iterator before validating again: measured on Tatoeba (`bench/epoch_stalls.py`),
+    about half the epochs waited 21 to 34 s there, idle. The training stream, whose
+    iterator is dropped when training ends or is stopped, runs the same way. Without
+    the thread, `AUTOTUNE` prefetch buffers still grow with demand, and parallel maps
+    run as many calls as the machine has cores.
     """
     options = tf.data.Options()
     options.autotune.enabled = False

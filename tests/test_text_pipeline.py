@@ -187,7 +187,7 @@ def test_datasets_run_without_the_autotune_thread(encoders):
     validation = make_dataset(PAIRS, source, target, batch_size=16, shuffle=False)
     for dataset in (stream, validation):
         assert dataset.options().autotune.enabled is False
-    # Still a full pass, in order, with prefetching by demand.
+    # The same batches, in the same order, as with the autotuning thread.
     expected = make_dataset(PAIRS, source, target, batch_size=16, shuffle=False)
     options = tf.data.Options()
     options.autotune.enabled = True

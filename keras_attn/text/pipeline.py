@@ -255,8 +255,8 @@ def without_autotune_thread(dataset: tf.data.Dataset) -> tf.data.Dataset:
     iterator before validating again: measured on Tatoeba (`bench/epoch_stalls.py`),
     about half the epochs waited 21 to 34 s there, idle. The training stream, whose
     iterator is dropped when training ends or is stopped, runs the same way. Without
-    the thread, `AUTOTUNE` prefetch buffers still grow with demand, and parallel maps
-    run as many calls as the machine has cores.
+    the thread, `AUTOTUNE` prefetch buffers still grow with demand (tf.data's prefetch
+    autotuner), and parallel maps run as many calls as the machine has cores, up to 16.
     """
     options = tf.data.Options()
     options.autotune.enabled = False

@@ -75,6 +75,9 @@ class TrainConfig:
     warmup_steps: int = 0  # linear warm-up before the rate decays
     decay: str = "none"  # none | cosine | inverse_sqrt
     label_smoothing: float = 0.0  # 0 turns it off
+    # Decoupled weight decay (AdamW, Loshchilov & Hutter 2019) on the weight matrices and
+    # embeddings, not on biases and normalisation scales; 0: plain Adam.
+    weight_decay: float = 0.0
     clipnorm: float = 5.0  # clip each weight tensor's gradient to this norm, 0 turns it off
     validation_split: float = 0.05  # share of pairs held out for validation
     patience: int = 3  # epochs without validation improvement before stopping (0: never)
@@ -99,6 +102,12 @@ class DecodeConfig:
     # -1: chosen from the target tokens (3 for words and subwords, off for characters,
     # whose three-letter repeats are normal); 0: off.
     no_repeat_ngram: int = -1
+    # Beam search never ends an output before it has this many tokens per source token
+    # (rounded down): a model still learning on long sentences otherwise prefers a short
+    # output ("." for a sentence of 30 words), whose few tokens cost less probability
+    # than any real translation. -1: chosen from the training pairs (see
+    # `MIN_LENGTH_PERCENTILE`); 0: off.
+    min_length_ratio: float = -1.0
 
 
 @dataclass
@@ -201,6 +210,7 @@ class Config:
         _int("train.warmup_steps", tr.warmup_steps, minimum=0)
         _choice("train.decay", tr.decay, DECAYS)
         _float("train.label_smoothing", tr.label_smoothing, 0.0, 0.5)
+        _float("train.weight_decay", tr.weight_decay, 0.0, 1.0)
         _float("train.clipnorm", tr.clipnorm, 0.0, 1e6)
         _float("train.validation_split", tr.validation_split, 0.0, 0.5)
         _int("train.patience", tr.patience, minimum=0)
@@ -213,6 +223,8 @@ class Config:
         _choice("train.strategy", tr.strategy, STRATEGIES)
         _int("train.seed", tr.seed, minimum=0)
         _int("decode.no_repeat_ngram", self.decode.no_repeat_ngram, minimum=-1)
+        if self.decode.min_length_ratio != -1:
+            _float("decode.min_length_ratio", self.decode.min_length_ratio, 0.0, 10.0)
         return self
 
     def repeat_guard(self) -> int:

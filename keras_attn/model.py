@@ -180,6 +180,14 @@ class Translator(keras.Model):
         if isinstance(saved, dict) and "decode" not in saved:
             # Saved before the repeat guard existed: those models decode as they always did.
             config["config"] = {**saved, "decode": {"no_repeat_ngram": 0}}
+        saved = config.get("config")
+        if (
+            isinstance(saved, dict)
+            and isinstance(saved.get("decode"), dict)
+            and "min_length_ratio" not in saved["decode"]
+        ):
+            # Saved before beam search had a shortest output: none, as before.
+            config["config"] = {**saved, "decode": {**saved["decode"], "min_length_ratio": 0.0}}
         model = cls(**config)
         model.build()
         return model
@@ -230,6 +238,12 @@ class Translator(keras.Model):
         """Decoding never writes a phrase of this many tokens twice (0: no guard); see
         :class:`~keras_attn.config.DecodeConfig`."""
         return self.config.repeat_guard()
+
+    @property
+    def min_length_ratio(self) -> float:
+        """Beam search ends no output before it has this many tokens per source token
+        (0: no such bound); see :class:`~keras_attn.config.DecodeConfig`."""
+        return max(0.0, self.config.decode.min_length_ratio)
 
     @property
     def has_attention(self) -> bool:

@@ -74,6 +74,9 @@ def build_model(config: Config, train_pairs: Sequence[tuple[str, str]]) -> Trans
                 max_length=text_config.max_length,
             )
         )
+    if config.decode.min_length_ratio < 0:
+        ratio = sizing.min_length_ratio(encoders[0], encoders[1], train_pairs)
+        config = config.replace(**{"decode.min_length_ratio": ratio})
     with dtype_policy(resolve_precision(config.train.precision)):
         model_class = (
             TransformerTranslator if config.model.architecture == "transformer" else Translator
@@ -84,14 +87,22 @@ def build_model(config: Config, train_pairs: Sequence[tuple[str, str]]) -> Trans
 
 
 def compile_model(model: Translator, steps_per_epoch: int) -> None:
-    """Attach Adam with the configured schedule (the step itself clips gradients)."""
+    """Attach Adam (AdamW with ``train.weight_decay``) with the configured schedule (the
+    step itself clips gradients)."""
     tr = model.config.train
     schedule = LearningRateSchedule(
         tr.learning_rate, tr.warmup_steps, tr.decay, total_steps=steps_per_epoch * tr.epochs
     )
     # Gradient clipping (train.clipnorm) happens in Translator.train_step, where it sees
     # the whole batch's gradient under every strategy.
-    optimizer = keras.optimizers.Adam(schedule)
+    if tr.weight_decay:
+        optimizer = keras.optimizers.AdamW(schedule, weight_decay=tr.weight_decay)
+        # Biases and normalisation scales and shifts (the vectors) are not decayed.
+        optimizer.exclude_from_weight_decay(
+            var_list=[v for v in model.trainable_variables if len(v.shape) <= 1]
+        )
+    else:
+        optimizer = keras.optimizers.Adam(schedule)
     if model.dtype_policy.name == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(optimizer=optimizer, jit_compile=tr.jit_compile)

@@ -409,11 +409,18 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
         # Every epoch the run counts is shown, one stopped part-way and kept included.
         assert train.curves.points("loss") == train.outcome["epochs_done"]
         assert train.using.text().lower().startswith(expected.summary().lower())
-        # Exactly the choice shown, its automatic repetition guard written out as a model
-        # file records it (keras_attn.training.build_model).
+        # Exactly the choice shown, its automatic repetition guard and shortest beam
+        # output written out as a model file records them (keras_attn.training.build_model).
         trained = wizard.worker._model.config.to_dict()
         guard = expected.config.repeat_guard()
-        assert trained == expected.config.replace(**{"decode.no_repeat_ngram": guard}).to_dict()
+        shortest = trained["decode"]["min_length_ratio"]
+        assert expected.config.decode.min_length_ratio == -1 and 0 < shortest < 2
+        assert (
+            trained
+            == expected.config.replace(
+                **{"decode.no_repeat_ngram": guard, "decode.min_length_ratio": shortest}
+            ).to_dict()
+        )
         run = json.loads((wizard.checkpoint_dir() / "run.json").read_text(encoding="utf-8"))
         assert run["config"] == expected.config.to_dict()
         assert run["choice"]["summary"] == expected.summary()

@@ -35,12 +35,14 @@ def test_model_weights_and_config_round_trip(trained):
     model = trained[0].model
     config = model.get_config()
     # As configured, with "auto" resolved: letters with spaces give subword tokens, whose
-    # outputs never repeat a phrase of 3 tokens.
+    # outputs never repeat a phrase of 3 tokens; reversed sentences are as long as their
+    # sources, so beam search writes at least one token per source token.
     resolved = TINY.replace(
         **{
             "source.tokenizer": "subword",
             "target.tokenizer": "subword",
             "decode.no_repeat_ngram": 3,
+            "decode.min_length_ratio": 1.0,
         }
     )
     assert config["config"] == resolved.to_dict()
@@ -113,6 +115,36 @@ def test_first_adam_step_moves_no_embedding_weight_more_than_the_rate():
     ]
     moved = max(float(np.max(np.abs(a - b))) for a, b in zip(after, before, strict=True))
     assert rate * 0.5 < moved <= rate * 1.0001
+
+
+@pytest.mark.parametrize("architecture", ["rnn", "transformer"])
+def test_weight_decay_shrinks_matrices_and_leaves_vectors(architecture):
+    """With `train.weight_decay`, an update whose gradients are all zero (Adam's own step
+    is then 0) shrinks every matrix by the rate times the decay and leaves biases and
+    normalisation vectors as they were; without it nothing moves."""
+    pairs = [("a b c", "c b a"), ("b c a", "a c b")] * 4
+    base = TINY if architecture == "rnn" else preset("tiny", "transformer")
+    rate = 0.01
+    for decay in (0.0, 0.5):
+        config = base.replace(
+            **{
+                "train.learning_rate": rate,
+                "train.weight_decay": decay,
+                "train.decay": "none",
+                "train.warmup_steps": 0,
+            }
+        )
+        model = build_model(config, pairs)
+        compile_model(model, 10)
+        variables = model.trainable_variables
+        before = [np.array(v) for v in variables]
+        model.optimizer.apply([keras.ops.zeros_like(v) for v in variables], variables)
+        for variable, old in zip(variables, before, strict=True):
+            new = np.array(variable)
+            if decay and len(old.shape) > 1:
+                np.testing.assert_allclose(new, old * (1 - rate * decay), rtol=1e-5, atol=1e-7)
+            else:
+                np.testing.assert_array_equal(new, old, err_msg=variable.path)
 
 
 def test_save_then_load_in_new_process_translates_identically(trained, tmp_path):

@@ -237,6 +237,24 @@ def test_a_short_time_limit_lowers_dropout():
     assert not any("dropout" in r for r in kept.reasons)
 
 
+def test_the_transformer_is_held_back_by_label_smoothing_and_weight_decay():
+    """Without dropout the Transformer overfits: it gets more label smoothing and weight
+    decay than the RNN, says so, and keeps what the user set."""
+    pairs = corpus(GERMAN, 2_000)
+    transformer = {"model.architecture": "transformer"}
+    chosen = sizing.choose(pairs, time_limit=60, precision="float32", settings=transformer)
+    assert (chosen.config.train.label_smoothing, chosen.config.train.weight_decay) == (0.2, 0.1)
+    assert "label smoothing 0.2, weight decay 0.1," in chosen.summary()
+    assert any(r.startswith("label smoothing 0.2 and weight decay 0.1") for r in chosen.reasons)
+    rnn = sizing.choose(pairs, time_limit=60, precision="float32")
+    assert (rnn.config.train.label_smoothing, rnn.config.train.weight_decay) == (0.1, 0.0)
+    assert "weight decay" not in rnn.summary()
+    assert not any("weight decay" in r for r in rnn.reasons)
+    kept = sizing.choose(pairs, settings={**transformer, "train.weight_decay": 0.0})
+    assert (kept.config.train.label_smoothing, kept.config.train.weight_decay) == (0.2, 0.0)
+    assert not any("weight decay" in r for r in kept.reasons)
+
+
 def test_the_summary_names_vocabularies_that_are_not_whole_thousands_exactly():
     from keras_attn.config import Config
 

@@ -34,6 +34,7 @@ OPTION_FIELDS = {
     "strategy": ["train.strategy"],
     "seed": ["train.seed"],
     "label_smoothing": ["train.label_smoothing"],
+    "weight_decay": ["train.weight_decay"],
     "warmup_steps": ["train.warmup_steps"],
     "decay": ["train.decay"],
     "tokenizer": ["source.tokenizer", "target.tokenizer"],
@@ -129,6 +130,11 @@ def add_parser(subparsers):
     t.add_argument("--warmup-steps", type=int)
     t.add_argument("--decay", choices=DECAYS)
     t.add_argument("--label-smoothing", type=float)
+    t.add_argument(
+        "--weight-decay",
+        type=float,
+        help="decoupled weight decay (AdamW) on weight matrices and embeddings; 0: Adam",
+    )
     t.add_argument("--max-pairs", type=int, help="use at most this many pairs (0: all)")
     t.add_argument("--validation-split", type=float)
     t.add_argument("--patience", type=int, help="early-stopping patience in epochs (0: off)")

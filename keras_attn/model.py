@@ -66,6 +66,10 @@ NOTHING_TO_TRANSLATE = (
 )
 
 
+#: The decoding settings of models saved before each setting existed: off.
+DECODE_BEFORE = {"no_repeat_ngram": 0, "min_length_ratio": 0.0}
+
+
 @keras.saving.register_keras_serializable(package="keras_attn")
 class Translator(keras.Model):
     """Sequence-to-sequence model with attention (or, with `attention="none"`, the
@@ -177,17 +181,10 @@ class Translator(keras.Model):
             # Saved before `output_norm` existed: those decoders had no normalization.
             config["config"] = {**saved, "model": {**saved["model"], "output_norm": False}}
         saved = config.get("config")
-        if isinstance(saved, dict) and "decode" not in saved:
-            # Saved before the repeat guard existed: those models decode as they always did.
-            config["config"] = {**saved, "decode": {"no_repeat_ngram": 0}}
-        saved = config.get("config")
-        if (
-            isinstance(saved, dict)
-            and isinstance(saved.get("decode"), dict)
-            and "min_length_ratio" not in saved["decode"]
-        ):
-            # Saved before beam search had a shortest output: none, as before.
-            config["config"] = {**saved, "decode": {**saved["decode"], "min_length_ratio": 0.0}}
+        if isinstance(saved, dict) and isinstance(saved.get("decode", {}), dict):
+            # Decoding settings a file does not name came after it was saved (the repeat
+            # guard, beam search's shortest output): it decodes as it always did.
+            config["config"] = {**saved, "decode": {**DECODE_BEFORE, **saved.get("decode", {})}}
         model = cls(**config)
         model.build()
         return model

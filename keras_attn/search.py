@@ -231,8 +231,9 @@ def beam_search(
     lengths = np.sum(source_ids.numpy() != PAD_ID, axis=1)
     caps = model.max_output_length(tf.constant(lengths, tf.int32)).numpy()
     ratio = model.min_length_ratio if min_length_ratio is None else min_length_ratio
-    # Output tokens before [END] at the least (the source's [END] is not counted).
-    shortest = np.floor(ratio * (lengths - 1)) - MIN_LENGTH_SLACK if ratio else lengths * 0
+    # Output tokens before [END] at the least (the source's [END] is not counted); with
+    # a ratio of 0 the bound is below 0 and bans nothing.
+    shortest = np.floor(ratio * (lengths - 1)) - MIN_LENGTH_SLACK
     shortest = np.repeat(np.minimum(shortest, caps - 1), width)
     encoded = _tile(compiled_encode(model)(source_ids), width)
     step = compiled_step(model)

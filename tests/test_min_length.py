@@ -67,10 +67,11 @@ def test_beam_search_ends_no_output_before_the_shortest_length(trained):
     sentences = [s for s, n in zip(sentences, counts, strict=True) if n > MIN_LENGTH_SLACK][:16]
     assert len(sentences) == 16
     ids = model.source_ids(sentences)
-    lengths = np.sum(np.asarray(ids) != 0, axis=1) - 1  # without the source's [END]
+    with_end = np.sum(np.asarray(ids) != 0, axis=1)
+    lengths = with_end - 1  # without the source's [END]
     free = beam_search(model, ids, width=3, n_best=3, min_length_ratio=0.0)
     bounded = beam_search(model, ids, width=3, n_best=3, min_length_ratio=2.0)
-    caps = np.asarray(model.max_output_length(np.sum(np.asarray(ids) != 0, axis=1)))
+    caps = np.asarray(model.max_output_length(with_end))
     shorter = 0
     for n, cap, free_hyps, hyps in zip(lengths, caps, free, bounded, strict=True):
         shortest = min(int(np.floor(2.0 * n)) - MIN_LENGTH_SLACK, int(cap) - 1)

@@ -294,7 +294,7 @@ def compare_models(
     names=None,
     buckets=None,
     beam=None,
-    alpha=0.6,
+    alpha=None,
     batch_size=64,
     lowercase=False,
     on_progress: Callable[[int, int], None] | None = None,
@@ -311,7 +311,7 @@ def compare_models(
             for 1-10, 11-20, 21-30 and 31 or more (default: :func:`default_buckets`).
             Empty buckets are left out.
         beam: beam width; None or 1: greedy decoding.
-        alpha: length-penalty exponent of beam search.
+        alpha: length-penalty exponent of beam search (None: each model's setting).
         batch_size: sentences decoded together.
         lowercase: compare case-insensitively (scores are cased by default).
         on_progress: called as `on_progress(done, total)` with the sentences translated

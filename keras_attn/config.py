@@ -108,6 +108,10 @@ class DecodeConfig:
     # than any real translation. -1: chosen from the training pairs (see
     # `MIN_LENGTH_PERCENTILE`); 0: off.
     min_length_ratio: float = -1.0
+    # Beam search ranks finished outputs by log-probability over GNMT's length penalty
+    # ((5 + length) / 6) ** alpha: the higher, the less a long output pays for its
+    # length. Models saved before this setting keep 0.6.
+    length_alpha: float = 1.5
 
 
 @dataclass
@@ -225,6 +229,7 @@ class Config:
         _int("decode.no_repeat_ngram", self.decode.no_repeat_ngram, minimum=-1)
         if self.decode.min_length_ratio != -1:
             _float("decode.min_length_ratio", self.decode.min_length_ratio, 0.0, 10.0)
+        _float("decode.length_alpha", self.decode.length_alpha, 0.0, 10.0)
         return self
 
     def repeat_guard(self) -> int:

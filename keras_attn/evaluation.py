@@ -69,7 +69,7 @@ def translate_batch(
     sentences: Sequence[str],
     *,
     beam: int | None = None,
-    alpha: float = 0.6,
+    alpha: float | None = None,
     n_best: int = 1,
     batch_size: int = 64,
     temperature: float | None = None,
@@ -83,7 +83,8 @@ def translate_batch(
         sentences: list of str. Sentences with nothing to translate (empty, blank, or
             nothing left once normalized) get one empty translation, with no tokens.
         beam: beam width; None or 1: greedy decoding (the model's compiled loop).
-        alpha: length-penalty exponent of beam search.
+        alpha: length-penalty exponent of beam search (None: the model's setting,
+            `model.length_alpha`).
         n_best: translations returned per sentence, best first (beam search only).
         batch_size: sentences decoded together.
         temperature: sample instead of searching (0: greedy choice at every step).
@@ -290,7 +291,7 @@ def evaluate(
     pairs,
     *,
     beam=None,
-    alpha=0.6,
+    alpha=None,
     batch_size=64,
     lowercase=False,
     alignments=None,
@@ -302,7 +303,7 @@ def evaluate(
         model: a `Translator`.
         pairs: list of `(source, reference)` pairs (or a `ParallelData`).
         beam: beam width; None or 1: greedy decoding.
-        alpha: length-penalty exponent of beam search.
+        alpha: length-penalty exponent of beam search (None: the model's setting).
         batch_size: sentences decoded together.
         lowercase: compare case-insensitively (sacrebleu's `lowercase` option).
         alignments: gold word alignments of `pairs`, to score the attention with
@@ -336,6 +337,8 @@ def evaluate(
     sources = [source for source, _ in pairs]
     references = [reference for _, reference in pairs]
     beam = None if beam in (None, 1) else beam
+    if alpha is None:
+        alpha = model.length_alpha
     started = time.perf_counter()
     translations = translate_batch(model, sources, beam=beam, alpha=alpha, batch_size=batch_size)
     seconds = time.perf_counter() - started

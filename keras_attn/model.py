@@ -66,8 +66,9 @@ NOTHING_TO_TRANSLATE = (
 )
 
 
-#: The decoding settings of models saved before each setting existed: off.
-DECODE_BEFORE = {"no_repeat_ngram": 0, "min_length_ratio": 0.0}
+#: The decoding settings of models saved before each setting existed, as they decoded
+#: then: the guards off, and GNMT's usual length penalty.
+DECODE_BEFORE = {"no_repeat_ngram": 0, "min_length_ratio": 0.0, "length_alpha": 0.6}
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -241,6 +242,12 @@ class Translator(keras.Model):
         """Beam search ends no output before it has this many tokens per source token
         (0: no such bound); see :class:`~keras_attn.config.DecodeConfig`."""
         return max(0.0, self.config.decode.min_length_ratio)
+
+    @property
+    def length_alpha(self) -> float:
+        """Beam search's length-penalty exponent; see
+        :class:`~keras_attn.config.DecodeConfig`."""
+        return self.config.decode.length_alpha
 
     @property
     def has_attention(self) -> bool:

@@ -191,7 +191,7 @@ def beam_search(
     model,
     source_ids,
     width=5,
-    alpha=0.6,
+    alpha=None,
     n_best=1,
     trace=False,
     no_repeat_ngram=None,
@@ -203,7 +203,8 @@ def beam_search(
         model: a `Translator`.
         source_ids: int32 `(batch, src_len)`, padded with 0.
         width: beams per sentence (1 gives greedy decoding).
-        alpha: length-penalty exponent (0: no normalisation).
+        alpha: length-penalty exponent (0: no normalisation; None: the model's setting,
+            `model.length_alpha`).
         n_best: hypotheses returned per sentence (at most `width`).
         trace: also return, per sentence, the live beams after every step (for drawing a
             beam tree): a list of steps, each a list of dicts with `token`, `parent`
@@ -231,6 +232,8 @@ def beam_search(
     lengths = np.sum(source_ids.numpy() != PAD_ID, axis=1)
     caps = model.max_output_length(tf.constant(lengths, tf.int32)).numpy()
     ratio = model.min_length_ratio if min_length_ratio is None else min_length_ratio
+    if alpha is None:
+        alpha = model.length_alpha
     # Output tokens before [END] at the least (the source's [END] is not counted); with
     # a ratio of 0 the bound is below 0 and bans nothing.
     shortest = np.floor(ratio * (lengths - 1)) - MIN_LENGTH_SLACK

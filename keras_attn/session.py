@@ -339,7 +339,9 @@ class DecodingSession:
             return None
         return attention_diagnostics(self.attention, self.source_tokens, threshold=threshold)
 
-    def beam(self, width: int = 5, alpha: float = 0.6) -> tuple[list[Hypothesis], list[list[dict]]]:
+    def beam(
+        self, width: int = 5, alpha: float | None = None
+    ) -> tuple[list[Hypothesis], list[list[dict]]]:
         """Beam search on the started sentence, with its per-step beams for a beam tree.
 
         Returns:

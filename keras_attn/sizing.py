@@ -77,10 +77,13 @@ WEIGHT_DECAY = {"rnn": 0.0, "transformer": 0.1}
 TOKENS_PER_WORD = {"word": 1.0, "subword": 1.3, "char": 4.0}
 #: (fewest pairs, pairs per batch on average): batches are made by tokens, sized for this
 #: many pairs of the corpus's mean length. A small corpus is seen many times in a time
-#: limit and learns from more, smaller steps; a large one is seen a few times, and
-#: larger steps go through more tokens a second (1.6x at 256 pairs against 64, float32
-#: and bfloat16 on the reference machine, docs/PERFORMANCE.md).
-PAIRS_PER_BATCH = ((0, 64), (50_000, 256))
+#: limit and learns from more, smaller steps (below 20,000 pairs, 32: +1.8 BLEU on the
+#: long-sentence corpus, where 64 left a 600-s run 1,300 steps; on Tatoeba's 46,551
+#: pairs 32 was no better than 64); a large one is seen a few times, and larger steps go
+#: through more tokens a second (1.6x at 256 pairs against 64, float32 and bfloat16 on
+#: the reference machine). Measurements: docs/PERFORMANCE.md, "How the settings are
+#: chosen".
+PAIRS_PER_BATCH = ((0, 32), (20_000, 64), (50_000, 256))
 #: Longest sentences kept whole: the 99th percentile of token counts, times this margin.
 LENGTH_MARGIN = 1.2
 MAX_LENGTH_BOUNDS = (20, 200)

@@ -62,7 +62,7 @@ def test_beam_one_is_greedy_and_beam_search_is_scored_on_its_output(trained, tes
     best = [options[0].text for options in translate_batch(model, sources, beam=3)]
     assert beam.hypotheses == best
     assert beam.bleu == sacrebleu.corpus_bleu(best, [references]).score
-    assert beam.beam == 3 and beam.alpha == 0.6
+    assert beam.beam == 3 and beam.alpha == model.length_alpha
 
 
 def test_translate_batch_n_best_and_empty_sentences(trained, test_pairs):

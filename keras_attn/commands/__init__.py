@@ -65,9 +65,9 @@ def add_beam_arguments(group) -> None:
     group.add_argument(
         "--alpha",
         type=non_negative,
-        default=0.6,
         metavar="A",
-        help="beam search length-penalty exponent (default: %(default)s)",
+        help="beam search length-penalty exponent (default: the model's own, "
+        "decode.length_alpha in its configuration)",
     )
 
 

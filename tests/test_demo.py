@@ -80,6 +80,7 @@ def test_demo_command_prints_translations_and_heatmaps(capsys):
     assert "█" in out or "▓" in out
 
 
+@pytest.mark.xdist_group("wheel")  # builds in the source tree
 def test_demo_runs_from_a_wheel_outside_the_source_tree(tmp_path):
     """Installed from a built wheel (not the source tree), `keras-attn demo` still works."""
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"

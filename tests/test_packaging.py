@@ -83,6 +83,7 @@ def test_every_package_folder_is_installed():
     assert set(config["packages"]) <= found  # and nothing listed that is not there
 
 
+@pytest.mark.xdist_group("wheel")  # builds in the source tree
 def test_wheel_contains_assets_and_entry_points(tmp_path):
     """A plain wheel build ships the library, the app (as keras_attn_app), the bundled
     assets (as keras_attn.assets: datasets, demo models, icons) and both launchers, and no

@@ -90,6 +90,31 @@ def test_batches_are_made_by_tokens_with_the_rate_scaled_to_them():
     assert "1,000 tokens" in tokens.summary()
 
 
+def test_a_rate_that_falls_over_the_time_limit_starts_higher():
+    """With a time limit and the rate falling to 0 over it, the RNN starts at
+    DECAYED_RATE_GAIN x the rate it gets without one (batch rule or preset alike), and
+    says so; a constant rate, or a rate the user gives, is left as it is."""
+    gain = sizing.DECAYED_RATE_GAIN["rnn"]
+    assert gain > 1
+    pairs = corpus(GERMAN, 2_000)
+    for settings in ({}, {"train.batch_size": 16}):
+        plain = sizing.choose(pairs, settings=settings)
+        timed = sizing.choose(pairs, time_limit=600, settings=settings, precision="float32")
+        assert timed.preset == plain.preset
+        assert math.isclose(
+            timed.config.train.learning_rate, gain * plain.config.train.learning_rate, rel_tol=0.01
+        )
+        assert any(f"x{gain:g} as it falls to 0" in r for r in timed.reasons)
+    constant = sizing.choose(
+        pairs, time_limit=600, settings={"train.time_decay": False}, precision="float32"
+    )
+    assert constant.config.train.learning_rate == sizing.choose(pairs).config.train.learning_rate
+    given = sizing.choose(
+        pairs, time_limit=600, settings={"train.learning_rate": 0.0042}, precision="float32"
+    )
+    assert given.config.train.learning_rate == 0.0042
+
+
 def test_time_limit_picks_a_model_it_can_train():
     """With little time for much data, a smaller model that sees the data often enough."""
     pairs = corpus(GERMAN, 30_000)

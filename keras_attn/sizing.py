@@ -89,8 +89,8 @@ PAIRS_PER_BATCH = ((0, 32), (20_000, 64), (50_000, 256))
 #: settles what a high rate stirs up. (RNN, measured on the long-sentence corpus in
 #: 600 s: twice the rate gave cased BLEU 5.98 / 7.05 against 4.66 / 5.03, greedy / beam
 #: 5; checked on Tatoeba. Transformer, already at Vaswani et al.'s peak rate: twice it
-#: lost 2.6 cased BLEU greedy on Tatoeba; docs/PERFORMANCE.md, "How the settings are
-#: chosen".)
+#: lost 2.6 or more cased BLEU greedy on Tatoeba; docs/PERFORMANCE.md, "How the
+#: settings are chosen".)
 DECAYED_RATE_GAIN = {"rnn": 2.0, "transformer": 1.0}
 #: Longest sentences kept whole: the 99th percentile of token counts, times this margin.
 LENGTH_MARGIN = 1.2

@@ -61,7 +61,9 @@ class ModelConfig:
     heads: int = 4  # transformer: attention heads (`units` must be a multiple)
     ff_units: int = 1024  # transformer: hidden size of each block's feed-forward network
     positions: str = "sinusoidal"  # transformer: sinusoidal | learned position vectors
-    tie_embeddings: bool = False  # transformer: output layer = target embeddings transposed
+    tie_embeddings: bool = (
+        False  # output layer = target embeddings transposed (rnn: embedding_dim == units)
+    )
 
 
 @dataclass
@@ -260,6 +262,12 @@ def presets(architecture: str = "rnn") -> dict:
     return TRANSFORMER_PRESETS if architecture == "transformer" else PRESETS
 
 
+#: RNN presets. The small and base presets compute their logits with the target
+#: embeddings (tied, Press & Wolf 2017), as the Transformer presets do: on the
+#: long-sentence corpus in 600 s, cased BLEU 5.98 / 7.05 -> 7.73 / 8.92 (greedy / beam 5);
+#: on tatoeba_deu_eng level (60.56 / 62.38 -> 60.33 / 62.29) with a quarter fewer weights
+#: (docs/PERFORMANCE.md). The tiny preset, for tests and seconds-long demos, keeps its own
+#: output layer.
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "tiny": {
         "source": {"vocab_size": 500, "max_length": 30},
@@ -270,13 +278,25 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "small": {
         "source": {"vocab_size": 4000, "max_length": 40},
         "target": {"vocab_size": 4000, "max_length": 40},
-        "model": {"embedding_dim": 128, "units": 128, "attention_units": 128, "dropout": 0.1},
+        "model": {
+            "embedding_dim": 128,
+            "units": 128,
+            "attention_units": 128,
+            "dropout": 0.1,
+            "tie_embeddings": True,
+        },
         "train": {"batch_size": 64, "epochs": 10, "learning_rate": 2e-3},
     },
     "base": {
         "source": {"vocab_size": 5000, "max_length": 50},
         "target": {"vocab_size": 5000, "max_length": 50},
-        "model": {"embedding_dim": 256, "units": 256, "attention_units": 256, "dropout": 0.1},
+        "model": {
+            "embedding_dim": 256,
+            "units": 256,
+            "attention_units": 256,
+            "dropout": 0.1,
+            "tie_embeddings": True,
+        },
         "train": {"batch_size": 64, "epochs": 20, "learning_rate": 1e-3},
     },
 }

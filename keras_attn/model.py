@@ -150,6 +150,7 @@ class Translator(keras.Model):
             output_norm=m.output_norm,
             rnn=m.rnn,
             dropout=m.dropout,
+            tie_embeddings=m.tie_embeddings,
             name="decoder",
         )
         return encoder, decoder

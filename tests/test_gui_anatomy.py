@@ -94,6 +94,21 @@ def test_stages_follow_the_luong_order_and_formulas():
     assert "layer normalization" in by_key["attentional"].formula
     assert "“ich”" in by_key["weights"].sentence or "“habe”" in by_key["weights"].sentence
     assert all(s.sentence and s.formula for s in stages)
+    assert "W<sub>o</sub>" in by_key["output"].formula
+
+
+def test_tied_output_layer_is_explained_as_a_match_with_the_embeddings():
+    """A model whose logits come from its target embeddings says so at the output stage."""
+    stages = build_stages(
+        anatomy("luong", "general"),
+        source_tokens=SOURCE,
+        step=step(),
+        previous_token="i",
+        model={"rnn": "gru", "output_norm": True, "tie_embeddings": True},
+    )
+    output = next(s for s in stages if s.key == "output")
+    assert "E " in output.formula and "W<sub>o</sub>" not in output.formula
+    assert "embedding" in output.sentence and "previous word" in output.sentence
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,45 @@ def test_output_norm_adds_a_layer_norm_and_round_trips():
     np.testing.assert_allclose(out.std(axis=-1), 1.0, atol=1e-2)
 
 
+@pytest.mark.parametrize("style", ["luong", "bahdanau"])
+def test_tied_decoder_computes_logits_with_its_embeddings(style):
+    """With `tie_embeddings` the logits are the attentional vector times the target
+    embedding matrix plus a bias: no output layer of its own (`vocab * units` weights
+    fewer), the same step-by-step as in the whole-sentence call, a config that round-trips,
+    and a projection first when the embedding is narrower than the units."""
+    encoder = Encoder(20, 16, 16)
+    separate = AttentionDecoder(30, 16, 16, style=style, output_norm=True)
+    tied = AttentionDecoder(30, 16, 16, style=style, output_norm=True, tie_embeddings=True)
+    separate.build()
+    tied.build()
+    assert tied.output_dense is None
+    assert tied.count_params() == separate.count_params() - 30 * 16
+    outputs, state, mask = encoder(SRC)
+    logits, _ = tied(TGT, outputs, mask, state)
+    keys = tied.project_keys(outputs)
+    step_state = tied.initial_state(state)
+    for t in range(TGT.shape[1]):
+        step_logits, step_state, _ = tied.step(TGT[:, t], step_state, outputs, keys, mask)
+        np.testing.assert_allclose(np.asarray(step_logits), np.asarray(logits)[:, t], atol=1e-5)
+    _, _, _, parts = tied.step_anatomy(TGT[:, 0], tied.initial_state(state), outputs, keys, mask)
+    table = np.asarray(tied.embedding.embeddings)
+    expected = np.asarray(parts["attentional"]) @ table.T + np.asarray(tied.output_bias)
+    np.testing.assert_allclose(np.asarray(logits)[:, 0], expected, atol=1e-5)
+    clone = AttentionDecoder.from_config(tied.get_config())
+    assert clone.tie_embeddings is True and clone.get_config() == tied.get_config()
+    legacy = separate.get_config()
+    del legacy["tie_embeddings"]  # a layer saved before the option existed
+    assert AttentionDecoder.from_config(legacy).output_dense is not None
+    # Embeddings narrower than the units: a projection (units -> embedding) comes first.
+    narrow = AttentionDecoder(30, 8, 16, tie_embeddings=True)
+    narrow_separate = AttentionDecoder(30, 8, 16)
+    narrow.build()
+    narrow_separate.build()
+    assert narrow.count_params() == narrow_separate.count_params() - 30 * 16 + 16 * 8
+    outputs, state, mask = Encoder(20, 8, 16)(SRC)
+    assert tuple(narrow(TGT, outputs, mask, state)[0].shape) == (2, 4, 30)
+
+
 def test_lstm_decoder_runs_both_styles():
     """An LSTM decoder carries (h, c) through steps in both styles."""
     encoder = Encoder(20, 8, 16, rnn="lstm")

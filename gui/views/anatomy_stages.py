@@ -255,13 +255,26 @@ def build_stages(
         if step.forced
         else f"The most likely word is written: {_q(step.token)} (p = {step.probability:.3f})."
     )
+    if model.get("tie_embeddings", False):  # the logits come from the target embeddings
+        formula = f"p(y<sub>t</sub>) = softmax(E {TILDE_H} + b)"
+        scoring = (
+            f"The output layer gives each of the {vocab:,} words of the target vocabulary a "
+            f"score, how well {TILDE_H} matches the word's own embedding (the row of E that "
+            "also reads the word in when it is the previous word), and the softmax turns "
+            "the scores into probabilities."
+        )
+    else:
+        formula = f"p(y<sub>t</sub>) = softmax(W<sub>o</sub> {TILDE_H})"
+        scoring = (
+            f"The output layer gives each of the {vocab:,} words of the target vocabulary a "
+            "score and the softmax turns the scores into probabilities."
+        )
     stages.append(
         Stage(
             "output",
             "Next word: the top candidates",
-            f"p(y<sub>t</sub>) = softmax(W<sub>o</sub> {TILDE_H})",
-            f"The output layer gives each of the {vocab:,} words of the target vocabulary a "
-            f"score and the softmax turns the scores into probabilities. {choice}",
+            formula,
+            f"{scoring} {choice}",
             [
                 StripData(
                     "p",

@@ -44,6 +44,11 @@ class AttentionDecoder(keras.layers.Layer):
             with it, 4.2 without).
         rnn: `"gru"` or `"lstm"`.
         dropout: dropout rate on embeddings and attentional vectors while training.
+        tie_embeddings: compute the logits with the target embedding matrix
+            (transposed) and a bias instead of an output layer of their own (Press & Wolf
+            2017): `vocab_size * units` parameters fewer. When `embedding_dim`
+            differs from `units`, a projection without bias (`units -> embedding_dim`)
+            comes first.
 
     The decoder state is a tuple of tensors `(batch, units)`: the RNN state (`h`, or
     `h, c` for an LSTM), followed by the previous attentional vector when input feeding.
@@ -61,6 +66,7 @@ class AttentionDecoder(keras.layers.Layer):
         rnn="gru",
         dropout=0.0,
         output_norm=False,
+        tie_embeddings=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -84,12 +90,22 @@ class AttentionDecoder(keras.layers.Layer):
         self.output_norm = bool(output_norm)
         self.rnn_kind = rnn
         self.dropout = dropout
+        self.tie_embeddings = bool(tie_embeddings)
         self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
         self.rnn = make_rnn(rnn, units, name=rnn, return_sequences=True, return_state=True)
         self.attention = make_attention(attention, self.attention_units)
         self.combine = keras.layers.Dense(units, activation="tanh", use_bias=False, name="combine")
         self.norm = keras.layers.LayerNormalization(name="norm") if self.output_norm else None
-        self.output_dense = keras.layers.Dense(vocab_size, dtype="float32", name="logits")
+        self.output_dense = (
+            None
+            if self.tie_embeddings
+            else keras.layers.Dense(vocab_size, dtype="float32", name="logits")
+        )
+        self.tie_projection = (
+            keras.layers.Dense(embedding_dim, use_bias=False, name="tie_projection")
+            if self.tie_embeddings and embedding_dim != units
+            else None
+        )
         self.dropout_layer = keras.layers.Dropout(dropout)
 
     @property
@@ -116,8 +132,24 @@ class AttentionDecoder(keras.layers.Layer):
         self.combine.build((None, 2 * self.units))
         if self.norm is not None:
             self.norm.build((None, self.units))
-        self.output_dense.build((None, self.units))
+        if self.tie_projection is not None:
+            self.tie_projection.build((None, self.units))
+        if self.tie_embeddings:
+            self.output_bias = self.add_weight(
+                shape=(self.vocab_size,), initializer="zeros", name="output_bias", dtype="float32"
+            )
+        else:
+            self.output_dense.build((None, self.units))
         self.built = True
+
+    def logits(self, attentional):
+        """The output layer: `(..., units)` -> float32 `(..., vocab_size)`."""
+        if not self.tie_embeddings:
+            return self.output_dense(attentional)
+        if self.tie_projection is not None:
+            attentional = self.tie_projection(attentional)
+        table = ops.cast(self.embedding.embeddings, "float32")  # (vocab, embedding_dim)
+        return ops.matmul(ops.cast(attentional, "float32"), ops.transpose(table)) + self.output_bias
 
     # -- state ------------------------------------------------------------------
     def initial_state(self, encoder_state):
@@ -211,7 +243,7 @@ class AttentionDecoder(keras.layers.Layer):
         if anatomy:
             parts.update(h=h, context=context, attentional=attentional)
         attentional = self.dropout_layer(attentional, training=training)
-        return self.output_dense(attentional), tuple(new_state), weights, parts
+        return self.logits(attentional), tuple(new_state), weights, parts
 
     def _attentional(self, h, context, parts=None):
         """`tanh(W_c [h; c])`, layer-normalized with `output_norm`: `(..., units)`.
@@ -247,7 +279,7 @@ class AttentionDecoder(keras.layers.Layer):
             context, weights = self.attention(h, encoder_outputs, keys=keys, mask=source_mask)
             attentional = self._attentional(h, context)
             attentional = self.dropout_layer(attentional, training=training)
-            return self.output_dense(attentional), weights
+            return self.logits(attentional), weights
 
         def body(carry, token):
             _, prev_state, _ = carry
@@ -282,4 +314,5 @@ class AttentionDecoder(keras.layers.Layer):
             "output_norm": self.output_norm,
             "rnn": self.rnn_kind,
             "dropout": self.dropout,
+            "tie_embeddings": self.tie_embeddings,
         }

@@ -2,7 +2,8 @@
 the wizard trains, while a file is translated and while decoding is played step by step.
 
     QT_QPA_PLATFORM=offscreen python bench/gui_stall.py [--pairs 3000] [--train-seconds 60]
-        [--lines 10000] [--play-seconds 20] [--data TSV] [--profile] [--json F]
+        [--lines 10000] [--play-seconds 20] [--data TSV] [--profile]
+        [--switch-interval MS] [--json F]
 
 The real main window starts offscreen with throwaway settings and app data (as
 bench/app_start.py does). A timer fires every 5 ms on the window's thread; a gap is the
@@ -23,6 +24,8 @@ Reports per phase: the longest gap, the 99th and 50th percentiles, the count of 
 second of the phase they began in, and the garbage collector's passes per generation
 with the longest (a pass holds the interpreter lock whichever thread runs it). With `--profile`, the Python functions that ran
 longest on the window's thread in each phase (cProfile, cumulative time).
+`--switch-interval MS` sets Python's switch interval once the app has set its own
+(`gui.worker.SWITCH_INTERVAL`), to measure the window with another.
 """
 
 from __future__ import annotations
@@ -195,6 +198,9 @@ def run(args) -> dict:
     # 1. The wizard trains.
     wizard = window.show_wizard()
     wait_until(lambda: wizard.capabilities is not None, 300, "TensorFlow in the wizard")
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval / 1000)
+    results["switch_interval_ms"] = sys.getswitchinterval() * 1000
     wizard.data_page.set_files([str(corpus)])
     wizard.next()
     wait_until(wizard.map_page.isComplete, 300, "the corpus to be read")
@@ -278,6 +284,7 @@ def run(args) -> dict:
     phase["snapshots"] = len(shown)
     results["phases"]["play"] = phase
     results["seconds"] = round(time.perf_counter() - started, 1)
+    results["switch_interval_ms_at_end"] = sys.getswitchinterval() * 1000
 
     wizard.closing = True
     wizard.shutdown()
@@ -297,6 +304,13 @@ def main(argv=None) -> None:
         "--profile",
         action="store_true",
         help="record the longest-running Python functions of each phase",
+    )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="Python's switch interval during the phases (default: the app's own)",
     )
     add_json_argument(parser)
     args = parser.parse_args(argv)

@@ -24,6 +24,7 @@ import functools
 import gc
 import importlib
 import logging
+import sys
 import threading
 import time
 from pathlib import Path
@@ -41,6 +42,12 @@ from . import worker_tasks as tasks
 log = logging.getLogger(__name__)
 
 FILE_CHUNK = 32  # sentences translated between two looks at the stop flag
+#: How long a thread may hold the interpreter lock while another waits for it (Python's
+#: default is 5 ms). At Start the training worker (reading the corpus's statistics, pure
+#: Python) and the chart renderer both want the lock, and the window's thread lost it to
+#: them for up to 64 ms at a time; with 1 ms it waits less (docs/RELIABILITY.md, "The
+#: window while working"). TensorFlow's own work runs without the lock, unaffected.
+SWITCH_INTERVAL = 0.001
 
 
 class NoModelError(Exception):
@@ -106,6 +113,10 @@ class WorkerThread(QThread):
     def __init__(self, worker, parent=None):
         super().__init__(parent)
         self.worker = worker
+
+    def start(self, *args):
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        super().start(*args)
 
     def run(self):
         self.worker.start()

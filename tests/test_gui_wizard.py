@@ -400,6 +400,10 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
             expected.config.train.batch_size,
         )
         assert model.learning_rate.value() == pytest.approx(expected.config.train.learning_rate)
+        # Batches by tokens: the batch in pairs is unused and shown so.
+        assert expected.config.train.batch_tokens > 0
+        assert model.batch_tokens.value() == expected.config.train.batch_tokens
+        assert not model.batch_size.isEnabled()
         assert "subword" in shown and "lowercased" not in shown
         wizard.next()
         train = wizard.train_page
@@ -435,6 +439,13 @@ def test_automatic_choice_is_shown_and_trained_with(qtbot, tmp_path, fresh_setti
         assert choice.config == expected.config.replace(**{"train.epochs": 7})
         wizard.remember()
         assert remembered.value("wizard/epochs", 0) == 7
+        model.batch_tokens.setValue(0)  # off: batches of a fixed number of pairs
+        assert model.batch_size.isEnabled()
+        choice, _, _ = choose_config(wizard.config_request(), pairs)
+        assert choice.config.train.batch_tokens == 0
+        assert choice.config.train.batch_size == expected.config.train.batch_size
+        wizard.remember()
+        assert remembered.value("wizard/batch_tokens", 0) == -1  # off, not automatic
     finally:
         wizard.closing = True
         wizard.shutdown()

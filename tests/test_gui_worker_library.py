@@ -99,3 +99,27 @@ def test_warm_up_traces_once_for_every_sentence_length_and_count():
     session.run_to_end()
     assert session.translation == "2026-11-26"
     assert [f.experimental_get_tracing_count() for f in functions] == traced
+
+
+def test_a_worker_thread_lets_the_window_take_the_lock_sooner(qtbot):
+    """Starting a worker's thread shortens the time a busy thread holds the interpreter
+    lock while the window's thread waits (never lengthens one set shorter)."""
+    import sys
+
+    from PySide6.QtCore import QObject
+
+    class Idle(QObject):
+        def start(self):
+            pass
+
+    before = sys.getswitchinterval()
+    try:
+        for start, expected in ((0.005, worker.SWITCH_INTERVAL), (0.0005, 0.0005)):
+            sys.setswitchinterval(start)
+            thread = worker.WorkerThread(Idle())
+            thread.start()
+            assert sys.getswitchinterval() == pytest.approx(expected)
+            thread.quit()
+            assert thread.wait(5000)
+    finally:
+        sys.setswitchinterval(before)

@@ -14,7 +14,13 @@ from keras_attn.config import preset
 from keras_attn.demo import model_path
 from keras_attn.errors import ModelFileError, TranslationError
 from keras_attn.text import make_dataset
-from keras_attn.training import build_model, compile_model, count_batches, train
+from keras_attn.training import (
+    build_model,
+    compile_model,
+    count_batches,
+    estimate_steps_per_epoch,
+    train,
+)
 from tests.conftest import TINY
 from tests.helpers import reverse_pairs
 
@@ -271,6 +277,33 @@ def test_build_model_learns_vocabularies_from_training_pairs():
     model = build_model(preset("tiny"), [("x y", "y x"), ("z", "z")])
     assert set(model.source_text.vocabulary[4:]) == {"x", "y", "z"}
     assert model.target_text.vocabulary[:4] == ["[PAD]", "[UNK]", "[START]", "[END]"]
+
+
+@pytest.mark.parametrize("batching", [{"train.batch_size": 16}, {"train.batch_tokens": 96}])
+def test_estimated_steps_per_epoch_follow_the_batching(batching):
+    """The steps an epoch makes, as training counts them: exact when every pair is
+    counted, close when a sample is, and more of them for token batches of long pairs."""
+    from keras_attn.text.pipeline import training_stream
+
+    pairs = reverse_pairs(900, seed=4, min_len=2, max_len=12)
+    model = build_model(TINY.replace(**batching), pairs)
+    tr = model.config.train
+    _, steps = training_stream(
+        pairs,
+        model.source_text,
+        model.target_text,
+        batch_size=tr.batch_size,
+        seed=tr.seed,
+        batch_tokens=tr.batch_tokens,
+    )
+    assert estimate_steps_per_epoch(model, pairs) == steps
+    assert abs(estimate_steps_per_epoch(model, pairs, sample=300) - steps) <= 0.2 * steps
+    if tr.batch_tokens:
+        short = [(s, t) for s, t in pairs if len(s.split()) <= 4]
+        long = [(s, t) for s, t in pairs if len(s.split()) >= 9]
+        per_pair = [estimate_steps_per_epoch(model, part) / len(part) for part in (short, long)]
+        assert per_pair[1] > 1.5 * per_pair[0]
+    assert estimate_steps_per_epoch(model, []) == 0
 
 
 def test_damaged_checkpoint_state_gives_a_clear_message(tmp_path):

@@ -68,6 +68,7 @@ OLD_PRESET = "small"
 TRAIN_FIELDS = {
     "train.epochs": "epochs",
     "train.batch_size": "batch_size",
+    "train.batch_tokens": "batch_tokens",
     "train.learning_rate": "learning_rate",
 }
 #: The kinds of model offered: an RNN with attention (the default), the classic RNN
@@ -126,7 +127,14 @@ class ModelPage(QWizardPage):
 
     def _build_training_fields(self):
         self.epochs = QSpinBox(minimum=1, maximum=1000)
-        self.batch_size = QSpinBox(minimum=1, maximum=4096)
+        self.batch_size = QSpinBox(minimum=1, maximum=4096, suffix=" pairs")
+        self.batch_tokens = QSpinBox(minimum=0, maximum=1_000_000, singleStep=64, suffix=" tokens")
+        self.batch_tokens.setSpecialValueText("off: a fixed number of pairs")
+        self.batch_tokens.setToolTip(
+            "Tokens per training step, padding included: short sentences come many to a "
+            "batch and long ones few, so every step does about the same work. Off: every "
+            "batch holds the number of pairs below."
+        )
         self.learning_rate = QDoubleSpinBox(
             minimum=0.00001, maximum=1.0, decimals=5, singleStep=0.0005
         )
@@ -166,6 +174,7 @@ class ModelPage(QWizardPage):
         training = QGroupBox("Training")
         form = QFormLayout(training)
         form.addRow("Epochs", self.epochs)
+        form.addRow("Batch", self.batch_tokens)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Learning rate", self.learning_rate)
         form.addRow("Validation", self.validation)
@@ -196,11 +205,13 @@ class ModelPage(QWizardPage):
             widget.valueChanged.connect(self._schedule)
         for key, widget in self._train_widgets().items():
             widget.valueChanged.connect(lambda *args, key=key: self._edited(key))
+        self.batch_tokens.valueChanged.connect(self._show_batch)
 
     def _train_widgets(self) -> dict:
         return {
             "train.epochs": self.epochs,
             "train.batch_size": self.batch_size,
+            "train.batch_tokens": self.batch_tokens,
             "train.learning_rate": self.learning_rate,
         }
 
@@ -325,8 +336,20 @@ class ModelPage(QWizardPage):
             train = self._presets().get(name, {}).get("train")
         if train:
             for key, widget in self._train_widgets().items():
-                self._fill(widget, train[key.partition(".")[2]])
+                if key.partition(".")[2] in train:
+                    self._fill(widget, train[key.partition(".")[2]])
+        self._show_batch()
         self._show_preset()
+
+    def _show_batch(self, *args):
+        """A batch by tokens makes the batch size in pairs unused: shown disabled."""
+        by_pairs = self.batch_tokens.value() == 0
+        self.batch_size.setEnabled(by_pairs)
+        self.batch_size.setToolTip(
+            "Sentence pairs per training step."
+            if by_pairs
+            else "Unused while the batch is counted in tokens (set Batch to off to use it)."
+        )
 
     def _show_preset(self):
         name = self.preset.currentData()
@@ -345,7 +368,8 @@ class ModelPage(QWizardPage):
             m = preset["model"]
             self.preset_facts.setText(
                 f"embedding {m['embedding_dim']} · {m['rnn'].upper()} units {m['units']} · "
-                f"attention units {m['attention_units']} · dropout {m['dropout']:g} — "
+                f"attention units {m['attention_units']} · dropout {m['dropout']:g}"
+                f"{' · output tied to the embeddings' if m.get('tie_embeddings') else ''} — "
                 f"{PRESET_NOTES.get(name, '')}"
             )
 
@@ -429,7 +453,10 @@ class ModelPage(QWizardPage):
         set_value("style", self.style.currentData() or "luong")
         for key, setting in TRAIN_FIELDS.items():  # 0: automatic
             widget = self._train_widgets()[key]
-            set_value(setting, widget.value() if key in self._user else type(widget.value())(0))
+            value = widget.value() if key in self._user else type(widget.value())(0)
+            if key == "train.batch_tokens" and key in self._user and not value:
+                value = -1  # set to off (0 is automatic); read back as 0, the spin's least
+            set_value(setting, value)
         set_value("validation", self.validation.value())
         set_value("time_limit", self.time_limit.value())
         set_value("device", self.device.currentData() or "")
@@ -495,6 +522,7 @@ class ModelPage(QWizardPage):
         for key, widget in self._train_widgets().items():
             if key not in self._user:
                 self._fill(widget, train[key.partition(".")[2]])
+        self._show_batch()
         self.using.setText(choice_html(choice))
         self._show_total()
 

@@ -38,7 +38,6 @@ import contextlib
 import importlib
 import json
 import logging
-import math
 import threading
 import time
 from pathlib import Path
@@ -196,7 +195,7 @@ class TrainingWorker(QObject):
                 self.failed.emit("estimate", describe(error))
 
     def _estimate(self, request):
-        from keras_attn.training import build_model, train
+        from keras_attn.training import build_model, estimate_steps_per_epoch, train
 
         request_id = request["id"]
         choice, train_pairs, _ = self._choose(request)
@@ -245,7 +244,7 @@ class TrainingWorker(QObject):
             )
         if request_id != self._estimate_wanted:
             return
-        steps = max(1, math.ceil(len(train_pairs) / tr.batch_size))
+        steps = estimate_steps_per_epoch(model, train_pairs)
         seconds_per_step = None
         if len(times) >= 3:  # the first step includes compiling: time the ones after it
             seconds_per_step = (times[-1] - times[0]) / (len(times) - 1)

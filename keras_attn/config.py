@@ -61,9 +61,7 @@ class ModelConfig:
     heads: int = 4  # transformer: attention heads (`units` must be a multiple)
     ff_units: int = 1024  # transformer: hidden size of each block's feed-forward network
     positions: str = "sinusoidal"  # transformer: sinusoidal | learned position vectors
-    tie_embeddings: bool = (
-        False  # output layer = target embeddings transposed (rnn: embedding_dim == units)
-    )
+    tie_embeddings: bool = False  # output layer = target embeddings transposed
 
 
 @dataclass

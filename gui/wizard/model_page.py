@@ -338,7 +338,6 @@ class ModelPage(QWizardPage):
             for key, widget in self._train_widgets().items():
                 if key.partition(".")[2] in train:
                     self._fill(widget, train[key.partition(".")[2]])
-        self._show_batch()
         self._show_preset()
 
     def _show_batch(self, *args):
@@ -522,7 +521,6 @@ class ModelPage(QWizardPage):
         for key, widget in self._train_widgets().items():
             if key not in self._user:
                 self._fill(widget, train[key.partition(".")[2]])
-        self._show_batch()
         self.using.setText(choice_html(choice))
         self._show_total()
 

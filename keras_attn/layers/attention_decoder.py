@@ -8,6 +8,7 @@ from keras_attn.config import STYLES
 from keras_attn.layers import gru_loop
 from keras_attn.layers.attention_base import make_attention
 from keras_attn.layers.encoder import make_rnn
+from keras_attn.layers.tied_output import tied_logits
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -148,8 +149,7 @@ class AttentionDecoder(keras.layers.Layer):
             return self.output_dense(attentional)
         if self.tie_projection is not None:
             attentional = self.tie_projection(attentional)
-        table = ops.cast(self.embedding.embeddings, "float32")  # (vocab, embedding_dim)
-        return ops.matmul(ops.cast(attentional, "float32"), ops.transpose(table)) + self.output_bias
+        return tied_logits(attentional, self.embedding.embeddings, self.output_bias)
 
     # -- state ------------------------------------------------------------------
     def initial_state(self, encoder_state):

@@ -16,6 +16,7 @@ import keras
 from keras import ops
 
 from keras_attn.layers.multi_head_attention import MultiHeadAttention
+from keras_attn.layers.tied_output import tied_logits
 from keras_attn.layers.transformer_stack import TransformerBlock, TransformerStack
 
 
@@ -222,8 +223,7 @@ class TransformerDecoder(TransformerStack):
         """The output layer: `(..., units)` -> float32 `(..., vocab_size)`."""
         if not self.tie_embeddings:
             return self.output_dense(hidden)
-        table = ops.cast(self.embedding.token_embedding.embeddings, "float32")  # (vocab, units)
-        return ops.matmul(ops.cast(hidden, "float32"), ops.transpose(table)) + self.output_bias
+        return tied_logits(hidden, self.embedding.token_embedding.embeddings, self.output_bias)
 
     # -- decoding ---------------------------------------------------------------------
     def project_keys(self, encoder_outputs, encoder_state=None):

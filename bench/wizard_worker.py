@@ -8,8 +8,9 @@ The request is the one the wizard's Train page sends (:meth:`TrainWizard.start_t
 with Resume: ``resume=True``; the worker starts over when there is no checkpoint). Lines on
 standard error in the command line's format, which bench/kill_resume.py reads:
 ``device: ...`` once the run starts (before the model is built or loaded), ``epoch k/E:``
-as soon as the worker hears an epoch has ended (before its checkpoint is committed),
-``saved: PATH`` at the end.
+as soon as training reports that an epoch has ended (before its checkpoint is committed;
+written by the training process, which shares this process's standard error), ``saved:
+PATH`` at the end.
 """
 
 from __future__ import annotations
@@ -19,16 +20,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from keras_attn_app.wizard import training_process  # noqa: E402
 from keras_attn_app.wizard.training_worker import TrainingWorker  # noqa: E402
 
 
-class Worker(TrainingWorker):
-    """The wizard's worker, saying on standard error when an epoch ends."""
+class Training(training_process.Training):
+    """The wizard's training run, saying on standard error when an epoch ends."""
 
-    def _on_progress(self, event: dict) -> None:
+    def on_progress(self, event: dict) -> None:
         if event["kind"] == "epoch" and event.get("complete", True):
             print(f"epoch {event['epoch']}/{event['epochs']}: ended", file=sys.stderr, flush=True)
-        super()._on_progress(event)
+        super().on_progress(event)
+
+
+def training_process_main(*args):
+    """The training process of :class:`Worker`: the wizard's, with :class:`Training`."""
+    training_process.main(*args, training=Training)
+
+
+class Worker(TrainingWorker):
+    """The wizard's worker, its training process saying when an epoch ends."""
+
+    process_main = staticmethod(training_process_main)
 
 
 def main(argv: list[str]) -> int:

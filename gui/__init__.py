@@ -6,7 +6,8 @@ folder is laid out in rooms:
 * here, the shell: :mod:`.app` (command line, start-up), :mod:`.main_window` (tabs, status
   bar, what the menus do) and :mod:`.menus` (the menus and actions), :mod:`.worker` (the
   one worker thread class, and the worker that owns every TensorFlow call) with
-  :mod:`.worker_tasks` (its work as plain functions), :mod:`.settings`, :mod:`.theme`,
+  :mod:`.worker_tasks` (its work as plain functions) and :mod:`.messages` (what a person
+  is told when a request fails), :mod:`.settings`, :mod:`.theme`,
   :mod:`.icons`, :mod:`.excepthook` (uncaught errors) and :mod:`.screenshot`
   (``--screenshot``);
 * :mod:`.views`: what fills the window and its dialogs: the step-through view and its
@@ -17,5 +18,5 @@ folder is laid out in rooms:
 * :mod:`.wizard`: the training wizard, its pages, charts and training worker.
 
 Imports inside the app are relative. Nothing here imports Qt or TensorFlow at import time;
-only the worker's thread imports TensorFlow.
+only the workers' threads and the wizard's training process import TensorFlow.
 """

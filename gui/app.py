@@ -17,6 +17,7 @@ before TensorFlow is loaded: the worker thread imports it.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """The ``keras-attn-gui`` entry point."""
+    # In an app frozen into an executable, the wizard's training process
+    # (.wizard.training_process) starts as this program: it runs the process's code here.
+    multiprocessing.freeze_support()
     return run(build_parser().parse_args(argv))
 
 

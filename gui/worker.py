@@ -6,7 +6,8 @@ signals carrying plain Python data: strings, lists, dicts and NumPy arrays. Requ
 handled one at a time, in the order they were sent. Long loops (a whole text file) check a
 stop flag that the window may set at any moment with :meth:`Worker.cancel`. This module
 holds the threading and the messages; the work itself, as plain functions, is in
-:mod:`.worker_tasks`. Every error reaches the person as a message (:func:`describe`).
+:mod:`.worker_tasks`. Every error reaches the person as a message
+(:func:`.messages.describe`).
 
 :class:`WorkerThread` is the thread of every worker of the app, the training wizard's too.
 
@@ -24,6 +25,7 @@ import functools
 import gc
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -31,13 +33,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from keras_attn.errors import (  # light: no TensorFlow
-    Cancelled,
-    KerasAttnError,
-    TranslationError,
-)
+from keras_attn.errors import Cancelled, TranslationError  # light: no TensorFlow
 
 from . import worker_tasks as tasks
+from .messages import NoModelError, RequestError, describe
+from .messages import expected as _expected
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +48,6 @@ FILE_CHUNK = 32  # sentences translated between two looks at the stop flag
 #: them for up to 64 ms at a time; with 1 ms it waits less (docs/RELIABILITY.md, "The
 #: window while working"). TensorFlow's own work runs without the lock, unaffected.
 SWITCH_INTERVAL = 0.001
-
-
-class NoModelError(Exception):
-    """A request needs a model and none is loaded."""
-
-
-class RequestError(NoModelError):
-    """A request lacks something it needs (a model to compare, a test file)."""
-
-
-def _expected(error: BaseException) -> bool:
-    """True for errors with a message for people: those keras_attn raises on purpose,
-    and files that cannot be read or written."""
-    return isinstance(error, OSError | KerasAttnError | NoModelError)
-
-
-def describe(error: BaseException) -> str:
-    """The text a person is shown for `error`."""
-    if isinstance(error, OSError) and error.filename:
-        return f"{error.filename}: {error.strerror or error}"
-    if _expected(error):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
 
 
 def _request(title, answer="failed"):
@@ -116,6 +93,10 @@ class WorkerThread(QThread):
 
     def start(self, *args):
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        # The wizard trains in a process of its own (.wizard.training_process), beside this
+        # one's TensorFlow: on a GPU, each process takes only the memory it uses instead of
+        # nearly all of it at its first operation (read before TensorFlow starts the GPU).
+        os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
         super().start(*args)
 
     def run(self):

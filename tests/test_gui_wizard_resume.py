@@ -186,14 +186,43 @@ from keras_attn_app.wizard.training_worker import TrainingWorker
 
 request = json.loads(open(sys.argv[1], encoding="utf-8").read())
 request["pairs"] = [tuple(pair) for pair in request["pairs"]]
-TrainingWorker().train(request)
+worker = TrainingWorker()
+worker.training_started.connect(  # the id of the process that trains, for the test
+    lambda event: open(sys.argv[2], "w", encoding="utf-8").write(str(event["process_id"]))
+)
+worker.train(request)
 """
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
+def files_of(folder) -> dict:
+    """Every entry of `folder` (staging folders too) with its size and time of change."""
+    found = {}
+    for entry in os.scandir(folder):
+        info = entry.stat(follow_symlinks=False)
+        found[entry.name] = (info.st_size, info.st_mtime_ns)
+    return found
 
 
 def test_killed_training_worker_is_offered_and_resumed(make_wizard, qtbot, corpus, tmp_path):
     """The wizard's training worker, in a process of its own, is killed (SIGKILL) once its
-    first checkpoint is written: the checkpoint gives the epochs done, the wizard offers
-    to resume them, and resuming finishes the run with their history."""
+    first checkpoint is written: its training process ends with it and writes nothing
+    more, the checkpoint gives the epochs done, the wizard offers to resume them, and
+    resuming finishes the run with their history."""
     wizard = make_wizard()
     to_model_page(wizard, qtbot, corpus)
     epochs = 3
@@ -209,9 +238,11 @@ def test_killed_training_worker_is_offered_and_resumed(make_wizard, qtbot, corpu
     folder = Path(requests[0]["checkpoint_dir"])
     assert folder == folder_of(tmp_path)
 
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=path)
+    pid_file = tmp_path / "training.pid"
     process = subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(request_file)],
+        [sys.executable, "-c", WORKER, str(request_file), str(pid_file)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -230,6 +261,16 @@ def test_killed_training_worker_is_offered_and_resumed(make_wizard, qtbot, corpu
         process.wait()
         process.stderr.close()
     assert process.returncode == -signal.SIGKILL
+    child = int(pid_file.read_text(encoding="utf-8"))
+    assert child != process.pid
+    killed = time.monotonic()
+    while alive(child) and time.monotonic() < killed + 10:
+        time.sleep(0.05)
+    assert not alive(child), "the training process outlived the worker's process"
+    assert time.monotonic() - killed < 5
+    written = files_of(folder)
+    time.sleep(2)
+    assert files_of(folder) == written  # nothing trains into the folder any more
 
     state = read_checkpoint_state(folder)
     done = state["epochs_done"]

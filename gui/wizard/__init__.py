@@ -8,7 +8,8 @@
   settings' version); a page imports from here, never from another page;
 * :mod:`.plots`: the matplotlib charts (training curves, sentence lengths);
 * :mod:`.training_worker`: the ``QObject`` that reads, measures, trains and saves on its
-  own thread; :mod:`.config_choice` (the configuration chosen for the data),
+  own thread, training in a process of its own (:mod:`.training_process`, no Qt);
+  :mod:`.config_choice` (the configuration chosen for the data),
   :mod:`.checkpoints` (a run's files beside its checkpoint) and :mod:`.data` (reading the
   corpus, lengths, names; no Qt) hold its plain-Python parts.
 

@@ -6,8 +6,10 @@ Training writes ``last.keras`` and ``state.json`` there after every epoch
 :func:`keras_attn.checkpoint.remove_checkpoint`, which load no TensorFlow), and adds
 :data:`RUN_FILE`, the settings of the run, and :data:`EPOCHS_FILE`, the samples, BLEU and
 attention of each finished epoch, so that an interrupted run shows its past epochs again
-when it is resumed. Plain file reading and writing: no Qt, no TensorFlow, so the window
-may call these too.
+when it is resumed. At the end of a run the training process (:mod:`.training_process`)
+leaves the trained model there as :data:`TRAINED_FILE` for the wizard's worker, which reads
+it and deletes it. Plain file reading and writing: no Qt, no TensorFlow, so the window and
+the training process may call these too.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from pathlib import Path
 
 from keras_attn.checkpoint import read_checkpoint_state, remove_checkpoint
 from keras_attn.errors import ModelFileError
+from keras_attn.saving import remove_stale_staging
 
 log = logging.getLogger(__name__)
 
 RUN_FILE = "run.json"  # the wizard's settings of a run, beside the checkpoint
 EPOCHS_FILE = "epochs.json"  # samples, BLEU and attention of each finished epoch
-WIZARD_FILES = (RUN_FILE, EPOCHS_FILE, EPOCHS_FILE + ".tmp")  # removed with the checkpoint
+TRAINED_FILE = "trained.keras"  # the model a run ended with, until the worker has read it
+# Removed with the checkpoint.
+WIZARD_FILES = (RUN_FILE, EPOCHS_FILE, EPOCHS_FILE + ".tmp", TRAINED_FILE)
 
 
 def interrupted_run(folder) -> dict | None:
@@ -51,6 +56,7 @@ def interrupted_run(folder) -> dict | None:
 
 def start_over(folder) -> None:
     """Delete a run's checkpoint and the wizard's files beside it (and the folder)."""
+    remove_stale_staging(Path(folder) / TRAINED_FILE)  # a save of it that was killed
     remove_checkpoint(folder, also=WIZARD_FILES)
 
 

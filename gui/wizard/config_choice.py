@@ -2,8 +2,8 @@
 
 The wizard's pages send the preset asked for (None: automatic) and only the fields the
 person set; :func:`choose_config` splits off the validation pairs and asks
-:func:`keras_attn.sizing.choose` for the rest. Called on the training worker's thread
-(it imports keras_attn's configuration and sizing code).
+:func:`keras_attn.sizing.choose` for the rest. Called on the training worker's thread and
+in the training process (it imports keras_attn's configuration and sizing code; no Qt).
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ Text (:mod:`.text_page`), Model and training (:mod:`.model_page`), Train
 (:mod:`.train_page`) and Finish (:mod:`.finish_page`). The wizard owns one
 :class:`~.training_worker.TrainingWorker` on its own thread
 (:class:`keras_attn_app.worker.WorkerThread`): it reads the corpus, measures the model,
-trains and saves, while the window only sends requests and draws the answers. Training is
-paused, resumed and stopped through the worker's thread-safe methods, since its thread is
-busy training.
+trains (in a process of its own, :mod:`.training_process`) and saves, while the window
+only sends requests and draws the answers. Training is paused, resumed and stopped through
+the worker's thread-safe methods, since its thread is busy relaying the training.
 
 Closing the wizard (or the main window, :meth:`TrainWizard.close_for_quit`) while it
 trains asks first, then stops after the current batch; the last finished epoch stays in

@@ -1,5 +1,5 @@
 """The training wizard's worker: one QObject on its own QThread that reads corpora,
-measures a model, trains it and saves it.
+measures a model, has it trained and saves it.
 
 One module, longer than most: every request the wizard makes of its thread (read, map,
 measure, train, pause, stop, save) shares the worker's state and its one TensorFlow
@@ -10,24 +10,34 @@ on its own thread) and hears back through the worker's signals, which carry plai
 ``keras_attn`` (and so TensorFlow) is imported by :meth:`TrainingWorker.start`, on the
 worker's thread.
 
-While :meth:`TrainingWorker.train` runs, the thread is busy inside ``keras_attn.training.
-train``, so the wizard steers it with three methods that are safe to call from any thread:
+Training runs in a process of its own (:mod:`.training_process`, which says why): for
+each run :meth:`TrainingWorker.train` starts that process, sends it the request and the
+pairs, and emits what it hears back as this worker's signals, with the payloads they
+always had, until the run is over; then it reads back the trained model the process left
+in the checkpoint folder, so that :meth:`TrainingWorker.save_model` saves it, and the
+process, with the memory TensorFlow kept for the run, is gone. A process that ends
+without finishing (killed, crashed) is a ``failed`` signal that says so and what the
+checkpoint holds; the worker never waits for it forever.
 
-* :meth:`~TrainingWorker.pause` clears a ``threading.Event``; the stop check that training
-  makes after every batch then waits on that event, in the worker's thread, until
-  :meth:`~TrainingWorker.resume` sets it again (the window never waits);
+While :meth:`TrainingWorker.train` runs, the thread is busy relaying, so the wizard steers
+the run with three methods that are safe to call from any thread and never wait: they set
+flags the training process reads after every batch (:class:`.training_process.Controls`).
+
+* :meth:`~TrainingWorker.pause` holds training after the current batch, in the training
+  process, until :meth:`~TrainingWorker.resume` (the window never waits);
 * :meth:`~TrainingWorker.stop` asks training to end after the current batch;
   ``train`` then returns the best weights seen so far, and the last finished epoch stays
   in the checkpoint folder.
 
-The configuration is chosen here, from the training pairs, by
-:func:`keras_attn.sizing.choose` (the same rule as ``keras-attn train``): the wizard sends
-the preset asked for (None: automatic) and only the fields the person set
-(:func:`.config_choice.choose_config`). An estimate first reports that choice, then the parameter count,
-then the timing; training uses the same choice.
+The configuration is chosen from the training pairs by :func:`keras_attn.sizing.choose`
+(the same rule as ``keras-attn train``): the wizard sends the preset asked for (None:
+automatic) and only the fields the person set (:func:`.config_choice.choose_config`). An
+estimate, here on the worker's thread, first reports that choice, then the parameter
+count, then the timing; training uses the same choice (sent to the training process when
+the estimate has made it, else made there).
 
-After each finished epoch the worker translates a few fixed validation sentences, scores
-BLEU on up to 200 validation pairs and decodes one fixed sentence with a
+After each finished epoch the training process translates a few fixed validation
+sentences, scores BLEU on up to 200 validation pairs and decodes one fixed sentence with a
 :class:`~keras_attn.session.DecodingSession` for its attention, and sends all of it with
 the epoch's numbers (:attr:`TrainingWorker.epoch_done`).
 """
@@ -38,6 +48,8 @@ import contextlib
 import importlib
 import json
 import logging
+import multiprocessing
+import signal
 import threading
 import time
 from pathlib import Path
@@ -46,19 +58,20 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from keras_attn.errors import DataError
 
-from ..worker import describe
+from ..messages import describe
 from ..worker_tasks import freeze_survivors
-from .checkpoints import read_epochs, start_over, write_epochs, write_run
+from . import training_process
+from .checkpoints import interrupted_run, start_over
 from .config_choice import automatic_tokenizers, choose_config, describe_choice
 from .data import chosen_languages, read_corpus, sample, word_lengths
+from .training_process import Controls, device_scope, send_request
 
 log = logging.getLogger(__name__)
 
-SAMPLE_SENTENCES = 8  # validation sentences translated after each epoch
-BLEU_PAIRS = 200  # validation pairs scored with BLEU after each epoch
 MEASURED_STEPS = 8  # training steps timed for the estimate (the first one compiles)
 VOCAB_SAMPLE = 50000  # training pairs the estimate learns vocabularies from, at most
-PROGRESS_INTERVAL = 0.1  # seconds between two progress reports, at least
+POLL_SECONDS = 0.2  # how long the worker waits for an event before it looks at the process
+JOIN_SECONDS = 10.0  # how long an ended run's process may take to exit before it is killed
 
 
 class TrainingWorker(QObject):
@@ -83,24 +96,36 @@ class TrainingWorker(QObject):
         self._running.set()
         self._estimate_wanted = 0
         self._model = None
-        self._paused_seconds = 0.0
-        self._last_report = 0.0
-        self._eta_base = None
-        self._run: dict = {}
         self._chosen: tuple | None = None  # (pairs, request, result) of the last choice
+        self._controls: Controls | None = None  # the running training process's flags
+        self._lock = threading.Lock()  # the flags here and the process's change together
+
+    #: What the training process runs (:func:`.training_process.main`); a subclass may
+    #: name another function that calls it (bench/wizard_worker.py does).
+    process_main = staticmethod(training_process.main)
 
     # -- steering (any thread) -----------------------------------------------------------
     def pause(self) -> None:
         """Hold training after the current batch until :meth:`resume`."""
-        self._running.clear()
+        with self._lock:
+            self._running.clear()
+            if self._controls is not None:
+                self._controls.pause()
 
     def resume(self) -> None:
-        self._running.set()
+        with self._lock:
+            self._running.set()
+            if self._controls is not None:
+                self._controls.resume()
 
     def stop(self) -> None:
-        """End training after the current batch (a paused run is released first)."""
-        self._stop.set()
-        self._running.set()
+        """End training (or an estimate) after the current batch (a paused run is released
+        first)."""
+        with self._lock:
+            self._stop.set()
+            self._running.set()
+            if self._controls is not None:
+                self._controls.stop()
 
     def want_estimate(self, request_id: int) -> None:
         """Only estimate request `request_id` matters now: older ones are dropped."""
@@ -206,7 +231,7 @@ class TrainingWorker(QObject):
         # model sets its training part (the kept choice must stay as chosen).
         config = choice.config.replace()
         tr = config.train
-        with _device_scope(request.get("device")):
+        with device_scope(request.get("device")):
             model = build_model(config, sample(train_pairs, VOCAB_SAMPLE, tr.seed))
         base = {
             "id": request_id,
@@ -233,7 +258,7 @@ class TrainingWorker(QObject):
         measured = sample(train_pairs, tr.batch_size * MEASURED_STEPS, tr.seed)
         quick = config.replace(**{"train.epochs": 1, "train.time_limit": 0.0, "train.patience": 0})
         began = time.perf_counter()
-        with _device_scope(request.get("device")):
+        with device_scope(request.get("device")):
             train(
                 measured,
                 quick,
@@ -269,238 +294,111 @@ class TrainingWorker(QObject):
     def _choose(self, request):
         """:func:`choose_config` for the request's pairs; the last answer is kept, since
         reading a large corpus's statistics takes seconds and estimates repeat."""
-        pairs, asked = request["pairs"], json.dumps(request["choose"], sort_keys=True)
-        last = self._chosen
-        if last is not None and last[0] is pairs and last[1] == asked:
-            return last[2]
-        found = choose_config(request["choose"], pairs)
-        self._chosen = (pairs, asked, found)  # holding `pairs` keeps their identity unique
+        found = self._chosen_for(request)
+        if found is None:
+            found = choose_config(request["choose"], request["pairs"])
+            # Holding the pairs keeps their identity unique.
+            self._chosen = (request["pairs"], json.dumps(request["choose"], sort_keys=True), found)
         return found
+
+    def _chosen_for(self, request):
+        """The choice already made for this request's pairs and settings, or None."""
+        last = self._chosen
+        if last is None or last[0] is not request["pairs"]:
+            return None
+        if last[1] != json.dumps(request["choose"], sort_keys=True):
+            return None
+        return last[2]
 
     # -- training ------------------------------------------------------------------------
     @Slot(object)
     def train(self, request: dict) -> None:
-        """Train as `request` says (see :meth:`.train_wizard.TrainWizard.start_training`)."""
+        """Train as `request` says (see :meth:`.train_wizard.TrainWizard.start_training`),
+        in a process of its own (see the module doc); returns when that process has ended."""
         self._stop.clear()
         self._running.set()
         self._model = None
         try:
             self._train(request)
+        except TrainingProcessEnded as error:
+            log.warning("%s", error)
+            self.failed.emit("train", str(error))
         except Exception as error:
             log.warning("training failed", exc_info=True)
             self.failed.emit("train", describe(error))
 
     def _train(self, request):
-        from keras_attn.saving import load_model
-        from keras_attn.training import build_model, train
+        context = multiprocessing.get_context("spawn")
+        controls = Controls(context)
+        mine, theirs = context.Pipe()
+        process = context.Process(
+            target=self.process_main,
+            args=(theirs, controls, logging.getLogger().getEffectiveLevel()),
+            name="keras-attn training",
+            daemon=True,  # ended with this process, should it ever end first
+        )
+        process.start()
+        theirs.close()  # so that the end of the pipe comes when the process ends
+        with self._lock:
+            self._controls = controls
+            if not self._running.is_set():
+                controls.pause()
+            if self._stop.is_set():
+                controls.stop()
+        try:
+            with contextlib.suppress(OSError):  # a process that died at once: see below
+                send_request(mine, request, self._chosen_for(request))
+            self._relay(mine, process, request)
+        finally:
+            with self._lock:
+                self._controls = None
+            mine.close()
+            _end(process)
 
-        choice, train_pairs, val_pairs = self._choose(request)
-        config = choice.config.replace()  # a copy (see _estimate)
-        tr = config.train
-        chosen = describe_choice(choice)
-        log.info("training with %s", choice.explain())
-        from keras_attn.checkpoint import read_checkpoint_state
-
-        folder = Path(request["checkpoint_dir"])
-        resume = request.get("resume") or False  # False, True, or "model" (see train())
-        state = read_checkpoint_state(folder, from_model=resume == "model") if resume else None
-        if state is None:
-            resume = False
-            start_over(folder)  # the old run's checkpoint goes
-        folder.mkdir(parents=True, exist_ok=True)
-        if state is None:
-            facts = {
-                **request.get("run", {}),
-                "config": chosen["config"],
-                "choice": {key: chosen[key] for key in ("preset", "summary", "reasons")},
-            }
-            write_run(folder, facts)
-        shown = val_pairs or train_pairs
-        run = self._run = {
-            "samples": shown[:SAMPLE_SENTENCES],
-            "bleu_pairs": val_pairs[:BLEU_PAIRS],
-            "sentence": _attention_sentence(shown),
-            "folder": folder,
-            "deferred": state is not None,
-            "pending": None,
-            "session": None,
-            "partial": None,
-            "epochs": read_epochs(folder, state["epochs_done"]) if state else [],
+    def _relay(self, connection, process, request) -> None:
+        """Emit the training process's events as this worker's signals until it has
+        trained (``training_done``: the model is read back first) or failed; a process
+        that ends without saying so is a failure with a clear message."""
+        signals = {
+            "training_started": self.training_started,
+            "progress": self.progress,
+            "epoch_done": self.epoch_done,
+            "paused": self.paused,
         }
-        if state is not None and state["epochs_done"] is None:
-            # A checkpoint of an older version resumed from its model: train() counts the
-            # epochs done; the reports beside it are all there is.
-            state = {**state, "epochs_done": len(run["epochs"])}
-        self._paused_seconds, self._last_report, self._eta_base = 0.0, 0.0, None
-        with _device_scope(request.get("device")):
-            model = None
-            if state is None:
-                model = run["model"] = build_model(config, train_pairs)
+        while True:
+            try:
+                if not connection.poll(POLL_SECONDS):
+                    if process.is_alive():
+                        continue
+                    raise EOFError  # ended, and nothing more to read
+                kind, payload = connection.recv()
+            except (EOFError, OSError):
+                raise TrainingProcessEnded(ended_message(process, request)) from None
+            if kind == "log":
+                logging.getLogger(payload.name).handle(payload)
+            elif kind == "training_done":
+                self._read_trained(payload, request)
+                self.training_done.emit(payload)
+                return
+            elif kind == "failed":
+                self.failed.emit("train", payload)
+                return
             else:
-                # train() continues the model it loads from the checkpoint; the epoch
-                # reports read each new checkpoint into this copy, once it is written.
-                run["model"] = load_model(folder / "last.keras")
-                self._report_missing_epoch(state["epochs_done"])
-            self.training_started.emit(
-                {
-                    "train_pairs": len(train_pairs),
-                    "validation_pairs": len(val_pairs),
-                    "epochs": tr.epochs,
-                    "resumed_from": state["epochs_done"] if state else 0,
-                    "history": state["history"] if state else {},
-                    "earlier": run["epochs"],
-                    "samples": run["samples"],
-                    "sentence": run["sentence"],
-                    "bleu_pairs": len(run["bleu_pairs"]),
-                    "choice": chosen,
-                }
-            )
-            result = train(
-                train_pairs,
-                config,
-                validation_pairs=val_pairs or None,
-                on_progress=self._on_progress,
-                should_stop=self._should_stop,
-                checkpoint_dir=folder,
-                resume=resume,
-                model=model,
-                progress_every=1,
-            )
-            self._flush_pending()
-            partial = run["partial"]
-            kept = partial is not None and len(result.history.get("loss", [])) >= partial["epoch"]
-            if kept:
-                # Stopped part-way through an epoch that was validated and the best so far:
-                # the model keeps its weights, so it is shown like the others.
-                run["model"], run["session"] = result.model, None
-                self._report_epoch(partial)
-        model = self._model = result.model
-        training = model.info.setdefault("training", {})
-        if request.get("dataset"):
-            training["dataset"] = str(request["dataset"])
-        self.training_done.emit(
-            {
-                "stop_reason": result.stop_reason,
-                "epochs_done": result.epochs_done,
-                "epochs": tr.epochs,
-                "best_epoch": result.best_epoch,
-                "history": result.history,
-                "seconds": result.seconds,
-                "tokens_per_second": result.tokens_per_second,
-                "params": int(model.count_params()),
-                "stopped": self._stop.is_set(),
-                "last_partial": kept,
-                "finished": result.epochs_done >= tr.epochs
-                or result.stop_reason == "early stopping",
-            }
-        )
+                signals[kind].emit(payload)
 
-    def _should_stop(self) -> bool:
-        """Called by training after every batch, in this thread: waits while paused."""
-        self._flush_pending()
-        if not self._running.is_set():
-            began = time.perf_counter()
-            self.paused.emit(True)
-            self._running.wait()
-            self._paused_seconds += time.perf_counter() - began
-            self.paused.emit(False)
-        return self._stop.is_set()
+    def _read_trained(self, outcome: dict, request: dict) -> None:
+        """Load the model the training process saved (as it was trained: same device, same
+        precision, its optimizer too), then delete its file."""
+        from keras_attn.device import dtype_policy
+        from keras_attn.saving import load_model
 
-    def _on_progress(self, event: dict) -> None:
-        if event["kind"] == "batch":
-            if not self._run.get("traced"):  # the first step traced the training step
-                self._run["traced"] = True
-                freeze_survivors()
-            self._report_batch(event)
-            return
-        if not event.get("complete", True):
-            # Cut short by a stop or the time limit: shown once training has ended, if it
-            # was kept as the best (see _train).
-            self._run["partial"] = event
-            return
-        if self._run["deferred"]:
-            self._run["pending"] = event  # its checkpoint is written after this call
-            return
-        self._report_epoch(event)
-
-    def _report_batch(self, event):
-        now = time.perf_counter()
-        done = (event["epoch"] - 1) * event["steps"] + event["step"]
-        total = event["epochs"] * event["steps"]
-        eta = event.get("eta_seconds")
-        if self._eta_base is None:
-            self._eta_base = (done, now, self._paused_seconds)
-        elif done > self._eta_base[0]:  # from the first report on: no compiling, no pauses
-            first, began, paused = self._eta_base
-            active = now - began - (self._paused_seconds - paused)
-            eta = max(0.0, (total - done) * active / (done - first))
-        if now - self._last_report < PROGRESS_INTERVAL and event["step"] != event["steps"]:
-            return
-        self._last_report = now
-        self.progress.emit({**event, "eta_seconds": eta, "done": done, "total": total})
-
-    def _flush_pending(self):
-        run = self._run
-        event = run.get("pending")
-        if event is None:
-            return
-        run["pending"] = None
+        path = Path(outcome.pop("model_file"))
         try:
-            run["model"].load_weights(str(run["folder"] / "last.keras"))
-        except Exception:
-            log.info("cannot read the checkpoint of epoch %s", event["epoch"], exc_info=True)
-        self._report_epoch(event)
-
-    def _report_epoch(self, event):
-        """Samples, BLEU and attention of the model as it is after this epoch."""
-        run = self._run
-        report = {**event, **self._look_at_model()}
-        run["epochs"].append(
-            {key: report[key] for key in ("epoch", "bleu", "samples", "attention")}
-        )
-        write_epochs(run["folder"], run["epochs"])
-        self.epoch_done.emit(report)
-        freeze_survivors()  # the model and its traces, so full collections stay short
-
-    def _report_missing_epoch(self, epochs_done: int) -> None:
-        """On resuming: the report of the checkpoint's epoch, when the run was stopped
-        after the checkpoint was written and before its report was (only that epoch's
-        model is at hand, so only that report can be made again)."""
-        run = self._run
-        if not epochs_done or any(e.get("epoch") == epochs_done for e in run["epochs"]):
-            return
-        run["epochs"].append({"epoch": epochs_done, **self._look_at_model()})
-        write_epochs(run["folder"], run["epochs"])
-
-    def _look_at_model(self) -> dict:
-        """Samples, BLEU and attention of the run's model as it is now."""
-        run = self._run
-        model = run["model"]
-        extras = {"bleu": None, "samples": [], "attention": None}
-        try:
-            from keras_attn.evaluation import evaluate
-            from keras_attn.session import DecodingSession
-
-            samples = run["samples"]
-            outputs = model.translate([source for source, _ in samples]) if samples else []
-            extras["samples"] = [[s, r, o] for (s, r), o in zip(samples, outputs, strict=True)]
-            if run["bleu_pairs"]:
-                extras["bleu"] = float(evaluate(model, run["bleu_pairs"]).bleu)
-            if run["sentence"]:
-                if run["session"] is None:
-                    run["session"] = DecodingSession(model)
-                session = run["session"]
-                session.start(run["sentence"])
-                session.run_to_end()
-                extras["attention"] = {
-                    "weights": session.attention.tolist(),
-                    "source_tokens": list(session.source_tokens),
-                    "target_tokens": list(session.target_tokens),
-                    "translation": session.translation,
-                }
-        except Exception:  # a failing look at the model never ends the training
-            log.info("epoch report failed", exc_info=True)
-        return extras
+            with device_scope(request.get("device")), dtype_policy(outcome.pop("dtype_policy")):
+                self._model = load_model(path, compile=True)
+        finally:
+            path.unlink(missing_ok=True)
+        freeze_survivors()
 
     # -- saving --------------------------------------------------------------------------
     @Slot(object)
@@ -524,20 +422,48 @@ class TrainingWorker(QObject):
         self.saved.emit(str(written))
 
 
-def _device_scope(device):
-    """Place TensorFlow's work on `device` ("/CPU:0", "/GPU:1"); None: TensorFlow decides."""
-    if not device:
-        return contextlib.nullcontext()
-    import tensorflow as tf
-
-    return tf.device(device)
+class TrainingProcessEnded(RuntimeError):
+    """The training process ended without a word (killed, crashed)."""
 
 
-def _attention_sentence(pairs) -> str | None:
-    """The sentence whose attention is shown: the longest of the first 50 with at most 12
-    words (a long sentence makes an unreadable heatmap)."""
-    candidates = [source for source, _ in pairs[:50] if source.strip()]
-    if not candidates:
-        return None
-    short = [s for s in candidates if len(s.split()) <= 12] or candidates[:1]
-    return max(short, key=lambda s: (len(s.split()), len(s)))
+def ended_message(process, request) -> str:
+    """What a person is told when the training process ended without finishing: how it
+    ended, and what the checkpoint holds."""
+    process.join(JOIN_SECONDS)
+    code = process.exitcode
+    if code is None:
+        how = "stopped answering"
+    elif code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "a signal"
+        how = f"was killed ({name}, exit code {code})"
+    else:
+        how = f"ended with exit code {code}"
+    try:
+        found = interrupted_run(request["checkpoint_dir"])
+    except Exception:  # the message matters more than the checkpoint's details
+        log.info("cannot read the checkpoint", exc_info=True)
+        found = None
+    if found is None:
+        kept = "No epoch had finished, so there is no checkpoint to resume."
+    elif found["epochs_done"]:
+        kept = (
+            f"The last finished epoch ({found['epochs_done']}) is kept in the checkpoint "
+            "and can be resumed."
+        )
+    else:
+        kept = "The last finished epoch is kept in the checkpoint and can be resumed."
+    return f"Training stopped unexpectedly: its process {how}. {kept}"
+
+
+def _end(process) -> None:
+    """Wait for the training process to end (it does right after its last event); one that
+    hangs is killed."""
+    process.join(JOIN_SECONDS)
+    if process.exitcode is None:
+        log.warning("the training process did not end; killing it")
+        process.kill()
+        process.join()
+    process.close()

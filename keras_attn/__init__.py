@@ -101,7 +101,7 @@ __all__ = [
 
 
 def register() -> None:
-    """Register keras-attn's layers, model and learning-rate schedule with Keras.
+    """Register keras-attn's layers, model, learning-rate schedule and optimizers with Keras.
 
     Imports TensorFlow if it is not loaded yet. Called by every TensorFlow-side name of
     this package; call it yourself before ``keras.models.load_model`` when you have used
@@ -109,6 +109,7 @@ def register() -> None:
     """
     importlib.import_module("keras_attn.model")  # the layers and the Translator
     importlib.import_module("keras_attn.schedules")
+    importlib.import_module("keras_attn.averaging")  # optimizers that average weights
 
 
 def __getattr__(name: str):

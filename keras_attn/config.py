@@ -78,6 +78,9 @@ class TrainConfig:
     # Decoupled weight decay (AdamW, Loshchilov & Hutter 2019) on the weight matrices and
     # embeddings, not on biases and normalisation scales; 0: plain Adam.
     weight_decay: float = 0.0
+    # Validation, checkpoints and the trained model use an exponential moving average of
+    # the weights with this decay (Polyak averaging; keras_attn.averaging); 0: off.
+    ema: float = 0.0
     clipnorm: float = 5.0  # clip each weight tensor's gradient to this norm, 0 turns it off
     validation_split: float = 0.05  # share of pairs held out for validation
     patience: int = 3  # epochs without validation improvement before stopping (0: never)
@@ -215,6 +218,7 @@ class Config:
         _choice("train.decay", tr.decay, DECAYS)
         _float("train.label_smoothing", tr.label_smoothing, 0.0, 0.5)
         _float("train.weight_decay", tr.weight_decay, 0.0, 1.0)
+        _float("train.ema", tr.ema, 0.0, 0.99999)
         _float("train.clipnorm", tr.clipnorm, 0.0, 1e6)
         _float("train.validation_split", tr.validation_split, 0.0, 0.5)
         _int("train.patience", tr.patience, minimum=0)

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from keras_attn import distribute, sizing
+from keras_attn.averaging import AveragedAdam, AveragedAdamW, AverageWeightsCallback
 from keras_attn.callbacks import (
     CheckpointCallback,
     ProgressCallback,
@@ -95,14 +96,18 @@ def compile_model(model: Translator, steps_per_epoch: int) -> None:
     )
     # Gradient clipping (train.clipnorm) happens in Translator.train_step, where it sees
     # the whole batch's gradient under every strategy.
+    # With train.ema, the optimizer also keeps a moving average of the weights
+    # (keras_attn.averaging), which validation, checkpoints and the result use.
+    average = {"use_ema": True, "ema_momentum": tr.ema} if tr.ema else {}
     if tr.weight_decay:
-        optimizer = keras.optimizers.AdamW(schedule, weight_decay=tr.weight_decay)
+        adamw = AveragedAdamW if tr.ema else keras.optimizers.AdamW
+        optimizer = adamw(schedule, weight_decay=tr.weight_decay, **average)
         # Biases and normalisation scales and shifts (the vectors) are not decayed.
         optimizer.exclude_from_weight_decay(
             var_list=[v for v in model.trainable_variables if len(v.shape) <= 1]
         )
     else:
-        optimizer = keras.optimizers.Adam(schedule)
+        optimizer = (AveragedAdam if tr.ema else keras.optimizers.Adam)(schedule, **average)
     if model.dtype_policy.name == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(optimizer=optimizer, jit_compile=tr.jit_compile)
@@ -276,6 +281,9 @@ def train(
             )
         if tensorboard_dir:
             callbacks.append(keras.callbacks.TensorBoard(str(tensorboard_dir)))
+        if tr.ema:
+            # First: every callback after it sees the average at an epoch's end.
+            callbacks.insert(0, AverageWeightsCallback(resumed=state is not None))
 
         start = time.perf_counter()
         if initial_epoch < tr.epochs:

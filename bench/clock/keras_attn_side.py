@@ -51,11 +51,14 @@ def keras_attn_worker(args, channel) -> None:
     config = choice.config
 
     from keras_attn import device, training
+    from keras_attn.averaging import average_in
 
     model = training.build_model(config, train_pairs)  # what `train` builds first
 
     def translate(sentences):
-        return [options[0].text for options in translate_batch(model, sentences)]
+        # With weight averaging, the average: what validation and a stop would give.
+        with average_in(model):
+            return [options[0].text for options in translate_batch(model, sentences)]
 
     pacer = Pacer(channel, scorer(translate, test))
     info = {

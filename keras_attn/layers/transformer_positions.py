@@ -76,7 +76,15 @@ class PositionalEmbedding(keras.layers.Layer):
         self.units = units
         self.max_length = max_length
         self.positions = positions
-        self.token_embedding = keras.layers.Embedding(vocab_size, units, name="embedding")
+        # Normal with standard deviation units**-0.5 (as fairseq's Transformer): times the
+        # sqrt(units) of `call`, token vectors of about the positions' size at the start
+        # (Keras's default, uniform in +-0.05, left them a third of it).
+        self.token_embedding = keras.layers.Embedding(
+            vocab_size,
+            units,
+            embeddings_initializer=keras.initializers.RandomNormal(stddev=units**-0.5),
+            name="embedding",
+        )
         self.position_embedding = (
             keras.layers.Embedding(max_length, units, name="positions")
             if positions == "learned"

@@ -1,0 +1,142 @@
+"""Weight averaging: a model read from the moving average of its recent weights.
+
+With ``train.ema`` above 0, the optimizer keeps an exponential moving average of the
+weights after every update (Polyak averaging; the "EMA" of Keras's optimizers), and
+validation, every checkpoint and the trained model use the average rather than the last
+weights. While the learning rate is still high, the last weights jump around the minimum
+the run is heading to; their average sits nearer to it, so that a run stopped at any
+moment, or scored part-way, translates better.
+
+The average starts from the first weights and warms up: after ``n`` updates its decay
+is ``min(ema, n / (n + 10))`` (as TensorFlow's ``ExponentialMovingAverage`` does with
+``num_updates``), so that the random initial weights are forgotten within the first
+steps instead of lingering for ``1 / (1 - ema)`` of them.
+
+The averages are optimizer variables: they go into checkpoints (a resumed run continues
+the same average) but not into a model file saved without its training state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import keras
+import numpy as np
+from keras import ops
+
+
+class _WarmAverage:
+    """Keras's moving average of the weights, with a decay that warms up."""
+
+    def _update_model_variables_moving_average(self, trainable_variables):
+        if not self.use_ema:
+            return
+        n = ops.cast(self.iterations, "float32")
+        decay = ops.minimum(float(self.ema_momentum), n / (n + 10.0))
+        for var, average in zip(
+            trainable_variables, self._model_variables_moving_average, strict=True
+        ):
+            if average is not None:
+                d = ops.cast(decay, var.dtype)
+                average.assign(d * average + (1.0 - d) * var)
+
+
+@keras.saving.register_keras_serializable(package="keras_attn")
+class AveragedAdam(_WarmAverage, keras.optimizers.Adam):
+    """:class:`keras.optimizers.Adam` whose weight average warms up (see the module)."""
+
+
+@keras.saving.register_keras_serializable(package="keras_attn")
+class AveragedAdamW(_WarmAverage, keras.optimizers.AdamW):
+    """:class:`keras.optimizers.AdamW` whose weight average warms up (see the module)."""
+
+
+def averaging_optimizer(model):
+    """The optimizer of `model` that keeps a weight average (the one inside a loss-scale
+    optimizer), or None when it keeps none."""
+    optimizer = getattr(model, "optimizer", None)
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+    if optimizer is None or not getattr(optimizer, "use_ema", False):
+        return None
+    if not hasattr(optimizer, "_model_variables_moving_average"):
+        return None  # not built yet: no update has run
+    return optimizer
+
+
+def swap_average(model) -> bool:
+    """Exchange the values of `model`'s trainable weights and of their averages (no-op
+    without an average); True when they were exchanged."""
+    optimizer = averaging_optimizer(model)
+    if optimizer is None:
+        return False
+    for var, average in zip(
+        optimizer._trainable_variables, optimizer._model_variables_moving_average, strict=True
+    ):
+        current = np.array(ops.convert_to_numpy(var))
+        var.assign(average)
+        average.assign(current)
+    return True
+
+
+@contextlib.contextmanager
+def average_in(model):
+    """Inside the block, `model` holds its weight average (no-op without one); for
+    looking at a model between two training steps, when it holds its last weights."""
+    swapped = swap_average(model)
+    try:
+        yield model
+    finally:
+        if swapped:
+            swap_average(model)
+
+
+class AverageWeightsCallback(keras.callbacks.Callback):
+    """Puts the weight average into the model for validation and at each epoch's end
+    (so that the callbacks after this one, checkpoints and best weights, see it), and the
+    last weights back for training.
+
+    A checkpoint therefore holds the average as the model's weights and the last weights
+    in the optimizer's average slots; a run resumed from one (`resumed=True`) swaps them
+    back before it trains. Training ends with the average in the model (Keras copies the
+    optimizer's slots into the model as it ends; the average is put back after that).
+
+    Args:
+        resumed: the model comes from a checkpoint written with this callback.
+    """
+
+    def __init__(self, resumed=False):
+        super().__init__()
+        self._average_in_model = bool(resumed)
+        self._last_average = None
+
+    def _put_average(self, wanted: bool):
+        if self._average_in_model != wanted and swap_average(self.model):
+            self._average_in_model = wanted
+
+    def on_train_begin(self, logs=None):
+        self._put_average(False)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._put_average(False)
+        self._last_average = None
+
+    def on_test_begin(self, logs=None):
+        self._put_average(True)
+
+    def on_test_end(self, logs=None):
+        self._put_average(False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._put_average(True)
+        optimizer = averaging_optimizer(self.model)
+        if optimizer is not None:
+            self._last_average = [
+                np.array(ops.convert_to_numpy(v)) for v in optimizer._trainable_variables
+            ]
+
+    def on_train_end(self, logs=None):
+        optimizer = averaging_optimizer(self.model)
+        if optimizer is not None and self._last_average is not None:
+            for var, value in zip(optimizer._trainable_variables, self._last_average, strict=True):
+                var.assign(value)
+        self._last_average = None

@@ -56,6 +56,16 @@ class TransformerTranslator(Translator):
             "inner_units": m.ff_units,
             "positions": m.positions,
             "dropout": m.dropout,
+            # With tied embeddings (the small and base presets) both sides' token vectors
+            # start normal with deviation units**-0.5, as in fairseq's Transformer: times
+            # the sqrt(units) of the input, about the positions' size. Untied (the tiny
+            # preset) they keep Keras's uniform +-0.05, which learned faster there
+            # (docs/PERFORMANCE.md, "The Transformer in ten minutes").
+            "embeddings_initializer": (
+                keras.initializers.RandomNormal(stddev=m.units**-0.5)
+                if m.tie_embeddings
+                else "uniform"
+            ),
         }
         # Sentences as the models read them: `max_length` tokens and [END] (source);
         # [START] and `max_length` tokens (target), so many decoding steps at most.

@@ -310,3 +310,21 @@ def test_transformer_sizes_peak_at_the_vaswani_rate():
     expected = vaswani_rate(model.units, train.warmup_steps) * math.sqrt(pairs / batch)
     assert math.isclose(train.learning_rate, expected, rel_tol=0.01)
     assert math.isclose(vaswani_rate(128, 1000), 128**-0.5 * 1000**-0.5, rel_tol=0.01)
+
+
+def test_the_sizing_averages_the_weights_unless_told_otherwise():
+    """A configuration chosen for the RNN keeps the moving average of the weights and says
+    so; the Transformer keeps its last weights; a setting of the user's wins; a model
+    config of its own (as old files have) keeps the last weights."""
+    pairs = corpus(GERMAN, 5_000)
+    chosen = sizing.choose(pairs, time_limit=60, precision="float32")
+    assert chosen.config.train.ema == sizing.EMA["rnn"] > 0
+    assert any("moving average" in r for r in chosen.reasons)
+    assert f"weights averaged ({sizing.EMA['rnn']:g})" in chosen.summary()
+    transformer = sizing.choose(pairs, settings={"model.architecture": "transformer"})
+    assert transformer.config.train.ema == sizing.EMA["transformer"] == 0.0
+    assert not any("moving average" in r for r in transformer.reasons)
+    off = sizing.choose(pairs, settings={"train.ema": 0.0})
+    assert off.config.train.ema == 0.0 and "averaged" not in off.summary()
+    assert not any("moving average" in r for r in off.reasons)
+    assert Config().train.ema == 0.0

@@ -116,6 +116,36 @@ def test_sinusoidal_positions_follow_the_formula():
     np.testing.assert_allclose(table[:, 1::2], np.cos(angles), atol=1e-6)
 
 
+def test_tied_embeddings_start_normal_and_untied_uniform():
+    """With tied embeddings both sides' token vectors start normal with deviation
+    units**-0.5; untied they keep Keras's uniform +-0.05. The initializer is part of the
+    layer's config, and a config without it (as saved before) builds the uniform one."""
+    words = [f"w{i}" for i in range(400)]
+    vocabulary = VOCABULARY + words
+    units = 64
+    config = TINY.replace(**{"model.units": units, "model.ff_units": 96})
+    keras.utils.set_random_seed(1)
+    tied = TransformerTranslator(
+        config.replace(**{"model.tie_embeddings": True}), vocabulary, vocabulary
+    )
+    tied.build()
+    keras.utils.set_random_seed(1)
+    untied = TransformerTranslator(config, vocabulary, vocabulary)
+    untied.build()
+    for stack in ("encoder", "decoder"):
+        table = np.asarray(getattr(tied, stack).embedding.token_embedding.embeddings)
+        assert abs(table.std() / units**-0.5 - 1) < 0.05 and np.abs(table).max() > 0.05
+        table = np.asarray(getattr(untied, stack).embedding.token_embedding.embeddings)
+        assert np.abs(table).max() <= 0.05 and table.std() > 0.02
+    layer_config = tied.encoder.embedding.get_config()
+    rebuilt = PositionalEmbedding.from_config(layer_config)
+    assert isinstance(rebuilt.embeddings_initializer, keras.initializers.RandomNormal)
+    assert rebuilt.embeddings_initializer.stddev == pytest.approx(units**-0.5)
+    layer_config.pop("embeddings_initializer")
+    old = PositionalEmbedding.from_config(layer_config)
+    assert isinstance(old.embeddings_initializer, keras.initializers.RandomUniform)
+
+
 # -- configuration --------------------------------------------------------------------------
 def test_configuration_of_transformers():
     """Transformer presets, checked sizes, old configurations still RNN models, and the

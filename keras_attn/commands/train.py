@@ -35,6 +35,7 @@ OPTION_FIELDS = {
     "seed": ["train.seed"],
     "label_smoothing": ["train.label_smoothing"],
     "weight_decay": ["train.weight_decay"],
+    "ema": ["train.ema"],
     "warmup_steps": ["train.warmup_steps"],
     "decay": ["train.decay"],
     "tokenizer": ["source.tokenizer", "target.tokenizer"],
@@ -134,6 +135,13 @@ def add_parser(subparsers):
         "--weight-decay",
         type=float,
         help="decoupled weight decay (AdamW) on weight matrices and embeddings; 0: Adam",
+    )
+    t.add_argument(
+        "--ema",
+        type=float,
+        metavar="DECAY",
+        help="validate and keep a moving average of the weights with this decay "
+        "(e.g. 0.999); 0: the last weights",
     )
     t.add_argument("--max-pairs", type=int, help="use at most this many pairs (0: all)")
     t.add_argument("--validation-split", type=float)

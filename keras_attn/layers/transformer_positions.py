@@ -48,6 +48,8 @@ class PositionalEmbedding(keras.layers.Layer):
         max_length: the most positions a sentence has (learned positions only: the size
             of their table; sinusoids work at any position).
         positions: `"sinusoidal"` or `"learned"`.
+        embeddings_initializer: initializer of the token vectors (Keras's, by name or
+            object); default uniform in +-0.05, Keras's own default.
 
     Call arguments:
         ids: int `(batch, T)`, token ids (0 is padding; it is embedded like any token
@@ -59,7 +61,15 @@ class PositionalEmbedding(keras.layers.Layer):
         `(batch, T, units)`.
     """
 
-    def __init__(self, vocab_size, units, max_length, positions="sinusoidal", **kwargs):
+    def __init__(
+        self,
+        vocab_size,
+        units,
+        max_length,
+        positions="sinusoidal",
+        embeddings_initializer="uniform",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         check_positive_integers(vocab_size=vocab_size, units=units, max_length=max_length)
         if positions not in POSITIONS:
@@ -76,13 +86,11 @@ class PositionalEmbedding(keras.layers.Layer):
         self.units = units
         self.max_length = max_length
         self.positions = positions
-        # Normal with standard deviation units**-0.5 (as fairseq's Transformer): times the
-        # sqrt(units) of `call`, token vectors of about the positions' size at the start
-        # (Keras's default, uniform in +-0.05, left them a third of it).
+        self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
         self.token_embedding = keras.layers.Embedding(
             vocab_size,
             units,
-            embeddings_initializer=keras.initializers.RandomNormal(stddev=units**-0.5),
+            embeddings_initializer=self.embeddings_initializer,
             name="embedding",
         )
         self.position_embedding = (
@@ -116,4 +124,5 @@ class PositionalEmbedding(keras.layers.Layer):
             "units": self.units,
             "max_length": self.max_length,
             "positions": self.positions,
+            "embeddings_initializer": keras.initializers.serialize(self.embeddings_initializer),
         }

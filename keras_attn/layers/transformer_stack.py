@@ -65,6 +65,8 @@ class TransformerStack(keras.layers.Layer):
         max_length: the most positions (for learned positions, and the decoder's cache).
         positions: `"sinusoidal"` or `"learned"`.
         dropout: dropout rate while training.
+        embeddings_initializer: initializer of the token embeddings (see
+            :class:`~keras_attn.layers.transformer_positions.PositionalEmbedding`).
     """
 
     block_class: type[keras.layers.Layer]
@@ -79,6 +81,7 @@ class TransformerStack(keras.layers.Layer):
         max_length=256,
         positions="sinusoidal",
         dropout=0.0,
+        embeddings_initializer="uniform",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -94,7 +97,12 @@ class TransformerStack(keras.layers.Layer):
         self.positions = positions
         self.dropout = dropout
         self.embedding = PositionalEmbedding(
-            vocab_size, units, max_length, positions, name="embedding"
+            vocab_size,
+            units,
+            max_length,
+            positions,
+            embeddings_initializer=embeddings_initializer,
+            name="embedding",
         )
         self.blocks = [
             self.block_class(units, heads, self.inner_units, dropout, name=f"block_{i}")
@@ -125,4 +133,7 @@ class TransformerStack(keras.layers.Layer):
             "max_length": self.max_length,
             "positions": self.positions,
             "dropout": self.dropout,
+            "embeddings_initializer": keras.initializers.serialize(
+                self.embedding.embeddings_initializer
+            ),
         }

@@ -35,6 +35,16 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def slope(values) -> float:
+    """Least-squares growth per step of `values` (0 for fewer than two)."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean_x, mean_y = (n - 1) / 2, sum(values) / n
+    num = sum((i - mean_x) * (v - mean_y) for i, v in enumerate(values))
+    return num / sum((i - mean_x) ** 2 for i in range(n))
+
+
 def peak_rss_mb() -> float:
     """The process's peak resident memory so far, in MB (ru_maxrss is in KiB on Linux)."""
     import resource

@@ -15,16 +15,7 @@ import argparse
 import os
 import tempfile
 
-from common import add_json_argument, machine, report, rss_mb
-
-
-def slope(values):
-    n = len(values)
-    if n < 2:
-        return 0.0
-    mean_x, mean_y = (n - 1) / 2, sum(values) / n
-    num = sum((i - mean_x) * (v - mean_y) for i, v in enumerate(values))
-    return num / sum((i - mean_x) ** 2 for i in range(n))
+from common import add_json_argument, machine, report, rss_mb, slope
 
 
 def main():

@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("pytestqt")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process ids")
 
+from keras_attn_app.wizard import training_process  # noqa: E402
 from keras_attn_app.wizard.checkpoints import TRAINED_FILE, start_over  # noqa: E402
 from keras_attn_app.wizard.training_worker import TrainingWorker  # noqa: E402
 from tests.helpers import reverse_pairs  # noqa: E402
@@ -100,14 +101,19 @@ def training(qtbot):
 
 
 def test_training_runs_in_a_process_of_its_own_that_pauses_and_stops(training, qtbot, tmp_path):
-    """The run trains in another process, which the worker hears through the usual
-    signals; pause holds that process (no batch goes by) until resume; stop ends it after
-    the batch, and its model comes back to the worker, its file gone from the checkpoint."""
+    """The run trains in another process, at a lower priority than the app's, which the
+    worker hears through the usual signals; pause holds that process (no batch goes by)
+    until resume; stop ends it after the batch, and its model comes back to the worker,
+    its file gone from the checkpoint."""
     folder = tmp_path / "checkpoints" / "reverse"
     worker, heard, thread = training(request_for(folder))
     qtbot.waitUntil(lambda: len(heard.of("progress")) >= 2, timeout=SLOW)
     child = heard.of("training_started")[0]["process_id"]
     assert child != os.getpid() and alive(child)
+    if hasattr(os, "getpriority"):
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        expected = min(19, mine + training_process.NICENESS)
+        assert os.getpriority(os.PRIO_PROCESS, child) == expected
 
     worker.pause()
     qtbot.waitUntil(lambda: heard.of("paused") == [True], timeout=SLOW)

@@ -40,6 +40,12 @@ class _WarmAverage:
                 d = ops.cast(decay, var.dtype)
                 average.assign(d * average + (1.0 - d) * var)
 
+    def finalize_variable_values(self, var_list):
+        """Leave the model's weights as they are: :class:`AverageWeightsCallback` puts the
+        average into the model itself (Keras's own step would copy the optimizer's average
+        slots in, which hold the last weights while the callback has the average in the
+        model)."""
+
 
 @keras.saving.register_keras_serializable(package="keras_attn")
 class AveragedAdam(_WarmAverage, keras.optimizers.Adam):
@@ -97,8 +103,8 @@ class AverageWeightsCallback(keras.callbacks.Callback):
 
     A checkpoint therefore holds the average as the model's weights and the last weights
     in the optimizer's average slots; a run resumed from one (`resumed=True`) swaps them
-    back before it trains. Training ends with the average in the model (Keras copies the
-    optimizer's slots into the model as it ends; the average is put back after that).
+    back before it trains. Training ends with the average in the model, the last weights
+    in the slots (the averaging optimizers leave that to this callback).
 
     Args:
         resumed: the model comes from a checkpoint written with this callback.
@@ -107,7 +113,6 @@ class AverageWeightsCallback(keras.callbacks.Callback):
     def __init__(self, resumed=False):
         super().__init__()
         self._average_in_model = bool(resumed)
-        self._last_average = None
 
     def _put_average(self, wanted: bool):
         if self._average_in_model != wanted and swap_average(self.model):
@@ -118,7 +123,6 @@ class AverageWeightsCallback(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._put_average(False)
-        self._last_average = None
 
     def on_test_begin(self, logs=None):
         self._put_average(True)
@@ -128,15 +132,6 @@ class AverageWeightsCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._put_average(True)
-        optimizer = averaging_optimizer(self.model)
-        if optimizer is not None:
-            self._last_average = [
-                np.array(ops.convert_to_numpy(v)) for v in optimizer._trainable_variables
-            ]
 
     def on_train_end(self, logs=None):
-        optimizer = averaging_optimizer(self.model)
-        if optimizer is not None and self._last_average is not None:
-            for var, value in zip(optimizer._trainable_variables, self._last_average, strict=True):
-                var.assign(value)
-        self._last_average = None
+        self._put_average(True)

@@ -86,14 +86,14 @@ def main():
 
     @tf.function(reduce_retracing=True)
     def forward(s, ti, to):
-        logits = model((s, ti), training=True)
-        return model.masked_loss_and_accuracy(to, logits)[0]
+        logits, labels = model.real_logits(s, ti, to, training=True)
+        return model.loss_and_accuracy(labels, logits)[0]
 
     @tf.function(reduce_retracing=True)
     def forward_backward(s, ti, to):
         with tf.GradientTape() as tape:
-            logits = model((s, ti), training=True)
-            loss = model.masked_loss_and_accuracy(to, logits)[0]
+            logits, labels = model.real_logits(s, ti, to, training=True)
+            loss = model.loss_and_accuracy(labels, logits)[0]
         return tape.gradient(loss, variables)
 
     grads = [tf.convert_to_tensor(g) * 0.0 for g in forward_backward(*flat[0])]

@@ -1,7 +1,7 @@
 """Training speed and time to quality of keras-attn against the tutorial's model.
 
     python bench/versus_tutorial.py ../shared/data/tatoeba_deu_eng/train.tsv \
-        [--steps 100] [--rounds 2] [--json FILE]
+        [--steps 100] [--rounds 2] [--settings 64:float32 256:mixed_bfloat16] [--json FILE]
     python bench/versus_tutorial.py ../shared/data/tatoeba_deu_eng --quality \
         --time-limit 600 --every 60 [--json FILE] [--figure FILE.png]
 
@@ -40,6 +40,14 @@ def main():
     )
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        default=[f"{batch}:{precision}" for batch, precision in SETTINGS],
+        metavar="BATCH:PRECISION",
+        help="the settings to measure (default: all four); 64:float32, the reference, "
+        "is always measured",
+    )
     add_json_argument(parser)
     quality_clock.add_arguments(parser)
     args = parser.parse_args()
@@ -47,9 +55,14 @@ def main():
         quality_clock.run(args)
         return
 
+    settings = [(64, "float32")]
+    for item in args.settings:
+        batch, _, precision = item.partition(":")
+        if (int(batch), precision) not in settings:
+            settings.append((int(batch), precision))
     results = {}
     for _ in range(args.rounds):
-        for batch, precision in SETTINGS:
+        for batch, precision in settings:
             tutorial = [
                 sys.executable,
                 str(HERE / "tutorial_reference.py"),

@@ -257,41 +257,72 @@ class Translator(keras.Model):
         return self.decoder.has_attention
 
     # -- training -------------------------------------------------------------------
-    def masked_loss_and_accuracy(self, target_out, logits):
-        """Mean cross-entropy and accuracy over real (non-padding) target tokens."""
-        mask = ops.cast(ops.not_equal(target_out, PAD_ID), "float32")
+    def real_logits(self, source_ids, target_in, target_out, training=False):
+        """Logits at the real (non-padding) target positions only, with their labels.
+
+        The output layer and the loss are the largest part of a training step's
+        arithmetic (`vocab_size` numbers a position); padded positions would be thrown
+        away by the loss, so they are never computed.
+
+        Args:
+            source_ids: int32 `(batch, S)`; target_in, target_out: int `(batch, T)`, the
+                decoder's input and the tokens it should write, padded with 0.
+
+        Returns:
+            `(logits, labels)`: float32 `(n, vocab_size)` and int `(n,)`, `n` the real
+            target tokens of the batch, in row-major order.
+        """
+        real = ops.not_equal(target_out, PAD_ID)
+        labels = tf.boolean_mask(target_out, real)
+        outputs, state, mask = self.encoder(source_ids, training=training)
+        features = self.decoder.features(target_in, outputs, mask, state, training=training)
+        if features is None:  # the decoder computes its logits step by step
+            logits, _ = self.decoder(target_in, outputs, mask, state, training=training)
+            return tf.boolean_mask(ops.cast(logits, "float32"), real), labels
+        return self.decoder.logits(tf.boolean_mask(features[0], real)), labels
+
+    def loss_and_accuracy(self, labels, logits):
+        """Mean cross-entropy (label-smoothed with `train.label_smoothing`) and accuracy.
+
+        Args:
+            labels: int `(n,)`; logits: `(n, vocab_size)`, one row per real target token.
+
+        Returns:
+            `(loss, accuracy, n_tokens)`, float32 scalars; 0 loss and accuracy for `n = 0`.
+        """
         smoothing = self.config.train.label_smoothing
         logits = ops.cast(logits, "float32")
+        labels = tf.cast(labels, tf.int32)
         if smoothing > 0:
-            log_probs = ops.log_softmax(logits, axis=-1)
-            nll = -ops.take_along_axis(log_probs, ops.expand_dims(target_out, -1), axis=-1)[..., 0]
-            uniform = -ops.mean(log_probs, axis=-1)
-            per_token = (1.0 - smoothing) * nll + smoothing * uniform
+            # Cross-entropy against (1 - s) on the label plus s spread evenly over the
+            # vocabulary, in TensorFlow's fused kernel (loss and gradient in one pass).
+            vocab = ops.shape(logits)[-1]
+            share = smoothing / ops.cast(vocab, "float32")
+            targets = tf.one_hot(labels, vocab, on_value=1.0 - smoothing + share, off_value=share)
+            per_token = tf.nn.softmax_cross_entropy_with_logits(labels=targets, logits=logits)
         else:
-            per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(
-                labels=tf.cast(target_out, tf.int32), logits=logits
-            )
-        n_tokens = ops.maximum(ops.sum(mask), 1.0)
-        loss = ops.sum(per_token * mask) / n_tokens
-        correct = ops.cast(
-            ops.equal(ops.cast(ops.argmax(logits, axis=-1), target_out.dtype), target_out),
-            "float32",
-        )
-        accuracy = ops.sum(correct * mask) / n_tokens
-        return loss, accuracy, n_tokens
+            per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+        n_tokens = ops.cast(ops.shape(labels)[0], "float32")
+        denominator = ops.maximum(n_tokens, 1.0)
+        # tf.argmax: Keras's argmax also rewrites -0.0 in every logit first, five more
+        # passes over (n, vocab_size) numbers for a tie that does not matter here.
+        predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
+        correct = ops.cast(ops.equal(predicted, labels), "float32")
+        return ops.sum(per_token) / denominator, ops.sum(correct) / denominator, n_tokens
 
     def train_step(self, data):
         (source_ids, target_in), target_out = data
         with tf.GradientTape() as tape:
-            logits = self((source_ids, target_in), training=True)
-            loss, accuracy, n_tokens = self.masked_loss_and_accuracy(target_out, logits)
+            logits, labels = self.real_logits(source_ids, target_in, target_out, training=True)
+            loss, accuracy, n_tokens = self.loss_and_accuracy(labels, logits)
             # Under a tf.distribute strategy, this replica's part of the global mean loss.
             scaled = self.optimizer.scale_loss(loss * distribute.token_share(n_tokens))
         gradients = tape.gradient(scaled, self.trainable_variables)
-        # Embedding gradients come as row slices, one per token occurrence. Keras 3's Adam
-        # adds up the squares of repeated rows instead of squaring their sum, which makes
-        # the step of a token seen k times in a batch up to sqrt(k) times too large
-        # (tests/test_model.py shows it); as dense tensors they get the true Adam update.
+        # A gather's gradient comes as row slices, one per token occurrence (keras_attn's
+        # Embedding gives a dense table already). Keras 3's Adam adds up the squares of
+        # repeated rows instead of squaring their sum, which makes the step of a token seen
+        # k times in a batch up to sqrt(k) times too large (tests/test_model.py shows it);
+        # as dense tensors they get the true Adam update.
         gradients = [
             tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in gradients
         ]
@@ -306,8 +337,8 @@ class Translator(keras.Model):
 
     def test_step(self, data):
         (source_ids, target_in), target_out = data
-        logits = self((source_ids, target_in), training=False)
-        loss, accuracy, n_tokens = self.masked_loss_and_accuracy(target_out, logits)
+        logits, labels = self.real_logits(source_ids, target_in, target_out, training=False)
+        loss, accuracy, n_tokens = self.loss_and_accuracy(labels, logits)
         return self._update_metrics(loss, accuracy, n_tokens)
 
     def _update_metrics(self, loss, accuracy, n_tokens):

@@ -136,3 +136,16 @@ def test_errors_name_the_problem(model_file, tmp_path, capsys):
     assert "--beam" in capsys.readouterr().err
     assert main(["translate", model_file, "a b", "--attention", str(tmp_path / "a.jpg")]) == 2
     assert ".png" in capsys.readouterr().err
+
+
+def test_train_help_shows_defaults_only_where_an_option_has_one(capsys):
+    """Options the preset or the data decide (unset: None) show no "(default: None)";
+    those with a value of their own show it."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for unset in ("(default: None)", "(default: False)", "(default: [])"):
+        assert unset not in text
+    assert "text encoding (default: utf-8)" in text
+    assert "--ema DECAY" in text and "chosen from the data" in text

@@ -54,13 +54,25 @@ OPTION_FIELDS = {
 }
 
 
+class DefaultsWhereSet(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default where it has one of its own. An option left unset (None)
+    takes the preset's value or the one chosen from the data, which `train` shows before
+    training starts; "(default: None)" would say the opposite."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False or action.default == []:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def add_parser(subparsers):
     p = subparsers.add_parser(
         "train",
         help="train a model on parallel data",
         description="Train a translation model with attention on a parallel-data file and "
-        "save it as one .keras file. Options not given keep the preset's value.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "save it as one .keras file. Options not given keep the preset's value, or with no "
+        "preset the value chosen from the data, shown before training starts.",
+        formatter_class=DefaultsWhereSet,
     )
     p.add_argument(
         "data",

@@ -7,6 +7,7 @@ from keras import ops
 from keras_attn.config import STYLES
 from keras_attn.layers import gru_loop
 from keras_attn.layers.attention_base import make_attention
+from keras_attn.layers.embedding import Embedding
 from keras_attn.layers.encoder import make_rnn
 from keras_attn.layers.tied_output import tied_logits
 
@@ -92,7 +93,7 @@ class AttentionDecoder(keras.layers.Layer):
         self.rnn_kind = rnn
         self.dropout = dropout
         self.tie_embeddings = bool(tie_embeddings)
-        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
+        self.embedding = Embedding(vocab_size, embedding_dim, name="embedding")
         self.rnn = make_rnn(rnn, units, name=rnn, return_sequences=True, return_state=True)
         self.attention = make_attention(attention, self.attention_units)
         self.combine = keras.layers.Dense(units, activation="tanh", use_bias=False, name="combine")
@@ -268,18 +269,13 @@ class AttentionDecoder(keras.layers.Layer):
             `(logits, weights)`: float32 `(batch, tgt_len, vocab_size)` and
             `(batch, tgt_len, src_len)`.
         """
+        if self.parallel:
+            attentional, weights = self.features(
+                target_in, encoder_outputs, source_mask, encoder_state, training=training
+            )
+            return self.logits(attentional), weights
         keys = self.project_keys(encoder_outputs, encoder_state)
         state = self.initial_state(encoder_state)
-        if self.parallel:
-            x = self.dropout_layer(self.embedding(target_in), training=training)
-            if gru_loop.usable(self.rnn.cell):  # same arithmetic, faster on a CPU
-                h, _ = gru_loop.gru_sequence(self.rnn.cell, x, state[0])
-            else:
-                h, *_ = self.rnn(x, initial_state=list(state), training=training)
-            context, weights = self.attention(h, encoder_outputs, keys=keys, mask=source_mask)
-            attentional = self._attentional(h, context)
-            attentional = self.dropout_layer(attentional, training=training)
-            return self.logits(attentional), weights
 
         def body(carry, token):
             _, prev_state, _ = carry
@@ -296,6 +292,31 @@ class AttentionDecoder(keras.layers.Layer):
         )
         logits, _, weights = tf.scan(body, tf.transpose(target_in), initializer=first)
         return tf.transpose(logits, (1, 0, 2)), tf.transpose(weights, (1, 0, 2))
+
+    def features(self, target_in, encoder_outputs, source_mask, encoder_state, training=None):
+        """What the output layer reads at every target position, given the gold previous
+        tokens: :meth:`call` without the logits, so that a training step can compute
+        them at the real (non-padding) positions only.
+
+        Args: as :meth:`call`.
+
+        Returns:
+            `(attentional, weights)`: `(batch, tgt_len, units)` (after dropout) and
+            `(batch, tgt_len, src_len)`; None when the decoder runs step by step (input
+            feeding, or Bahdanau's style), whose logits come from each step.
+        """
+        if not self.parallel:
+            return None
+        keys = self.project_keys(encoder_outputs, encoder_state)
+        state = self.initial_state(encoder_state)
+        x = self.dropout_layer(self.embedding(target_in), training=training)
+        if gru_loop.usable(self.rnn.cell):  # same arithmetic, faster on a CPU
+            h, _ = gru_loop.gru_sequence(self.rnn.cell, x, state[0])
+        else:
+            h, *_ = self.rnn(x, initial_state=list(state), training=training)
+        context, weights = self.attention(h, encoder_outputs, keys=keys, mask=source_mask)
+        attentional = self._attentional(h, context)
+        return self.dropout_layer(attentional, training=training), weights
 
     def compute_mask(self, *args, **kwargs):
         return None

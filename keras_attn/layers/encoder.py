@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_attn.layers import gru_loop
 from keras_attn.layers.checks import check_positive_integers
+from keras_attn.layers.embedding import Embedding
 
 
 def make_rnn(rnn, units, name, **kwargs):
@@ -60,9 +61,7 @@ class Encoder(keras.layers.Layer):
         self.num_layers = num_layers
         self.rnn = rnn
         self.dropout = dropout
-        self.embedding = keras.layers.Embedding(
-            vocab_size, embedding_dim, mask_zero=True, name="embedding"
-        )
+        self.embedding = Embedding(vocab_size, embedding_dim, mask_zero=True, name="embedding")
         self.rnn_layers = [
             keras.layers.Bidirectional(
                 make_rnn(rnn, units, name=f"{rnn}_{i}", return_sequences=True, return_state=True),

@@ -210,6 +210,24 @@ class TransformerDecoder(TransformerStack):
             `(batch, T, vocab_size)`, `(batch, layers, heads, T, T)` and
             `(batch, layers, heads, T, S)`.
         """
+        x, self_weights, cross_weights = self._blocks(
+            target_in, encoder_outputs, source_mask, training
+        )
+        return self.logits(x), self_weights, cross_weights
+
+    def features(self, target_in, encoder_outputs, source_mask, encoder_state=None, training=None):
+        """What the output layer reads at every target position: :meth:`call` without
+        the logits, so that a training step can compute them at the real (non-padding)
+        positions only.
+
+        Returns:
+            `(hidden, weights)`: `(batch, T, units)`, the last block's output after the
+            final norm (and dropout), and the weights :meth:`call` returns.
+        """
+        hidden, _, cross = self._blocks(target_in, encoder_outputs, source_mask, training)
+        return hidden, ops.mean(cross[:, -1], axis=1)
+
+    def _blocks(self, target_in, encoder_outputs, source_mask, training):
         x = self.dropout_layer(self.embedding(target_in), training=training)
         self_weights, cross_weights = [], []
         for block in self.blocks:
@@ -217,7 +235,7 @@ class TransformerDecoder(TransformerStack):
             self_weights.append(w_self)
             cross_weights.append(w_cross)
         x = self.dropout_layer(self.final_norm(x), training=training)
-        return (self.logits(x), ops.stack(self_weights, axis=1), ops.stack(cross_weights, axis=1))
+        return x, ops.stack(self_weights, axis=1), ops.stack(cross_weights, axis=1)
 
     def logits(self, hidden):
         """The output layer: `(..., units)` -> float32 `(..., vocab_size)`."""

@@ -14,6 +14,7 @@ import keras
 from keras import ops
 
 from keras_attn.layers.checks import check_positive_integers
+from keras_attn.layers.embedding import Embedding
 
 POSITIONS = ("sinusoidal", "learned")
 
@@ -87,16 +88,14 @@ class PositionalEmbedding(keras.layers.Layer):
         self.max_length = max_length
         self.positions = positions
         self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
-        self.token_embedding = keras.layers.Embedding(
+        self.token_embedding = Embedding(
             vocab_size,
             units,
             embeddings_initializer=self.embeddings_initializer,
             name="embedding",
         )
         self.position_embedding = (
-            keras.layers.Embedding(max_length, units, name="positions")
-            if positions == "learned"
-            else None
+            Embedding(max_length, units, name="positions") if positions == "learned" else None
         )
 
     def build(self, input_shape=None):

@@ -269,10 +269,11 @@ class AttentionDecoder(keras.layers.Layer):
             `(logits, weights)`: float32 `(batch, tgt_len, vocab_size)` and
             `(batch, tgt_len, src_len)`.
         """
-        if self.parallel:
-            attentional, weights = self.features(
-                target_in, encoder_outputs, source_mask, encoder_state, training=training
-            )
+        features = self.features(
+            target_in, encoder_outputs, source_mask, encoder_state, training=training
+        )
+        if features is not None:  # all positions at once
+            attentional, weights = features
             return self.logits(attentional), weights
         keys = self.project_keys(encoder_outputs, encoder_state)
         state = self.initial_state(encoder_state)

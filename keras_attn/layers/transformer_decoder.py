@@ -199,8 +199,8 @@ class TransformerDecoder(TransformerStack):
             `(logits, weights)`: float32 `(batch, T, vocab_size)`, and the last block's
             attention over the source averaged over its heads, `(batch, T, S)`.
         """
-        logits, _, cross = self.forward(target_in, encoder_outputs, source_mask, training)
-        return logits, ops.mean(cross[:, -1], axis=1)
+        hidden, weights = self.features(target_in, encoder_outputs, source_mask, training=training)
+        return self.logits(hidden), weights
 
     def forward(self, target_in, encoder_outputs, source_mask, training=None):
         """:meth:`call` with every attention weight.

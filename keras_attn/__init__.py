@@ -109,7 +109,7 @@ def register() -> None:
     """
     importlib.import_module("keras_attn.model")  # the layers and the Translator
     importlib.import_module("keras_attn.schedules")
-    importlib.import_module("keras_attn.averaging")  # optimizers that average weights
+    importlib.import_module("keras_attn.averaging")  # fused Adam, and the weight averages
 
 
 def __getattr__(name: str):

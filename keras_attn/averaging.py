@@ -22,7 +22,10 @@ import contextlib
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import ops
+
+from keras_attn.optimizers import FusedAdam, FusedAdamW, resource_handle
 
 
 class _WarmAverage:
@@ -36,9 +39,17 @@ class _WarmAverage:
         for var, average in zip(
             trainable_variables, self._model_variables_moving_average, strict=True
         ):
-            if average is not None:
-                d = ops.cast(decay, var.dtype)
+            if average is None:
+                continue
+            d = ops.cast(decay, var.dtype)
+            if tf.distribute.has_strategy():
                 average.assign(d * average + (1.0 - d) * var)
+            else:
+                # average <- average - (1 - d) (average - var), in one pass over it
+                delta = tf.convert_to_tensor(average) - tf.convert_to_tensor(var)
+                tf.raw_ops.ResourceApplyGradientDescent(
+                    var=resource_handle(average), alpha=1.0 - d, delta=delta
+                )
 
     def finalize_variable_values(self, var_list):
         """Leave the model's weights as they are: :class:`AverageWeightsCallback` puts the
@@ -48,13 +59,13 @@ class _WarmAverage:
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
-class AveragedAdam(_WarmAverage, keras.optimizers.Adam):
-    """:class:`keras.optimizers.Adam` whose weight average warms up (see the module)."""
+class AveragedAdam(_WarmAverage, FusedAdam):
+    """Adam (:class:`keras_attn.optimizers.FusedAdam`) whose weight average warms up (see the module)."""
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
-class AveragedAdamW(_WarmAverage, keras.optimizers.AdamW):
-    """:class:`keras.optimizers.AdamW` whose weight average warms up (see the module)."""
+class AveragedAdamW(_WarmAverage, FusedAdamW):
+    """AdamW (:class:`keras_attn.optimizers.FusedAdamW`) whose weight average warms up (see the module)."""
 
 
 def averaging_optimizer(model):

@@ -30,6 +30,7 @@ from keras_attn.config import Config
 from keras_attn.device import dtype_policy, resolve_precision
 from keras_attn.errors import ConfigurationError, DataError
 from keras_attn.model import Translator
+from keras_attn.optimizers import FusedAdam, FusedAdamW
 from keras_attn.saving import load_model, save_model
 from keras_attn.schedules import LearningRateSchedule, schedule_of
 from keras_attn.text import TextEncoder, make_dataset
@@ -100,14 +101,14 @@ def compile_model(model: Translator, steps_per_epoch: int) -> None:
     # (keras_attn.averaging), which validation, checkpoints and the result use.
     average = {"use_ema": True, "ema_momentum": tr.ema} if tr.ema else {}
     if tr.weight_decay:
-        adamw = AveragedAdamW if tr.ema else keras.optimizers.AdamW
+        adamw = AveragedAdamW if tr.ema else FusedAdamW
         optimizer = adamw(schedule, weight_decay=tr.weight_decay, **average)
         # Biases and normalisation scales and shifts (the vectors) are not decayed.
         optimizer.exclude_from_weight_decay(
             var_list=[v for v in model.trainable_variables if len(v.shape) <= 1]
         )
     else:
-        optimizer = (AveragedAdam if tr.ema else keras.optimizers.Adam)(schedule, **average)
+        optimizer = (AveragedAdam if tr.ema else FusedAdam)(schedule, **average)
     if model.dtype_policy.name == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(optimizer=optimizer, jit_compile=tr.jit_compile)

@@ -137,7 +137,9 @@ class TransformerTranslator(Translator):
             `(batch, layers, heads, T, S)`.
         """
         outputs, encoder_weights, mask = self.encoder(source_ids, training=False)
-        _, decoder_weights, cross = self.decoder.forward(target_in, outputs, mask, training=False)
+        decoder_weights, cross = self.decoder.attention_weights(
+            target_in, outputs, mask, training=False
+        )
         return {"encoder": encoder_weights, "decoder": decoder_weights, "cross": cross}
 
     @property

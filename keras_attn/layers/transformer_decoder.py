@@ -202,18 +202,18 @@ class TransformerDecoder(TransformerStack):
         hidden, weights = self.features(target_in, encoder_outputs, source_mask, training=training)
         return self.logits(hidden), weights
 
-    def forward(self, target_in, encoder_outputs, source_mask, training=None):
-        """:meth:`call` with every attention weight.
+    def attention_weights(self, target_in, encoder_outputs, source_mask, training=None):
+        """Every attention weight of :meth:`call`'s pass, without the logits (which the
+        attention views do not need).
 
         Returns:
-            `(logits, self_attention, cross_attention)`: float32
-            `(batch, T, vocab_size)`, `(batch, layers, heads, T, T)` and
-            `(batch, layers, heads, T, S)`.
+            `(self_attention, cross_attention)`: float32
+            `(batch, layers, heads, T, T)` and `(batch, layers, heads, T, S)`.
         """
-        x, self_weights, cross_weights = self._blocks(
+        _, self_weights, cross_weights = self._blocks(
             target_in, encoder_outputs, source_mask, training
         )
-        return self.logits(x), self_weights, cross_weights
+        return self_weights, cross_weights
 
     def features(self, target_in, encoder_outputs, source_mask, encoder_state=None, training=None):
         """What the output layer reads at every target position: :meth:`call` without

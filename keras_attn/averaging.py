@@ -60,12 +60,14 @@ class _WarmAverage:
 
 @keras.saving.register_keras_serializable(package="keras_attn")
 class AveragedAdam(_WarmAverage, FusedAdam):
-    """Adam (:class:`keras_attn.optimizers.FusedAdam`) whose weight average warms up (see the module)."""
+    """Adam (:class:`keras_attn.optimizers.FusedAdam`) whose weight average warms up
+    (see the module)."""
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
 class AveragedAdamW(_WarmAverage, FusedAdamW):
-    """AdamW (:class:`keras_attn.optimizers.FusedAdamW`) whose weight average warms up (see the module)."""
+    """AdamW (:class:`keras_attn.optimizers.FusedAdamW`) whose weight average warms up
+    (see the module)."""
 
 
 def averaging_optimizer(model):

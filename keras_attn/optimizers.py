@@ -2,8 +2,9 @@
 
 Keras's Adam updates a weight with about ten separate operations (the two moment
 estimates, their square root, the step), each reading and writing whole tensors. On a CPU
-that is a fifth of a small model's training step. TensorFlow's ``ResourceApplyAdam``
-does the same arithmetic in one pass over the weight and its two moments:
+that was a tenth to a fifth of a small model's training step (docs/PERFORMANCE.md).
+TensorFlow's ``ResourceApplyAdam`` does the same arithmetic in one pass over the weight
+and its two moments:
 
     m <- m + (g - m) (1 - beta_1)
     v <- v + (g^2 - v) (1 - beta_2)

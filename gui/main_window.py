@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from . import icons, theme
 from .menus import WindowMenus
+from .quick_start import QuickStart
 from .settings import Settings, demo_model
 from .views.model_info import ModelInfoDialog
 from .views.step_view import StepView
@@ -54,10 +55,12 @@ class MainWindow(QMainWindow):
 
     # Requests the window itself sends to the worker.
     load_requested = Signal(str)
+    translate_to_worker = Signal(str, int, float)  # text, beam width, temperature
     save_requested = Signal(str)
     export_requested = Signal(str, bool)  # folder, replace it when it holds files
     # News for whoever drives the window (screenshots, tests), in the GUI thread.
     model_ready = Signal(object)
+    quick_ready = Signal(object)  # the first model answers greedy requests (.quick_start)
     model_error = Signal(str)
     error_shown = Signal(str, str)
 
@@ -107,10 +110,12 @@ class MainWindow(QMainWindow):
         if path is None and open_default:
             last = self.settings.last_model()
             path = last if last and Path(last).is_file() else demo_model()
+        self.quick: QuickStart | None = None
         if path:
             self.pages.setCurrentWidget(self.tabs)
             self.tabs.setEnabled(False)
             self.open_model(str(path))
+            self._start_quick(str(path))
         else:
             self._show_empty()
 
@@ -153,7 +158,7 @@ class MainWindow(QMainWindow):
         sv.end_requested.connect(w.run_to_end)
         sv.force_requested.connect(w.force)
         sv.beam_requested.connect(w.beam)
-        tv.translate_requested.connect(w.translate)
+        tv.translate_requested.connect(self._translate)
         tv.file_requested.connect(w.translate_file)
         tv.cancel_requested.connect(self._cancel_work)
         # Answers (queued back to this thread).
@@ -165,6 +170,7 @@ class MainWindow(QMainWindow):
         w.model_saved.connect(self._model_saved)
         w.model_exported.connect(self._model_exported)
         w.translated.connect(tv.show_result)
+        self.translate_to_worker.connect(w.translate)
         w.file_progress.connect(tv.show_progress)
         w.file_done.connect(tv.show_file_result)
         w.decoded.connect(sv.show_snapshot)
@@ -174,9 +180,53 @@ class MainWindow(QMainWindow):
         tv.error.connect(self.show_error)
         self.thread.start()
 
+    # -- the first seconds ----------------------------------------------------------
+    def _start_quick(self, path: str):
+        """Read the model at start-up with NumPy (:mod:`.quick_start`), so that the
+        Translate tab answers before TensorFlow has loaded."""
+        quick = self.quick = QuickStart(path, self)
+        quick.ready.connect(self._quick_ready)
+        quick.translated.connect(self.translate_view.show_result)
+        quick.declined.connect(self.translate_to_worker)
+        quick.failed.connect(self._worker_failed)
+        quick.start()
+
+    def _quick_ready(self, info: dict):
+        if self.quick is None or self.summary is not None or self.quick.path != info["path"]:
+            return  # the worker's model came first, or another model is being opened
+        self.tabs.setEnabled(True)
+        self.tabs.setTabEnabled(self.tabs.indexOf(self.step_view), False)
+        self.tabs.setCurrentWidget(self.translate_view)
+        self.setWindowTitle(f"keras-attn — {info['name']}")
+        if not self.translate_view.input.toPlainText().strip():
+            self.translate_view.input.setPlainText(info["sample_sentence"])
+        self._show_status(
+            "Loading TensorFlow… Greedy translation works already; beam search, sampling "
+            "and stepping through come when it has loaded."
+        )
+        self.quick_ready.emit(info)
+
+    def _end_quick(self):
+        """The worker has a model (or failed to open the first): back to it alone."""
+        if self.quick is not None:
+            self.quick = None
+            self.tabs.setTabEnabled(self.tabs.indexOf(self.step_view), True)
+
+    def _translate(self, text: str, width: int, temperature: float):
+        """A Translate request: answered by the NumPy reading until the worker has its
+        model (greedy requests only), by the worker otherwise."""
+        if self.summary is None and self.quick is not None:
+            if self.quick.can_translate(width, temperature):
+                self.quick.translate(text, width, temperature)
+                return
+        self.translate_to_worker.emit(text, width, temperature)
+
     # -- models --------------------------------------------------------------------
     def open_model(self, path: str):
         """Ask the worker to open a model; the current one stays until the new one loads."""
+        if self.summary is None and self.quick is not None and self.quick.path != str(path):
+            self._end_quick()  # another model was chosen while TensorFlow loads
+            self.tabs.setEnabled(False)
         self._show_status(
             f"Opening {Path(path).name}…" if self.can_export is not None else "Loading TensorFlow…"
         )
@@ -270,6 +320,7 @@ class MainWindow(QMainWindow):
 
     def _model_loaded(self, summary: dict):
         first = self.summary is None
+        self._end_quick()
         self.summary = summary
         self.pages.setCurrentWidget(self.tabs)
         self.tabs.setEnabled(True)
@@ -294,6 +345,7 @@ class MainWindow(QMainWindow):
         if self.summary:
             message += f"\n\nThe model {self.summary['name']} stays open."
         else:
+            self._end_quick()
             self._show_empty()
         self.model_error.emit(message)
         self.show_error("Cannot open the model", message)

@@ -146,7 +146,11 @@ class Worker(QObject):
         began = time.perf_counter()
         try:
             keras_attn = importlib.import_module("keras_attn")
-            keras_attn.register()  # TensorFlow, the layers and the model class
+            # TensorFlow first, by an import statement of its own: imported by keras_attn's
+            # finder instead, it would load under Python's import lock, and every import
+            # of every other thread (the window's, the quick start's) would wait seconds.
+            keras_attn._quiet.import_tensorflow()
+            keras_attn.register()  # the layers and the model class
             importlib.import_module("keras_attn.session")
             importlib.import_module("keras_attn.evaluation")
             importlib.import_module("keras_attn.plotting")  # so the window's import is free

@@ -72,10 +72,29 @@ LIGHT_MODULES = frozenset(
         "datasets",
         "demo",
         "errors",
+        "numpy_translator",
         "plotting",
         "saving",
+        "sentences",
     }
 )
+# Single modules of packages that are not light as a whole: the text package itself (its
+# TensorFlow names load on first use), its special tokens, normalization (TensorFlow is
+# imported when the TensorFlow version runs), detokenization and plain-Python encoder.
+LIGHT_SINGLE_MODULES = frozenset(
+    {"text", "text.detokenize", "text.normalize", "text.plain", "text.specials"}
+)
+
+
+def _light(fullname: str) -> bool:
+    """Whether importing `fullname` (a keras_attn module) needs no TensorFlow first."""
+    name = fullname.split(".", 1)[1]
+    return (
+        name.split(".")[0] in LIGHT_MODULES
+        or name in LIGHT_SINGLE_MODULES
+        or name.split(".")[0] not in _submodules()
+    )
+
 
 __all__ = [
     "AttentionDecoder",
@@ -144,16 +163,14 @@ class _TensorFlowFirst:
     submodule that needs it.
 
     It only looks at the name being imported and always answers None, so the submodule
-    itself is found and loaded as usual.
+    itself is found and loaded as usual. Python calls finders with its global import lock
+    held, so while this one imports TensorFlow (seconds) the imports of every other
+    thread wait. A program whose other threads must go on meanwhile (a window) imports
+    TensorFlow first with ``keras_attn._quiet.import_tensorflow()``, as the app does.
     """
 
     def find_spec(self, fullname, path=None, target=None):
-        if (
-            fullname.startswith("keras_attn.")
-            and not _quiet.loaded()
-            and fullname.split(".")[1] not in LIGHT_MODULES
-            and fullname.split(".")[1] in _submodules()
-        ):
+        if fullname.startswith("keras_attn.") and not _quiet.loaded() and not _light(fullname):
             _quiet.import_tensorflow()
         return None
 

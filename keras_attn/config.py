@@ -40,6 +40,17 @@ class TextConfig:
     vocab_size: int = 8000  # upper bound; small data gives smaller vocabularies
     max_length: int = 50  # tokens kept per sentence (longer input is truncated)
 
+    def encoder_options(self) -> dict:
+        """The keyword arguments of this side's text encoder (``TextEncoder``,
+        ``PlainTextEncoder``) besides its vocabulary."""
+        return {
+            "tokenizer": self.tokenizer,
+            "lowercase": self.lowercase,
+            "strip_accents": self.strip_accents,
+            "normalization": self.normalization,
+            "max_length": self.max_length,
+        }
+
 
 @dataclass
 class ModelConfig:
@@ -243,6 +254,26 @@ class Config:
         if n >= 0:
             return n
         return 0 if self.target.tokenizer == "char" else 3
+
+
+#: The decoding settings of models saved before each setting existed, as they decoded
+#: then: the guards off, and GNMT's usual length penalty.
+DECODE_BEFORE = {"no_repeat_ngram": 0, "min_length_ratio": 0.0, "length_alpha": 0.6}
+
+
+def as_saved(saved):
+    """A model file's configuration dict as its model was trained and decoded, settings
+    added since filled in: no output normalization when `model.output_norm` is missing
+    (decoders had none before it existed), and :data:`DECODE_BEFORE` for decoding
+    settings a file does not name. Anything but a dict is returned as it is (the
+    model's own checks then refuse it)."""
+    if not isinstance(saved, dict):
+        return saved
+    if isinstance(saved.get("model"), dict) and "output_norm" not in saved["model"]:
+        saved = {**saved, "model": {**saved["model"], "output_norm": False}}
+    if isinstance(saved.get("decode", {}), dict):
+        saved = {**saved, "decode": {**DECODE_BEFORE, **saved.get("decode", {})}}
+    return saved
 
 
 def preset(name: str, architecture: str = "rnn") -> Config:

@@ -15,60 +15,16 @@ import tensorflow as tf
 from keras import ops
 
 from keras_attn import distribute
-from keras_attn.config import Config
+from keras_attn.config import Config, as_saved
 from keras_attn.errors import ConfigurationError, TranslationError
 from keras_attn.layers import AttentionDecoder, Encoder
+from keras_attn.sentences import check_sentences, check_text  # noqa: F401 (their old home)
 from keras_attn.text import END_ID, PAD_ID, TextEncoder
-
-
-def check_text(sentence: str, name: str = "The sentence") -> None:
-    """Raise TranslationError when `sentence` holds a lone surrogate (U+D800-U+DFFF): not
-    text but what Python makes of undecodable bytes (in command-line arguments, say)."""
-    try:
-        sentence.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise TranslationError(
-            f"{name} is not valid text: character {error.start + 1} is a lone surrogate "
-            f"(U+{ord(sentence[error.start]):04X}), which is what undecodable bytes become; "
-            "is the text in another encoding than UTF-8?"
-        ) from None
-
-
-def check_sentences(sentences: str | Iterable[str], *, allow_empty: bool = False) -> list[str]:
-    """`sentences` as a list (one string: a list of one), every item checked.
-
-    Args:
-        sentences: a string or an iterable of strings.
-        allow_empty: let empty and blank sentences through (callers that give them an
-            empty translation); otherwise they are refused.
-
-    Raises:
-        TranslationError: an item is not a string, holds a lone surrogate (see
-            :func:`check_text`), or, unless `allow_empty`, is empty or blank; the message
-            names the sentence by its number, from 1.
-    """
-    if isinstance(sentences, str):
-        sentences = [sentences]
-    sentences = list(sentences)
-    for i, sentence in enumerate(sentences):
-        name = f"Sentence {i + 1}"
-        if not isinstance(sentence, str):
-            raise TranslationError(f"{name} is not text (got {type(sentence).__name__}).")
-        if not allow_empty and not sentence.strip():
-            raise TranslationError(f"{name} is empty: nothing to translate.")
-        check_text(sentence, name)
-    return sentences
-
 
 #: What an empty sentence is told when normalization leaves nothing of it.
 NOTHING_TO_TRANSLATE = (
     "has nothing to translate once normalized (only spaces, control characters or removed symbols)"
 )
-
-
-#: The decoding settings of models saved before each setting existed, as they decoded
-#: then: the guards off, and GNMT's usual length penalty.
-DECODE_BEFORE = {"no_repeat_ngram": 0, "min_length_ratio": 0.0, "length_alpha": 0.6}
 
 
 @keras.saving.register_keras_serializable(package="keras_attn")
@@ -98,22 +54,8 @@ class Translator(keras.Model):
         self.config = config if isinstance(config, Config) else Config.from_dict(config)
         self.config.validate()
         src, tgt = self.config.source, self.config.target
-        self.source_text = TextEncoder(
-            list(source_vocabulary),
-            tokenizer=src.tokenizer,
-            lowercase=src.lowercase,
-            strip_accents=src.strip_accents,
-            normalization=src.normalization,
-            max_length=src.max_length,
-        )
-        self.target_text = TextEncoder(
-            list(target_vocabulary),
-            tokenizer=tgt.tokenizer,
-            lowercase=tgt.lowercase,
-            strip_accents=tgt.strip_accents,
-            normalization=tgt.normalization,
-            max_length=tgt.max_length,
-        )
+        self.source_text = TextEncoder(list(source_vocabulary), **src.encoder_options())
+        self.target_text = TextEncoder(list(target_vocabulary), **tgt.encoder_options())
         self.encoder, self.decoder = self._make_layers()
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
@@ -174,19 +116,7 @@ class Translator(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        saved = config.get("config")
-        if (
-            isinstance(saved, dict)
-            and isinstance(saved.get("model"), dict)
-            and "output_norm" not in saved["model"]
-        ):
-            # Saved before `output_norm` existed: those decoders had no normalization.
-            config["config"] = {**saved, "model": {**saved["model"], "output_norm": False}}
-        saved = config.get("config")
-        if isinstance(saved, dict) and isinstance(saved.get("decode", {}), dict):
-            # Decoding settings a file does not name came after it was saved (the repeat
-            # guard, beam search's shortest output): it decodes as it always did.
-            config["config"] = {**saved, "decode": {**DECODE_BEFORE, **saved.get("decode", {})}}
+        config["config"] = as_saved(config.get("config"))
         model = cls(**config)
         model.build()
         return model

@@ -284,6 +284,24 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> Translator:
     register()  # the layers and the model, TensorFlow imported quietly first
     import keras
 
+    read_model_config(path)
+    try:
+        model = keras.saving.load_model(path, compile=compile, safe_mode=True)
+    except Exception as error:  # Keras raises many kinds; all mean "cannot load"
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if "Lambda" in str(error) or "safe_mode" in str(error):
+            message = "it contains code (a Lambda layer), which is never run for safety"
+        raise ModelFileError(f"{path}: cannot load the model: {message}") from error
+    return model
+
+
+def read_model_config(path: str | os.PathLike) -> dict:
+    """The model description (config.json) of a keras-attn ``.keras`` file, read as a
+    file: no TensorFlow, nothing imported or run.
+
+    Raises:
+        ModelFileError: as :func:`load_model`, for everything but the weights.
+    """
     path = Path(path)
     try:
         mode = path.stat().st_mode
@@ -340,14 +358,7 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> Translator:
             "and Keras, which a keras-attn model never needs (the file may have been "
             "tampered with); nothing from it was imported or run."
         )
-    try:
-        model = keras.saving.load_model(path, compile=compile, safe_mode=True)
-    except Exception as error:  # Keras raises many kinds; all mean "cannot load"
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if "Lambda" in str(error) or "safe_mode" in str(error):
-            message = "it contains code (a Lambda layer), which is never run for safety"
-        raise ModelFileError(f"{path}: cannot load the model: {message}") from error
-    return model
+    return config
 
 
 def _trusted_module(module) -> bool:

@@ -68,12 +68,8 @@ def build_model(config: Config, train_pairs: Sequence[tuple[str, str]]) -> Trans
         encoders.append(
             TextEncoder.build(
                 [pair[column] for pair in train_pairs],
-                tokenizer=text_config.tokenizer,
-                lowercase=text_config.lowercase,
-                strip_accents=text_config.strip_accents,
-                normalization=text_config.normalization,
                 vocab_size=text_config.vocab_size,
-                max_length=text_config.max_length,
+                **text_config.encoder_options(),
             )
         )
     if config.decode.min_length_ratio < 0:

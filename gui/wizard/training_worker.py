@@ -136,7 +136,9 @@ class TrainingWorker(QObject):
     def start(self) -> None:
         """Import keras_attn (and TensorFlow), then tell what this machine offers."""
         try:
-            importlib.import_module("keras_attn")
+            # TensorFlow by an import of its own, not under Python's import lock (see
+            # .worker.Worker.start): the window's imports go on meanwhile.
+            importlib.import_module("keras_attn")._quiet.import_tensorflow()
             from keras_attn import device
             from keras_attn.config import ATTENTIONS, PRESETS, STYLES, TOKENIZERS, Config, preset
             from keras_attn.datasets import DATASETS

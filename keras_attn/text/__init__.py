@@ -9,17 +9,15 @@
 Ids 0 to 3 of every vocabulary are ``[PAD]``, ``[UNK]``, ``[START]`` and ``[END]``.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from keras_attn.config import TOKENIZER_KINDS as TOKENIZERS
 from keras_attn.text.detokenize import SPACE, detokenize
-from keras_attn.text.encoder import TOKENIZERS, TextEncoder
 from keras_attn.text.normalize import normalize
-from keras_attn.text.pipeline import (
-    PaddingCount,
-    bucket_boundaries,
-    count_padding,
-    make_dataset,
-    token_count,
-)
-from keras_attn.text.vocabulary import (
+from keras_attn.text.specials import (
     END,
     END_ID,
     PAD,
@@ -30,6 +28,40 @@ from keras_attn.text.vocabulary import (
     UNK,
     UNK_ID,
 )
+
+if TYPE_CHECKING:
+    from keras_attn.text.encoder import TextEncoder
+    from keras_attn.text.pipeline import (
+        PaddingCount,
+        bucket_boundaries,
+        count_padding,
+        make_dataset,
+        token_count,
+    )
+
+# Names that need TensorFlow, imported on first use (PEP 562), so that the light parts
+# (the special tokens, detokenization, :mod:`keras_attn.text.plain`) load without it.
+_LAZY = {
+    "TextEncoder": "keras_attn.text.encoder",
+    "PaddingCount": "keras_attn.text.pipeline",
+    "bucket_boundaries": "keras_attn.text.pipeline",
+    "count_padding": "keras_attn.text.pipeline",
+    "make_dataset": "keras_attn.text.pipeline",
+    "token_count": "keras_attn.text.pipeline",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "END",

@@ -125,3 +125,14 @@ def merge_pieces(pieces: list[str]) -> list[str]:
 def join_chars(chars: list[str]) -> list[str]:
     """Joins character tokens into words, splitting at the space token ``▁``."""
     return "".join(" " if c == SPACE else c for c in chars).split()
+
+
+def text_of(tokens: list[str], tokenizer: str) -> str:
+    """A sentence from the token strings of one output (specials already removed):
+    WordPiece pieces merged (``subword``), character tokens joined (``char``), then
+    :func:`detokenize`."""
+    if tokenizer == "subword":
+        return detokenize(merge_pieces(tokens))
+    if tokenizer == "char":
+        return detokenize(join_chars(tokens))
+    return detokenize(tokens)

@@ -26,7 +26,7 @@ import tensorflow_text as tf_text
 from keras_attn.config import TOKENIZER_KINDS
 from keras_attn.errors import ConfigurationError
 from keras_attn.text import vocabulary as vocab_lib
-from keras_attn.text.detokenize import CONTINUATION, SPACE, detokenize, join_chars, merge_pieces
+from keras_attn.text.detokenize import CONTINUATION, SPACE, detokenize, text_of
 from keras_attn.text.normalize import FORMS, normalize, normalize_list
 from keras_attn.text.vocabulary import END_ID, PAD_ID, SPECIALS, START_ID, UNK, UNK_ID
 
@@ -181,15 +181,7 @@ class TextEncoder:
     @classmethod
     def from_config_for(cls, text_config, texts: Iterable[str]) -> TextEncoder:
         """Builds an encoder from a :class:`keras_attn.config.TextConfig` and sentences."""
-        return cls.build(
-            texts,
-            tokenizer=text_config.tokenizer,
-            lowercase=text_config.lowercase,
-            strip_accents=text_config.strip_accents,
-            normalization=text_config.normalization,
-            vocab_size=text_config.vocab_size,
-            max_length=text_config.max_length,
-        )
+        return cls.build(texts, vocab_size=text_config.vocab_size, **text_config.encoder_options())
 
     def get_config(self) -> dict:
         """A JSON-able dict holding everything, the full vocabulary included."""
@@ -418,17 +410,9 @@ class TextEncoder:
             in the vocabulary and within `max_length`,
             ``decode(encode([x]))[0] == detokenize(normalize(x).split())``.
         """
-        sentences = []
-        for row in self._rows(ids):
-            tokens = [self.vocabulary[i] for i in row]
-            if self.tokenizer == "subword":
-                words = merge_pieces(tokens)
-            elif self.tokenizer == "char":
-                words = join_chars(tokens)
-            else:
-                words = tokens
-            sentences.append(detokenize(words))
-        return sentences
+        return [
+            text_of([self.vocabulary[i] for i in row], self.tokenizer) for row in self._rows(ids)
+        ]
 
     def readable(self, texts) -> list[str]:
         """What a perfect round trip gives: the normalized sentences, detokenized."""

@@ -30,12 +30,18 @@ TensorFlow string ops, so it runs eagerly, inside ``tf.function`` and inside
 
 Letters of every script (German äöüß, French éèç, Russian, Greek, Chinese...) and emoji
 are kept.
+
+:func:`normalize_text` is the same normalization of one Python string in plain Python
+(`unicodedata` and the `regex` module, no TensorFlow), for reading a sentence before
+TensorFlow has loaded; the two give the same text (tests/test_plain_text.py compares
+them).
 """
 
 from __future__ import annotations
 
-import tensorflow as tf
-import tensorflow_text as tf_text
+import functools
+import re
+import unicodedata
 
 from keras_attn.config import NORMALIZATIONS
 
@@ -65,7 +71,15 @@ _SPLIT = "(" + "|".join((_FLAG, _SYMBOL, _PUNCT, r"\p{Han}")) + ")"
 FORMS = NORMALIZATIONS  # the Unicode normal forms text can be put in first
 
 
-def normalize(texts, *, lowercase=True, strip_accents=False, form="NFKC") -> tf.Tensor:
+def _check_form(form) -> None:
+    if form not in FORMS:
+        raise ValueError(
+            f"Received an invalid value for argument `form`: {form!r}; expected one of "
+            f"{list(FORMS)}."
+        )
+
+
+def normalize(texts, *, lowercase=True, strip_accents=False, form="NFKC"):
     """Normalizes sentences into space-separated words (see the module docstring).
 
     Args:
@@ -78,11 +92,13 @@ def normalize(texts, *, lowercase=True, strip_accents=False, form="NFKC") -> tf.
         A `tf.string` tensor of the same shape as `texts`, UTF-8, words separated by
         single spaces, no leading or trailing space.
     """
-    if form not in FORMS:
-        raise ValueError(
-            f"Received an invalid value for argument `form`: {form!r}; expected one of "
-            f"{list(FORMS)}."
-        )
+    _check_form(form)
+    from keras_attn import _quiet
+
+    _quiet.import_tensorflow()
+    import tensorflow as tf
+    import tensorflow_text as tf_text
+
     texts = tf.convert_to_tensor(texts, dtype=tf.string)
     texts = tf_text.normalize_utf8(texts, form)
     texts = tf.strings.regex_replace(texts, _DROP, "")
@@ -127,3 +143,49 @@ def normalize_list(
             flush()
     flush()
     return out
+
+
+@functools.cache
+def _python_patterns():
+    """The patterns above for the `regex` module (RE2's ``\\x{HHHH}`` written as the
+    character itself), compiled once: `(drop, to_space, accents, protect, split, glue,
+    spaces)`."""
+    import regex
+
+    def plain(pattern: str) -> str:
+        return re.sub(r"\\x\{([0-9A-Fa-f]+)\}", lambda m: chr(int(m.group(1), 16)), pattern)
+
+    return (
+        regex.compile(plain(_DROP)),
+        regex.compile(plain(_TO_SPACE)),
+        regex.compile(plain(_ACCENTS)),
+        [(regex.compile(plain(p)), r) for p, r in _PROTECT],
+        regex.compile(plain(_SPLIT)),
+        regex.compile(" *" + _GLUE + " *"),
+        regex.compile(r"[\s\p{Z}]+"),
+    )
+
+
+# What `tf.strings.strip` removes at both ends: ASCII whitespace.
+_ASCII_SPACE = " \t\n\v\f\r"
+
+
+def normalize_text(text: str, *, lowercase=True, strip_accents=False, form="NFKC") -> str:
+    """:func:`normalize` of one Python string, in plain Python (no TensorFlow).
+
+    Args and returns: as :func:`normalize`, for one `str`.
+    """
+    _check_form(form)
+    drop, to_space, accents, protect, split, glue, spaces = _python_patterns()
+    text = unicodedata.normalize(form, text)
+    text = to_space.sub(" ", drop.sub("", text))
+    if lowercase:
+        text = text.lower()
+    if strip_accents:
+        text = unicodedata.normalize(form, accents.sub("", unicodedata.normalize("NFKD", text)))
+    for pattern, replacement in protect:
+        text = pattern.sub(replacement, text)
+        text = pattern.sub(replacement, text)
+    text = split.sub(r" \1 ", text)
+    text = glue.sub("", text)
+    return spaces.sub(" ", text).strip(_ASCII_SPACE)

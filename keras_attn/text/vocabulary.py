@@ -25,10 +25,17 @@ from collections.abc import Iterable
 from tensorflow_text.tools.wordpiece_vocab import wordpiece_tokenizer_learner_lib as learner
 
 from keras_attn.text.detokenize import CONTINUATION, SPACE
-
-PAD, UNK, START, END = "[PAD]", "[UNK]", "[START]", "[END]"
-PAD_ID, UNK_ID, START_ID, END_ID = 0, 1, 2, 3
-SPECIALS = (PAD, UNK, START, END)
+from keras_attn.text.specials import (  # noqa: F401 (the names this module has always had)
+    END,
+    END_ID,
+    PAD,
+    PAD_ID,
+    SPECIALS,
+    START,
+    START_ID,
+    UNK,
+    UNK_ID,
+)
 
 # Longest word the WordPiece learner looks at (longer words are left to [UNK]).
 MAX_PIECE_CHARS = 50

@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
             last = self.settings.last_model()
             path = last if last and Path(last).is_file() else demo_model()
         self.quick: QuickStart | None = None
+        self._tab_before_quick = None  # the tab shown when the quick start took over
+        self._quick_text = ""  # the Translate tab's text then
         if path:
             self.pages.setCurrentWidget(self.tabs)
             self.tabs.setEnabled(False)
@@ -195,11 +197,13 @@ class MainWindow(QMainWindow):
         if self.quick is None or self.summary is not None or self.quick.path != info["path"]:
             return  # the worker's model came first, or another model is being opened
         self.tabs.setEnabled(True)
+        self._tab_before_quick = self.tabs.currentWidget()
         self.tabs.setTabEnabled(self.tabs.indexOf(self.step_view), False)
         self.tabs.setCurrentWidget(self.translate_view)
         self.setWindowTitle(f"keras-attn — {info['name']}")
         if not self.translate_view.input.toPlainText().strip():
             self.translate_view.input.setPlainText(info["sample_sentence"])
+        self._quick_text = self.translate_view.input.toPlainText()
         self._show_status(
             "Loading TensorFlow… Greedy translation works already; beam search, sampling "
             "and stepping through come when it has loaded."
@@ -209,8 +213,17 @@ class MainWindow(QMainWindow):
     def _end_quick(self):
         """The worker has a model (or failed to open the first): back to it alone."""
         if self.quick is not None:
+            self.quick.close()
             self.quick = None
             self.tabs.setTabEnabled(self.tabs.indexOf(self.step_view), True)
+            # Back to the tab the window opened on, unless the Translate tab was used.
+            view = self.translate_view
+            if (
+                self._tab_before_quick not in (None, view)
+                and view.last_result is None
+                and view.input.toPlainText() == self._quick_text
+            ):
+                self.tabs.setCurrentWidget(self._tab_before_quick)
 
     def _translate(self, text: str, width: int, temperature: float):
         """A Translate request: answered by the NumPy reading until the worker has its

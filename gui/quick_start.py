@@ -9,7 +9,7 @@ the Keras model's greedy decoding gives. Everything else (beam search, sampling,
 stepping through, files) waits for the worker. The window stops asking this class once
 the worker's model has loaded.
 
-A model NumPy cannot run (a Transformer), or a sentence it cannot read exactly (see
+A model NumPy cannot run (one saved to compute in another dtype than float32), or a sentence it cannot read exactly (see
 :class:`keras_attn.text.plain.NewCharacters`), is left to the worker: the request is
 handed back through :attr:`QuickStart.declined`.
 """
@@ -48,6 +48,8 @@ class QuickStart(QObject):
         super().__init__(parent)
         self.path = str(path)
         self.model = None
+        self._lock = threading.Lock()
+        self._closed = False
 
     def start(self) -> None:
         """Read the file on a thread; :attr:`ready` follows when NumPy can run it."""
@@ -67,10 +69,20 @@ class QuickStart(QObject):
         except Exception:  # the worker opens the file too, and reports what is wrong
             log.info("cannot read %s without TensorFlow", self.path, exc_info=True)
             return
-        self.model = model
+        with self._lock:
+            if self._closed:
+                return
+            self.model = model
         self.ready.emit(
             {"path": self.path, "name": Path(self.path).name, "sample_sentence": sample}
         )
+
+    def close(self) -> None:
+        """Let the model go (the worker's has loaded): a reading still running is
+        dropped when it ends, and later requests are declined."""
+        with self._lock:
+            self._closed = True
+            self.model = None
 
     def can_translate(self, width: int, temperature: float) -> bool:
         """Whether a request with these settings is one this class answers."""
@@ -86,10 +98,11 @@ class QuickStart(QObject):
         from keras_attn.numpy_translator import NotSupported
 
         lines = [line.strip() for line in text.splitlines() if line.strip()]
+        model = self.model  # the window may let it go meanwhile (see close)
         try:
-            if not lines or self.model is None:
+            if not lines or model is None:
                 raise NotSupported("nothing to translate here")
-            found = [self.model.translate(line) for line in lines]
+            found = [model.translate(line) for line in lines]
         except NotSupported:
             self.declined.emit(text, width, temperature)
             return

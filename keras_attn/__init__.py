@@ -72,6 +72,7 @@ LIGHT_MODULES = frozenset(
         "datasets",
         "demo",
         "errors",
+        "numpy_models",
         "numpy_translator",
         "plotting",
         "saving",

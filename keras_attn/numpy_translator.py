@@ -1,20 +1,21 @@
-"""Greedy translation of an RNN model's ``.keras`` file with NumPy alone.
+"""Greedy translation of a model's ``.keras`` file with NumPy alone.
 
-TensorFlow takes seconds to import. :class:`NumpyTranslator` reads a saved RNN translator
-(:class:`keras_attn.model.Translator`) with `zipfile`, `json` and `h5py`, and translates
-one sentence at a time greedily with the same arithmetic in NumPy, so that the app can
-answer its first request while TensorFlow is still loading. It gives the tokens, the
-log-probability and the attention weights that greedy decoding of the loaded Keras model
-gives (tests/test_numpy_translator.py compares them on every kind of RNN model), and
-nothing else: beam search, sampling, the step-through session and the Transformer need
-TensorFlow.
+TensorFlow takes seconds to import. :class:`NumpyTranslator` reads a saved translator (an
+RNN :class:`keras_attn.model.Translator` or a
+:class:`keras_attn.transformer.TransformerTranslator`) with `zipfile`, `json` and `h5py`,
+and translates one sentence at a time greedily with the same arithmetic in NumPy
+(:mod:`keras_attn.numpy_models`), so that the app can answer its first request while
+TensorFlow is still loading. It gives the tokens, the log-probability and the attention
+weights that greedy decoding of the loaded Keras model gives (tests/test_numpy_translator.py
+compares them on every kind of model), and nothing else: beam search, sampling and the
+step-through session need TensorFlow.
 
     >>> quick = NumpyTranslator.load("model.keras")   # about a tenth of a second
     >>> quick.translate("Ich habe heute keine Zeit.").text
     "I don't have time today."
 
-A model it cannot run exactly (a Transformer, or one saved with another compute dtype)
-is refused by :meth:`NumpyTranslator.load` with :class:`NotSupported`; the caller then
+A model it cannot run exactly (one saved with another compute dtype than float32) is
+refused by :meth:`NumpyTranslator.load` with :class:`NotSupported`; the caller then
 waits for TensorFlow.
 """
 
@@ -29,13 +30,11 @@ import numpy as np
 
 from keras_attn.config import Config, as_saved
 from keras_attn.errors import KerasAttnError, ModelFileError
+from keras_attn.numpy_models import RnnModel, TransformerModel
 from keras_attn.saving import read_model_config
 from keras_attn.sentences import check_text
 from keras_attn.text.plain import NewCharacters, PlainTextEncoder
 from keras_attn.text.specials import END_ID, START_ID
-
-#: Keras's LayerNormalization epsilon, which the decoder's `norm` layer keeps.
-LAYER_NORM_EPSILON = 1e-3
 
 
 class NotSupported(Exception):
@@ -62,42 +61,8 @@ class GreedyTranslation:
     weights: np.ndarray
 
 
-def _sigmoid(x):
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # no overflow warnings for large |x|
-
-
-class _Cell:
-    """A Keras GRU (``reset_after=True``) or LSTM cell's step, from its saved weights."""
-
-    def __init__(self, kind, weights, prefix):
-        self.kind = kind
-        self.kernel = weights[f"{prefix}/cell/vars/0"]
-        self.recurrent = weights[f"{prefix}/cell/vars/1"]
-        bias = weights[f"{prefix}/cell/vars/2"]
-        if kind == "gru":  # (2, 3 * units): input bias, recurrent bias
-            self.bias_x, self.bias_h = bias[0], bias[1]
-        else:
-            self.bias_x, self.bias_h = bias, np.zeros_like(bias)
-
-    def step(self, x, state):
-        """`x` `(features,)`, state `[h]` (GRU) or `[h, c]` (LSTM) -> `(h, new state)`."""
-        if self.kind == "gru":
-            h = state[0]
-            x_z, x_r, x_h = np.split(x @ self.kernel + self.bias_x, 3)
-            h_z, h_r, h_h = np.split(h @ self.recurrent + self.bias_h, 3)
-            z = _sigmoid(x_z + h_z)
-            r = _sigmoid(x_r + h_r)
-            h = z * h + (1.0 - z) * np.tanh(x_h + r * h_h)
-            return h, [h]
-        h, c = state
-        i, f, g, o = np.split(x @ self.kernel + h @ self.recurrent + self.bias_x, 4)
-        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-        h = _sigmoid(o) * np.tanh(c)
-        return h, [h, c]
-
-
 class NumpyTranslator:
-    """An RNN translator's greedy decoding in NumPy (see the module's text).
+    """A translator's greedy decoding in NumPy (see the module's text).
 
     Build it with :meth:`load`. Attributes, as a
     :class:`~keras_attn.model.Translator` names them: `config` (the model's
@@ -113,63 +78,19 @@ class NumpyTranslator:
         m = config.model
         self.source_text = PlainTextEncoder(source_vocabulary, **config.source.encoder_options())
         self.target_text = PlainTextEncoder(target_vocabulary, **config.target.encoder_options())
-        self._read(m, weights)
-
-    def _read(self, m, w):
-        """Take the weights `w` (arrays by their path in the file) the model `m` needs;
-        KeyError naming the first one missing."""
-        self.rnn = m.rnn
-        self.source_embedding = w["encoder/embedding/vars/0"]
-        self.encoder_layers = []
-        for i in range(m.encoder_layers):
-            name = "encoder/rnn_layers/bidirectional" + (f"_{i}" if i else "")
-            self.encoder_layers.append(
-                (
-                    _Cell(m.rnn, w, f"{name}/forward_layer"),
-                    _Cell(m.rnn, w, f"{name}/backward_layer"),
-                )
-            )
-        self.bridges = [
-            (w[f"{name}/vars/0"], w[f"{name}/vars/1"])
-            for name in (
-                "encoder/bridges/dense" + (f"_{i}" if i else "")
-                for i in range(2 if m.rnn == "lstm" else 1)
-            )
-        ]
-        self.target_embedding = w["decoder/embedding/vars/0"]
-        self.cell = _Cell(m.rnn, w, "decoder/rnn")
-        self.attention = m.attention
-        if m.attention in ("bahdanau", "luong-concat"):
-            self.key_dense = w["decoder/attention/key_dense/vars/0"]
-            self.query_dense = w["decoder/attention/query_dense/vars/0"]
-            self.score_dense = w["decoder/attention/score_dense/vars/0"][:, 0]
-        elif m.attention == "luong-general":
-            self.key_dense = w["decoder/attention/key_dense/vars/0"]
-        self.style = m.style
-        self.input_feeding = m.input_feeding
-        self.combine = w["decoder/combine/vars/0"]
-        self.norm = (w["decoder/norm/vars/0"], w["decoder/norm/vars/1"]) if m.output_norm else None
-        if m.tie_embeddings:
-            self.output_kernel = self.target_embedding.T
-            self.output_bias = w["decoder/vars/0"]
-            self.tie_projection = (
-                w["decoder/tie_projection/vars/0"] if m.embedding_dim != m.units else None
-            )
-        else:
-            self.output_kernel = w["decoder/output_dense/vars/0"]
-            self.output_bias = w["decoder/output_dense/vars/1"]
-            self.tie_projection = None
+        kind = TransformerModel if m.architecture == "transformer" else RnnModel
+        self.model = kind(m, weights)  # KeyError naming a weight the file lacks
 
     # -- reading a file ------------------------------------------------------------
     @classmethod
     def load(cls, path: str | os.PathLike) -> NumpyTranslator:
-        """Read a ``.keras`` file of an RNN translator.
+        """Read a keras-attn ``.keras`` file.
 
         Raises:
             ModelFileError: the file is missing, damaged or not a keras-attn model (as
                 :func:`keras_attn.saving.load_model` would say).
-            NotSupported: a model this class does not run (a Transformer, or another
-                compute dtype than float32).
+            NotSupported: a model this class does not run (another compute dtype than
+                float32).
         """
         saved = read_model_config(path)
         options = saved.get("config")
@@ -201,12 +122,9 @@ class NumpyTranslator:
     @staticmethod
     def unsupported(saved: dict) -> str | None:
         """Why the model a config.json describes cannot run here; None when it can."""
-        if saved.get("class_name") != "Translator":
+        if saved.get("class_name") not in ("Translator", "TransformerTranslator"):
             return f"a {saved.get('class_name')} needs TensorFlow"
         options = saved.get("config") or {}
-        model = (options.get("config") or {}).get("model") or {}
-        if model.get("architecture", "rnn") != "rnn":
-            return "a Transformer needs TensorFlow"
         policy = options.get("dtype")
         name = policy.get("config", {}).get("name") if isinstance(policy, dict) else policy
         if name not in (None, "float32"):
@@ -217,66 +135,6 @@ class NumpyTranslator:
     def source_ids(self, sentence: str) -> list[int]:
         """The ids the model reads: the sentence's tokens (at most `max_length`), then END."""
         return [*self.source_text.encode(sentence), END_ID]
-
-    def encode(self, ids):
-        """`(outputs (src_len, units), keys, initial decoder state)` of source ids."""
-        x = self.source_embedding[np.asarray(ids)]
-        finals: tuple = ()
-        for forward, backward in self.encoder_layers:
-            fw_out, fw_state = _run(forward, x)
-            bw_out, bw_state = _run(backward, x[::-1])
-            x = fw_out + bw_out[::-1]
-            finals = (fw_state, bw_state)
-        fw_state, bw_state = finals
-        state = [
-            np.tanh(np.concatenate([f, b]) @ kernel + bias)
-            for (kernel, bias), f, b in zip(self.bridges, fw_state, bw_state, strict=True)
-        ]
-        if self.attention in ("bahdanau", "luong-concat", "luong-general"):
-            keys = x @ self.key_dense
-        elif self.attention == "none":
-            keys = state[0]  # the fixed context
-        else:  # luong-dot
-            keys = x
-        if self.input_feeding:
-            state.append(np.zeros_like(state[0]))
-        return x, keys, state
-
-    def _attend(self, query, outputs, keys):
-        if self.attention == "none":
-            return keys, np.zeros(len(outputs), np.float32)
-        if self.attention in ("bahdanau", "luong-concat"):
-            scores = np.tanh(keys + query @ self.query_dense) @ self.score_dense
-        else:
-            scores = keys @ query
-        weights = np.exp(scores - scores.max())
-        weights /= weights.sum()
-        return weights @ outputs, weights
-
-    def step(self, token: int, state: list, outputs, keys):
-        """One decoding step: `(logits (vocab,), new state, weights (src_len,))`."""
-        x = self.target_embedding[token]
-        n = 2 if self.rnn == "lstm" else 1
-        if self.style == "bahdanau":
-            context, weights = self._attend(state[0], outputs, keys)
-            x = np.concatenate([x, context])
-        elif self.input_feeding:
-            x = np.concatenate([x, state[n]])
-        h, new_state = self.cell.step(x, state[:n])
-        if self.style == "luong":
-            context, weights = self._attend(h, outputs, keys)
-        attentional = np.tanh(np.concatenate([h, context]) @ self.combine)
-        if self.norm is not None:
-            gamma, beta = self.norm
-            mean = attentional.mean()
-            variance = np.square(attentional - mean).mean()
-            attentional = (attentional - mean) / np.sqrt(variance + LAYER_NORM_EPSILON)
-            attentional = attentional * gamma + beta
-        if self.input_feeding:
-            new_state.append(attentional)
-        if self.tie_projection is not None:
-            attentional = attentional @ self.tie_projection
-        return attentional @ self.output_kernel + self.output_bias, new_state, weights
 
     def translate(self, sentence: str) -> GreedyTranslation:
         """Greedy decoding of one sentence, as :func:`keras_attn.evaluation.translate_batch`
@@ -296,14 +154,14 @@ class NumpyTranslator:
             raise NotSupported(f"This sentence needs TensorFlow's text reading: {error}") from None
         if len(ids) <= 1:  # nothing left once normalized
             return GreedyTranslation("", 0.0, [], np.zeros((0, 0), np.float32))
-        outputs, keys, state = self.encode(ids)
+        memory, state = self.model.encode(ids)
         cap = min(2 * len(ids) + 10, self.config.target.max_length + 1)
         guard = self.config.repeat_guard()
         token, log_prob = START_ID, 0.0
         written: list[int] = []
         rows: list = []
         while len(written) < cap:
-            logits, state, weights = self.step(token, state, outputs, keys)
+            logits, state, weights = self.model.step(token, state, memory)
             logits = logits.astype(np.float64)
             top = logits.max()
             log_p = logits - (top + np.log(np.exp(logits - top).sum()))
@@ -318,17 +176,6 @@ class NumpyTranslator:
         return GreedyTranslation(
             self.target_text.decode(written), log_prob, written, np.asarray(rows, np.float32)
         )
-
-
-def _run(cell: _Cell, x):
-    """A cell over `x` `(time, features)` from zero states: `(outputs, final state)`."""
-    units = cell.recurrent.shape[0]
-    state = [np.zeros(units, np.float32) for _ in range(2 if cell.kind == "lstm" else 1)]
-    outputs = []
-    for row in x:
-        h, state = cell.step(row, state)
-        outputs.append(h)
-    return np.stack(outputs), state
 
 
 def _repeats(written: list[int], n: int) -> list[int]:

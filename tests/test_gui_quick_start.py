@@ -42,6 +42,10 @@ def test_quick_start_answers_greedy_requests_and_declines_the_rest(qtbot):
     with qtbot.waitSignal(quick.failed, timeout=TIMEOUT) as failed:
         quick.translate("ta \udcff", 1, 0.0)
     assert "surrogate" in failed.args[1]
+    quick.close()  # the worker's model has loaded: the NumPy copy is let go
+    assert quick.model is None and not quick.can_translate(1, 0.0)
+    with qtbot.waitSignal(quick.declined, timeout=TIMEOUT):
+        quick.translate(sentences[0], 1, 0.0)
 
 
 def test_the_window_translates_before_its_model_has_loaded(qtbot, tmp_path, monkeypatch):
@@ -81,7 +85,32 @@ def test_the_window_translates_before_its_model_has_loaded(qtbot, tmp_path, monk
             gate.set()
         assert view.method.text() == "beam search, width 3"
         assert window.summary is not None and window.quick is None
+        assert window.tabs.currentWidget() is view  # it was used: the tab stays
         assert window.tabs.isTabEnabled(window.tabs.indexOf(window.step_view))
+    finally:
+        gate.set()
+        window.shutdown()
+
+
+def test_the_window_goes_back_to_its_tab_when_translate_was_not_used(qtbot, tmp_path, monkeypatch):
+    gate = threading.Event()
+    load = worker_module.Worker._load
+    monkeypatch.setattr(
+        worker_module.Worker, "_load", lambda self, path: (gate.wait(120), load(self, path))
+    )
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    settings.set_value("window/tab", 0)  # the Step tab, as the window opens on it
+    window = MainWindow(
+        model_path=str(model_path("toy_language")), settings=settings, interactive=False
+    )
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(window.tabs.isEnabled, timeout=TIMEOUT)  # the quick start is ready
+        assert window.tabs.currentWidget() is window.translate_view
+        gate.set()
+        qtbot.waitUntil(lambda: window.summary is not None, timeout=TIMEOUT)
+        assert window.tabs.currentWidget() is window.step_view
+        assert window.tabs.isTabEnabled(0) and window.quick is None
     finally:
         gate.set()
         window.shutdown()

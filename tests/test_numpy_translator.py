@@ -84,11 +84,27 @@ VARIANTS = {
         "model.attention": "none",
         "decode.no_repeat_ngram": 1,
     },
+    "transformer, sinusoidal positions, own output layer": {
+        "model.architecture": "transformer",
+        "model.units": 32,
+        "model.layers": 2,
+        "model.heads": 4,
+        "model.ff_units": 64,
+    },
+    "transformer, learned positions, tied, one head": {
+        "model.architecture": "transformer",
+        "model.units": 16,
+        "model.layers": 1,
+        "model.heads": 1,
+        "model.ff_units": 32,
+        "model.positions": "learned",
+        "model.tie_embeddings": True,
+    },
 }
 
 
 @pytest.mark.parametrize("options", VARIANTS.values(), ids=list(VARIANTS))
-def test_every_kind_of_rnn_model_translates_as_keras_does(tmp_path, options):
+def test_every_kind_of_model_translates_as_keras_does(tmp_path, options):
     """Untrained models of every architecture choice (their weights are random, so every
     part of the arithmetic shows in the tokens and the weights)."""
     pairs = reverse_pairs(60, seed=7)
@@ -96,14 +112,13 @@ def test_every_kind_of_rnn_model_translates_as_keras_does(tmp_path, options):
     assert_same(path, [source for source, _ in pairs[:12]] + ["unknown words here"])
 
 
-def test_transformers_and_other_dtypes_are_left_to_tensorflow(tmp_path):
-    pairs = reverse_pairs(40, seed=2)
-    config = TINY.replace(**{"model.architecture": "transformer", "model.units": 32})
-    path = save_model(build_model(config, pairs), tmp_path / "t.keras")
-    with pytest.raises(NotSupported, match="Transformer"):
-        NumpyTranslator.load(path)
+def test_other_compute_dtypes_are_left_to_tensorflow():
     saved = {"class_name": "Translator", "config": {"dtype": "mixed_bfloat16", "config": {}}}
     assert "bfloat16" in NumpyTranslator.unsupported(saved)
+    policy = {"class_name": "DTypePolicy", "config": {"name": "float32"}}
+    saved = {"class_name": "TransformerTranslator", "config": {"dtype": policy}}
+    assert NumpyTranslator.unsupported(saved) is None
+    assert "Sequential" in NumpyTranslator.unsupported({"class_name": "Sequential"})
 
 
 def test_bad_files_and_sentences_get_clear_errors(tmp_path):

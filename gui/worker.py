@@ -149,7 +149,7 @@ class Worker(QObject):
             # TensorFlow first, by an import statement of its own: imported by keras_attn's
             # finder instead, it would load under Python's import lock, and every import
             # of every other thread (the window's, the quick start's) would wait seconds.
-            keras_attn._quiet.import_tensorflow()
+            keras_attn.import_tensorflow()
             keras_attn.register()  # the layers and the model class
             importlib.import_module("keras_attn.session")
             importlib.import_module("keras_attn.evaluation")

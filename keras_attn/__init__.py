@@ -113,11 +113,24 @@ __all__ = [
     "TrainConfig",
     "TranslationError",
     "Translator",
+    "import_tensorflow",
     "load",
     "preset",
     "register",
     "save",
 ]
+
+
+def import_tensorflow() -> None:
+    """Import TensorFlow, tensorflow-text and Keras now, quietly, by an import of their own.
+
+    The names and submodules that need TensorFlow import it themselves, through an import
+    hook; Python runs import hooks with its global import lock held, so while TensorFlow
+    loads that way (seconds) every other thread's imports wait. A program whose other
+    threads must go on meanwhile (a window) calls this first, on the thread that prepares
+    keras_attn, as the app's workers do.
+    """
+    _quiet.import_tensorflow()
 
 
 def register() -> None:
@@ -167,7 +180,7 @@ class _TensorFlowFirst:
     itself is found and loaded as usual. Python calls finders with its global import lock
     held, so while this one imports TensorFlow (seconds) the imports of every other
     thread wait. A program whose other threads must go on meanwhile (a window) imports
-    TensorFlow first with ``keras_attn._quiet.import_tensorflow()``, as the app does.
+    TensorFlow first with :func:`import_tensorflow`, as the app does.
     """
 
     def find_spec(self, fullname, path=None, target=None):

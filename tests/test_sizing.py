@@ -269,9 +269,9 @@ def test_the_transformer_is_held_back_by_label_smoothing_and_weight_decay():
     pairs = corpus(GERMAN, 2_000)
     transformer = {"model.architecture": "transformer"}
     chosen = sizing.choose(pairs, time_limit=60, precision="float32", settings=transformer)
-    assert (chosen.config.train.label_smoothing, chosen.config.train.weight_decay) == (0.2, 0.1)
-    assert "label smoothing 0.2, weight decay 0.1," in chosen.summary()
-    assert any(r.startswith("label smoothing 0.2 and weight decay 0.1") for r in chosen.reasons)
+    assert (chosen.config.train.label_smoothing, chosen.config.train.weight_decay) == (0.2, 0.3)
+    assert "label smoothing 0.2, weight decay 0.3," in chosen.summary()
+    assert any(r.startswith("label smoothing 0.2 and weight decay 0.3") for r in chosen.reasons)
     rnn = sizing.choose(pairs, time_limit=60, precision="float32")
     assert (rnn.config.train.label_smoothing, rnn.config.train.weight_decay) == (0.1, 0.0)
     assert "weight decay" not in rnn.summary()

@@ -138,7 +138,7 @@ class TrainingWorker(QObject):
         try:
             # TensorFlow by an import of its own, not under Python's import lock (see
             # .worker.Worker.start): the window's imports go on meanwhile.
-            importlib.import_module("keras_attn")._quiet.import_tensorflow()
+            importlib.import_module("keras_attn").import_tensorflow()
             from keras_attn import device
             from keras_attn.config import ATTENTIONS, PRESETS, STYLES, TOKENIZERS, Config, preset
             from keras_attn.datasets import DATASETS

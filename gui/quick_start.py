@@ -9,9 +9,9 @@ the Keras model's greedy decoding gives. Everything else (beam search, sampling,
 stepping through, files) waits for the worker. The window stops asking this class once
 the worker's model has loaded.
 
-A model NumPy cannot run (one saved to compute in another dtype than float32), or a sentence it cannot read exactly (see
-:class:`keras_attn.text.plain.NewCharacters`), is left to the worker: the request is
-handed back through :attr:`QuickStart.declined`.
+A model NumPy cannot run (one saved to compute in another dtype than float32), or a
+sentence it cannot read exactly (see :class:`keras_attn.text.plain.NewCharacters`), is left
+to the worker: the request is handed back through :attr:`QuickStart.declined`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Signal
 from keras_attn.errors import KerasAttnError
 
 from .messages import describe
+from .worker_tasks import sample_sentence, translation_message, typed_lines
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,6 @@ class QuickStart(QObject):
 
     def _load(self) -> None:
         from keras_attn.numpy_translator import NotSupported, NumpyTranslator
-
-        from .worker_tasks import sample_sentence
 
         try:
             model = NumpyTranslator.load(self.path)
@@ -97,7 +96,7 @@ class QuickStart(QObject):
     def _translate(self, text, width, temperature) -> None:
         from keras_attn.numpy_translator import NotSupported
 
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = typed_lines(text)
         model = self.model  # the window may let it go meanwhile (see close)
         try:
             if not lines or model is None:
@@ -110,12 +109,6 @@ class QuickStart(QObject):
             self.failed.emit("Cannot translate", describe(error))
             return
         first = found[0]
-        self.translated.emit(
-            {
-                "text": text,
-                "sources": lines,
-                "outputs": [t.text for t in found],
-                "alternatives": [(first.text, first.log_prob, first.log_prob)],
-                "method": "greedy",
-            }
-        )
+        alternatives = [(first.text, first.log_prob, first.log_prob)]
+        outputs = [t.text for t in found]
+        self.translated.emit(translation_message(text, lines, outputs, alternatives, "greedy"))

@@ -252,19 +252,11 @@ class Worker(QObject):
     def translate(self, text: str, width: int, temperature: float) -> None:
         """Translate each non-empty line of `text`; alternatives are for the first line."""
         model = self._require_model()
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = tasks.typed_lines(text)
         if not lines:
             raise TranslationError("Nothing to translate: type a sentence first.")
         outputs, alternatives, method = tasks.translate_lines(model, lines, width, temperature)
-        self.translated.emit(
-            {
-                "text": text,
-                "sources": lines,
-                "outputs": outputs,
-                "alternatives": alternatives,
-                "method": method,
-            }
-        )
+        self.translated.emit(tasks.translation_message(text, lines, outputs, alternatives, method))
 
     @Slot(str, int)
     @_request("Cannot translate the file")

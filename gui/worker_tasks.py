@@ -208,6 +208,22 @@ def sample_sentence(model, path) -> str:
 
 
 # -- translating ----------------------------------------------------------------------------
+def typed_lines(text: str) -> list[str]:
+    """The sentences of the Translate tab's text: its non-empty lines, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def translation_message(text, lines, outputs, alternatives, method) -> dict:
+    """What a Translate request is answered with (:attr:`.worker.Worker.translated`)."""
+    return {
+        "text": text,
+        "sources": lines,
+        "outputs": outputs,
+        "alternatives": alternatives,
+        "method": method,
+    }
+
+
 def translate_lines(model, lines, width, temperature, alternatives=True):
     """Translate `lines` with :func:`keras_attn.evaluation.translate_batch`: greedily
     (`width` 1), by beam search, or by sampling (`temperature` above 0). Returns

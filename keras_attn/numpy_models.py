@@ -247,8 +247,9 @@ class _Positions:
         return x + np.stack([np.sin(angles), np.cos(angles)], axis=-1).reshape(len(ids), -1)
 
 
-def _feed_forward(x, w, prefix):
-    inner, outer = _pair(w, f"{prefix}/inner"), _pair(w, f"{prefix}/outer")
+def _feed_forward(x, weights):
+    """`W2 relu(W1 x + b1) + b2`, `weights` the pairs `(inner, outer)`."""
+    inner, outer = weights
     return np.maximum(x @ inner[0] + inner[1], 0.0) @ outer[0] + outer[1]
 
 
@@ -263,7 +264,6 @@ class TransformerModel:
     """
 
     def __init__(self, m, w):
-        self.w = w
         self.heads = m.heads
         self.source = _Positions(w, "encoder", m.positions)
         self.target = _Positions(w, "decoder", m.positions)
@@ -290,8 +290,13 @@ class TransformerModel:
                 *(f"{b}/{n}" for b in self.decoder_blocks for n in DECODER_NORMS),
             ]
         }
-        for block in self.encoder_blocks + self.decoder_blocks:  # read now: KeyError if missing
-            _feed_forward(np.zeros((1, m.units), np.float32), w, f"{block}/feed_forward")
+        self.feed_forwards = {
+            block: (
+                _pair(w, f"{block}/feed_forward/inner"),
+                _pair(w, f"{block}/feed_forward/outer"),
+            )
+            for block in self.encoder_blocks + self.decoder_blocks
+        }
         if m.tie_embeddings:
             self.output_kernel, self.output_bias = self.target.tokens.T, w["decoder/vars/0"]
         else:
@@ -310,7 +315,7 @@ class TransformerModel:
             keys, values = attention.split(h, attention.key), attention.split(h, attention.value)
             x = x + attention(h, keys, values)[0]
             h = self._norm(x, f"{block}/feed_forward_norm")
-            x = x + _feed_forward(h, self.w, f"{block}/feed_forward")
+            x = x + _feed_forward(h, self.feed_forwards[block])
         outputs = self._norm(x, "encoder/final_norm")
         memory = []
         for block in self.decoder_blocks:
@@ -341,7 +346,7 @@ class TransformerModel:
             )
             x = x + context
             h = self._norm(x, f"{block}/feed_forward_norm")
-            x = x + _feed_forward(h, self.w, f"{block}/feed_forward")
+            x = x + _feed_forward(h, self.feed_forwards[block])
         hidden = self._norm(x[0], "decoder/final_norm")
         logits = hidden @ self.output_kernel + self.output_bias
         new_state = {"position": state["position"] + 1, "cache": cache}

@@ -28,7 +28,8 @@ from keras_attn.errors import ConfigurationError
 from keras_attn.text import vocabulary as vocab_lib
 from keras_attn.text.detokenize import CONTINUATION, SPACE, detokenize, text_of
 from keras_attn.text.normalize import FORMS, normalize, normalize_list
-from keras_attn.text.vocabulary import END_ID, PAD_ID, SPECIALS, START_ID, UNK, UNK_ID
+from keras_attn.text.specials import output_ids
+from keras_attn.text.vocabulary import SPECIALS, UNK, UNK_ID
 
 TOKENIZERS = TOKENIZER_KINDS  # the tokenizers an encoder can be built with
 # How a WordPiece continuation piece is shown to people: "##en" -> "·en".
@@ -371,18 +372,12 @@ class TextEncoder:
         n = len(self.vocabulary)
         out = []
         for row in rows:
-            kept = []
-            for i in row:
-                i = int(i)
-                if i == END_ID:
-                    break
-                if i in (PAD_ID, START_ID):
-                    continue
+            kept = list(output_ids(row))
+            for i in kept:
                 if not 0 <= i < n:
                     raise ValueError(
                         f"Received token id {i}, outside the vocabulary of {n} entries."
                     )
-                kept.append(i)
             out.append(kept)
         return out
 

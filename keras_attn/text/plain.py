@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from keras_attn.config import TOKENIZER_KINDS
 from keras_attn.text.detokenize import CONTINUATION, SPACE, text_of
 from keras_attn.text.normalize import normalize_text
-from keras_attn.text.specials import END_ID, PAD_ID, SPECIALS, START_ID, UNK_ID
+from keras_attn.text.specials import SPECIALS, UNK_ID, output_ids
 
 #: Words longer than this many UTF-8 bytes are one `[UNK]` (as
 #: ``tensorflow_text.FastWordpieceTokenizer``'s `max_bytes_per_word`).
@@ -51,7 +52,7 @@ class PlainTextEncoder:
         self.vocabulary = [str(v) for v in vocabulary]
         if tuple(self.vocabulary[: len(SPECIALS)]) != SPECIALS:
             raise ValueError(f"A vocabulary must start with {list(SPECIALS)}.")
-        if tokenizer not in ("word", "subword", "char"):
+        if tokenizer not in TOKENIZER_KINDS:
             raise ValueError(f"Unknown tokenizer {tokenizer!r}.")
         self.tokenizer = tokenizer
         self.lowercase = bool(lowercase)
@@ -116,12 +117,4 @@ class PlainTextEncoder:
     def decode(self, ids) -> str:
         """The readable sentence of output ids up to the first END (PAD and START
         skipped), as ``TextEncoder.decode`` gives it."""
-        tokens = []
-        for i in ids:
-            i = int(i)
-            if i == END_ID:
-                break
-            if i in (PAD_ID, START_ID):
-                continue
-            tokens.append(self.vocabulary[i])
-        return text_of(tokens, self.tokenizer)
+        return text_of([self.vocabulary[i] for i in output_ids(ids)], self.tokenizer)

@@ -263,6 +263,26 @@ def test_a_short_time_limit_lowers_dropout():
     assert not any("dropout" in r for r in kept.reasons)
 
 
+def test_the_transformer_takes_half_the_rnns_vocabulary_from_30000_pairs():
+    """The same corpus: from 30,000 pairs the Transformer's subword vocabulary is half
+    the RNN's, with a reason saying so; smaller corpora give both the same; a size the
+    user sets is kept."""
+    transformer = {"model.architecture": "transformer"}
+    for count, share in ((2_000, 1), (6_000, 1), (30_000, 2)):
+        pairs = corpus(GERMAN, count)
+        rnn = sizing.choose(pairs, time_limit=600, precision="float32")
+        chosen = sizing.choose(pairs, time_limit=600, precision="float32", settings=transformer)
+        for side in ("source", "target"):
+            rnn_vocab = getattr(rnn.config, side).vocab_size
+            assert getattr(chosen.config, side).vocab_size == rnn_vocab // share, (count, side)
+        assert any("half the RNN's" in r for r in chosen.reasons) == (share == 2)
+        assert not any("half the RNN's" in r for r in rnn.reasons)
+    kept = sizing.choose(
+        corpus(GERMAN, 30_000), settings={**transformer, "source.vocab_size": 8_000}
+    )
+    assert kept.config.source.vocab_size == 8_000
+
+
 def test_the_transformer_is_held_back_by_label_smoothing_and_weight_decay():
     """Without dropout the Transformer overfits: it gets more label smoothing and weight
     decay than the RNN, says so, and keeps what the user set."""
